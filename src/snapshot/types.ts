@@ -32,6 +32,8 @@ export interface ILinkInfo {
   outside: boolean;
   /** True when the target does not exist. */
   dangling: boolean;
+  /** True when resolving the link runs in circles. */
+  loop?: boolean;
 }
 
 /**

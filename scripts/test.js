@@ -1,0 +1,63 @@
+// `npm test`: installs what the tests need, builds, and runs every test
+// (lint, unit, conformance, real-browser end-to-end) with node:test.
+import { spawnSync } from 'node:child_process';
+import { existsSync, readdirSync, statSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import {
+  ROOT,
+  ensureDebianPackages,
+  ensureNodeModules,
+  run
+} from './setup.js';
+
+const started = Date.now();
+ensureDebianPackages();
+ensureNodeModules();
+run('npx', ['tsc', '-p', 'tsconfig.json']);
+if (existsSync(join(ROOT, 'scripts', 'build-labextension.js'))) {
+  run('node', ['scripts/build-labextension.js']);
+}
+if (existsSync(join(ROOT, 'scripts', 'harness.js'))) {
+  const { ensureHarness } = await import('./harness.js');
+  await ensureHarness();
+}
+run('npx', ['tsc', '-p', 'tsconfig.test.json']);
+
+// Only the suites named on the command line, e.g. `npm test -- unit`.
+const only = process.argv.slice(2);
+const files = findTests(join(ROOT, 'build', 'test')).filter(
+  f => only.length === 0 || only.some(o => relative(ROOT, f).includes(o))
+);
+const r = spawnSync(
+  process.execPath,
+  [
+    '--test',
+    '--test-concurrency=1',
+    '--test-reporter=spec',
+    '--test-reporter-destination=stdout',
+    '--test-reporter=./scripts/summary-reporter.js',
+    '--test-reporter-destination=stdout',
+    ...files
+  ],
+  { stdio: 'inherit', cwd: ROOT }
+);
+process.stderr.write(
+  `[test] ${files.length} test files in ${((Date.now() - started) / 1000).toFixed(0)} s\n`
+);
+process.exit(r.status ?? 1);
+
+function findTests(dir) {
+  if (!existsSync(dir)) {
+    return [];
+  }
+  const out = [];
+  for (const name of readdirSync(dir).sort()) {
+    const path = join(dir, name);
+    if (statSync(path).isDirectory()) {
+      out.push(...findTests(path));
+    } else if (name.endsWith('.test.js')) {
+      out.push(path);
+    }
+  }
+  return out;
+}

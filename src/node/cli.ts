@@ -1,0 +1,472 @@
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import { resolve, relative, sep } from 'node:path';
+import { parseArgs } from 'node:util';
+import { propose } from '../snapshot/advisor.js';
+import { composeAmlignore } from '../snapshot/amlignore.js';
+import type { ISnapshotReport } from '../snapshot/accounting.js';
+import { formatBytes, formatCount } from '../snapshot/format.js';
+import {
+  isProfileName,
+  resolveLimits,
+  type ILimitOverrides,
+  type IReason
+} from '../snapshot/limits.js';
+import { IgnoreFileError } from '../snapshot/rules.js';
+import { reportOf, scanFolder, type IScan } from '../snapshot/scan.js';
+import type { ILimits } from '../snapshot/types.js';
+import { writeFileAtomic } from './atomic-write.js';
+import { NodeFileSystem } from './node-fs.js';
+import { packFolderToFile } from './node-pack.js';
+
+const USAGE = `Usage: snapshot-guard <command> <dir> [options]
+
+Checks a folder the way Azure ML counts a job's code snapshot.
+
+Commands:
+  check <dir>          summary and verdict (exit 0 ok or near, 1 over, 2 error)
+  ls <dir>             the files Azure ML would upload, one per line
+  why <dir> <path>     whether a path is uploaded, and which rule decided
+  suggest <dir>        propose .amlignore lines that bring it within the limits
+  pack <dir> -o FILE   zip exactly the uploaded files
+
+Options:
+  --profile NAME       azureml-v1 (default) or azureml-v2
+  --max-bytes N        byte limit (default 314572800 for azureml-v1)
+  --max-files N|none   file limit (default 2000; none = no file limit, as
+                       AML_SNAPSHOT_NO_FILE_LIMIT)
+  --near F             fraction of a limit that counts as near (default 0.8)
+  --json               (check, suggest) print one JSON object
+  --notebook PATH      (suggest) the notebook to keep, relative to <dir>
+  --write              (suggest) write .amlignore (appends to an existing one)
+  -z, --null           (ls) end each path with NUL instead of a newline
+  -o, --output FILE    (pack) the zip to write
+  -h, --help           this help
+`;
+
+/** An error that stops the run: printed without a stack, exit code 2. */
+class UsageError extends Error {}
+
+interface IOptions {
+  profile?: string;
+  'max-bytes'?: string;
+  'max-files'?: string;
+  near?: string;
+  json?: boolean;
+  notebook?: string;
+  write?: boolean;
+  output?: string;
+  null?: boolean;
+  help?: boolean;
+}
+
+export async function main(argv: string[]): Promise<number> {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: argv,
+      allowPositionals: true,
+      options: {
+        profile: { type: 'string' },
+        'max-bytes': { type: 'string' },
+        'max-files': { type: 'string' },
+        near: { type: 'string' },
+        json: { type: 'boolean' },
+        notebook: { type: 'string' },
+        write: { type: 'boolean' },
+        output: { type: 'string', short: 'o' },
+        null: { type: 'boolean', short: 'z' },
+        help: { type: 'boolean', short: 'h' }
+      }
+    });
+  } catch (err) {
+    return fail(`${(err as Error).message}\n\n${USAGE}`);
+  }
+  const opts = parsed.values as IOptions;
+  const [command, dir, ...rest] = parsed.positionals;
+  if (opts.help || command === undefined) {
+    process.stdout.write(USAGE);
+    return opts.help ? 0 : 2;
+  }
+  try {
+    const limits = limitsFrom(opts);
+    switch (command) {
+      case 'check':
+        return await check(folderArg(dir), limits, opts);
+      case 'ls':
+        return await list(folderArg(dir), limits, opts);
+      case 'why':
+        if (rest.length !== 1) {
+          throw new UsageError('why needs a folder and one path');
+        }
+        return await why(folderArg(dir), rest[0]);
+      case 'suggest':
+        return await suggest(folderArg(dir), limits, opts);
+      case 'pack':
+        return await pack(folderArg(dir), limits, opts);
+      default:
+        throw new UsageError(`unknown command "${command}"\n\n${USAGE}`);
+    }
+  } catch (err) {
+    if (err instanceof UsageError || err instanceof IgnoreFileError) {
+      return fail(err.message);
+    }
+    const e = err as NodeJS.ErrnoException;
+    if (e.code === 'EACCES' || e.code === 'EPERM') {
+      return fail(`cannot read ${e.path ?? 'the folder'}: permission denied`);
+    }
+    if (e.name === 'AbortError') {
+      return fail('cancelled');
+    }
+    return fail(e.message ?? String(err));
+  }
+}
+
+function fail(message: string): number {
+  process.stderr.write(`snapshot-guard: ${message.trimEnd()}\n`);
+  return 2;
+}
+
+function folderArg(dir: string | undefined): string {
+  if (dir === undefined) {
+    throw new UsageError(`missing folder\n\n${USAGE}`);
+  }
+  if (!existsSync(dir)) {
+    throw new UsageError(`${dir}: no such folder`);
+  }
+  if (!statSync(dir).isDirectory()) {
+    throw new UsageError(
+      `${dir} is a file, not a folder: give the folder Azure ML would snapshot`
+    );
+  }
+  return dir;
+}
+
+function limitsFrom(opts: IOptions): ILimits {
+  const profile = opts.profile ?? 'azureml-v1';
+  if (!isProfileName(profile)) {
+    throw new UsageError(
+      `unknown profile "${profile}": use azureml-v1 or azureml-v2`
+    );
+  }
+  const overrides: ILimitOverrides = {};
+  if (opts['max-bytes'] !== undefined) {
+    overrides.maxBytes = count(opts['max-bytes'], '--max-bytes');
+  }
+  if (opts['max-files'] !== undefined) {
+    overrides.maxFiles =
+      opts['max-files'] === 'none'
+        ? null
+        : count(opts['max-files'], '--max-files');
+  } else if (process.env.AML_SNAPSHOT_NO_FILE_LIMIT) {
+    overrides.maxFiles = null;
+  }
+  if (opts.near !== undefined) {
+    const f = Number(opts.near);
+    if (!(f > 0 && f <= 1)) {
+      throw new UsageError(`--near must be a fraction in (0, 1], not "${opts.near}"`);
+    }
+    overrides.nearFraction = f;
+  }
+  return resolveLimits(profile, overrides);
+}
+
+function count(text: string, flag: string): number {
+  if (!/^\d+$/.test(text)) {
+    throw new UsageError(`${flag} must be a whole number, not "${text}"`);
+  }
+  return Number(text);
+}
+
+async function scan(dir: string): Promise<IScan> {
+  const fs = new NodeFileSystem(dir);
+  const progress = progressLine();
+  try {
+    return await scanFolder(fs, {
+      rootId: fs.rootId,
+      onProgress: progress.update
+    });
+  } finally {
+    progress.done();
+  }
+}
+
+/** On a terminal, a "scanning… N files" line on stderr. */
+function progressLine() {
+  const tty = process.stderr.isTTY;
+  let last = 0;
+  let shown = false;
+  return {
+    update(files: number) {
+      const now = Date.now();
+      if (tty && now - last > 100) {
+        last = now;
+        shown = true;
+        process.stderr.write(`\rscanning… ${formatCount(files)} files`);
+      }
+    },
+    done() {
+      if (shown) {
+        process.stderr.write('\r\x1b[K');
+      }
+    }
+  };
+}
+
+async function check(
+  dir: string,
+  limits: ILimits,
+  opts: IOptions
+): Promise<number> {
+  const report = reportOf(await scan(dir), limits);
+  if (opts.json) {
+    process.stdout.write(`${JSON.stringify(toJson(dir, report), null, 2)}\n`);
+  } else {
+    process.stdout.write(summary(dir, report));
+  }
+  return report.verdict === 'over' ? 1 : 0;
+}
+
+function toJson(dir: string, r: ISnapshotReport) {
+  return {
+    root: resolve(dir),
+    ignoreFile: r.ignoreFile,
+    fileCount: r.files,
+    totalBytes: r.bytes,
+    limits: r.limits,
+    verdict: r.verdict,
+    reasons: r.reasons,
+    excluded: r.excluded,
+    top: r.top.slice(0, 10),
+    types: r.types.slice(0, 10),
+    warnings: r.warnings
+  };
+}
+
+export function describeReason(reason: IReason, limits: ILimits): string {
+  const limit =
+    reason.limit === 'bytes'
+      ? `the ${formatBytes(limits.maxBytes ?? 0)} size limit`
+      : reason.limit === 'files'
+        ? `the ${formatCount(limits.maxFiles ?? 0)}-file limit`
+        : reason.limit === 'warn-bytes'
+          ? `the ${formatBytes(limits.warnBytes ?? 0)} at which Azure ML warns`
+          : '';
+  if (reason.limit === 'empty') {
+    return 'the folder has no file to upload: Azure ML refuses an empty code folder';
+  }
+  return reason.level === 'over' ? `over ${limit}` : `near ${limit}`;
+}
+
+function summary(dir: string, r: ISnapshotReport): string {
+  const out: string[] = [];
+  const rules =
+    r.ignoreFile === null
+      ? 'no .amlignore or .gitignore: nothing is excluded'
+      : r.ignoreFile === '.gitignore'
+        ? 'rules from .gitignore; no .amlignore'
+        : 'rules from .amlignore';
+  out.push(`${resolve(dir)}`);
+  out.push(`  ${rules}`);
+  const limitText = [
+    r.limits.maxBytes !== null ? formatBytes(r.limits.maxBytes) : null,
+    r.limits.maxFiles !== null ? `${formatCount(r.limits.maxFiles)} files` : null
+  ]
+    .filter(Boolean)
+    .join(' / ');
+  out.push(
+    `Snapshot: ${formatCount(r.files)} files, ${formatBytes(r.bytes)}` +
+      (limitText ? ` (limits ${limitText}, ${r.limits.profile})` : ` (${r.limits.profile})`)
+  );
+  const verdict = r.verdict.toUpperCase();
+  const why = r.reasons.map(x => describeReason(x, r.limits)).join('; ');
+  out.push(`Verdict: ${verdict}${why ? `: ${why}` : ''}`);
+  if (r.top.length > 0) {
+    out.push('', 'Biggest contributors:');
+    const top = r.top.slice(0, 10);
+    const max = Math.max(...top.map(t => t.bytes), 1);
+    const width = Math.min(40, Math.max(...top.map(t => t.path.length + 1)));
+    for (const t of top) {
+      const name = t.kind === 'dir' ? `${t.path}/` : t.path;
+      const bar = '█'.repeat(Math.max(t.bytes > 0 ? 1 : 0, Math.round((t.bytes / max) * 24)));
+      out.push(
+        `  ${clip(name, width).padEnd(width)}  ${bar.padEnd(24)}  ${formatBytes(t.bytes).padStart(9)}  ${formatCount(t.files).padStart(7)} files`
+      );
+    }
+  }
+  if (r.ignoreFile !== null) {
+    const pruned = r.excluded.prunedFolders.length;
+    out.push(
+      '',
+      `Excluded by ${r.ignoreFile}: ${formatCount(r.excluded.files)} files, ${formatBytes(r.excluded.bytes)}` +
+        (pruned > 0
+          ? ` (+ ${formatCount(pruned)} folder${pruned === 1 ? '' : 's'} skipped unread: ${r.excluded.prunedFolders.slice(0, 5).join(', ')}${pruned > 5 ? ', …' : ''})`
+          : '')
+    );
+  }
+  if (r.warnings.length > 0) {
+    out.push('', `Warnings (${r.warnings.length}):`);
+    for (const w of r.warnings.slice(0, 20)) {
+      out.push(`  ${JSON.stringify(w.path)}: ${w.message}`);
+    }
+    if (r.warnings.length > 20) {
+      out.push(`  … and ${r.warnings.length - 20} more (see --json)`);
+    }
+  }
+  if (r.verdict === 'over') {
+    out.push('', `Run "snapshot-guard suggest ${dir}" for an .amlignore that fixes it.`);
+  }
+  return `${out.join('\n')}\n`;
+}
+
+function clip(s: string, width: number): string {
+  return s.length <= width ? s : `…${s.slice(s.length - width + 1)}`;
+}
+
+async function list(
+  dir: string,
+  limits: ILimits,
+  opts: IOptions
+): Promise<number> {
+  const report = reportOf(await scan(dir), limits);
+  const lines = report.included.map(f =>
+    opts.null ? `${f.path}\0` : `${quotePath(f.path)}\n`
+  );
+  process.stdout.write(lines.join(''));
+  warnOnStderr(report);
+  return 0;
+}
+
+/**
+ * One path per line stays unambiguous only if a name cannot hold a line
+ * break: such names are quoted the way git quotes them (use -z for raw).
+ */
+function quotePath(path: string): string {
+  if (!/[\n\r\t"\\]/.test(path) && !path.startsWith('"')) {
+    return path;
+  }
+  return JSON.stringify(path);
+}
+
+function warnOnStderr(r: ISnapshotReport) {
+  for (const w of r.warnings) {
+    process.stderr.write(`warning: ${JSON.stringify(w.path)}: ${w.message}\n`);
+  }
+}
+
+async function why(dir: string, path: string): Promise<number> {
+  const rel = toRelative(dir, path);
+  const s = await scan(dir);
+  const decision = s.rules.decide(rel);
+  const where = decision.rule
+    ? `${decision.rule.source} line ${decision.rule.line}: ${decision.rule.text.trim()}`
+    : null;
+  const exists = s.files.some(f => f.path === rel);
+  const pruned = s.prunedFolders.find(d => rel.startsWith(`${d}/`));
+  let text: string;
+  if (decision.excluded) {
+    text = `${rel}: excluded by ${where}`;
+  } else if (where) {
+    text = `${rel}: included (brought back by ${where})`;
+  } else {
+    text = `${rel}: included (${s.ignoreFile ? `no rule of ${s.ignoreFile} matches` : 'no .amlignore or .gitignore'})`;
+  }
+  if (!exists && !pruned) {
+    text += '\n  note: no such file was found in the folder';
+  }
+  process.stdout.write(`${text}\n`);
+  return 0;
+}
+
+function toRelative(dir: string, path: string): string {
+  // Accept a path relative to <dir> (the usual case) or to the current folder.
+  const fromCwd = relative(resolve(dir), resolve(path));
+  const rel =
+    existsSync(resolve(path)) && !fromCwd.startsWith('..') && existsSync(resolve(dir, fromCwd))
+      ? fromCwd
+      : path;
+  return rel.split(sep).join('/').replace(/^\.\//, '').replace(/\/+$/, '');
+}
+
+async function suggest(
+  dir: string,
+  limits: ILimits,
+  opts: IOptions
+): Promise<number> {
+  const s = await scan(dir);
+  const notebook = opts.notebook ? toRelative(dir, opts.notebook) : undefined;
+  const proposal = propose(s, limits, { notebook });
+  const chosen = proposal.lines.filter(l => l.checked).map(l => l.pattern);
+  const { text, mode } = composeAmlignore(s, chosen);
+  if (opts.json) {
+    process.stdout.write(
+      `${JSON.stringify({ ...proposal, amlignore: text, mode }, null, 2)}\n`
+    );
+  } else {
+    const out: string[] = [];
+    const t = (x: { files: number; bytes: number; verdict: string }) =>
+      `${formatCount(x.files)} files, ${formatBytes(x.bytes)} (${x.verdict})`;
+    out.push(`Before: ${t(proposal.before)}`);
+    if (!proposal.needed) {
+      out.push('The snapshot is within its limits: nothing needs to be excluded.');
+    }
+    out.push(`After:  ${t(proposal.after)}`);
+    if (!proposal.reachesTarget) {
+      out.push(
+        'warning: even with these lines the snapshot stays near or over its limits; consider moving the notebook into a clean folder'
+      );
+    }
+    if (chosen.length > 0) {
+      out.push('', `Proposed .amlignore (${mode === 'append' ? 'appended to the existing file' : 'new file'}):`, '');
+      out.push(text.trimEnd());
+    }
+    const extra = proposal.lines.filter(l => !l.checked);
+    if (extra.length > 0) {
+      out.push('', 'Also worth excluding (not needed for the limits):');
+      for (const l of extra) {
+        out.push(`  ${l.pattern}    ${formatBytes(l.bytes)}, ${formatCount(l.files)} files`);
+      }
+    }
+    process.stdout.write(`${out.join('\n')}\n`);
+  }
+  if (opts.write) {
+    if (chosen.length === 0) {
+      process.stderr.write('Nothing to write: .amlignore left as it is.\n');
+      return 0;
+    }
+    const target = resolve(dir, '.amlignore');
+    // Refuse if the file changed since the scan: never lose the user's edits.
+    const now = existsSync(target) ? readFileSync(target, 'utf8') : null;
+    const then = s.ignoreFile === '.amlignore' ? s.ignoreText : null;
+    if (now !== then) {
+      throw new UsageError('.amlignore changed while it was being checked; nothing was written. Run suggest again.');
+    }
+    writeFileAtomic(target, text);
+    process.stderr.write(`Wrote ${target}\n`);
+  }
+  return 0;
+}
+
+async function pack(
+  dir: string,
+  limits: ILimits,
+  opts: IOptions
+): Promise<number> {
+  if (!opts.output) {
+    throw new UsageError('pack needs -o <file.zip>');
+  }
+  const report = reportOf(await scan(dir), limits);
+  warnOnStderr(report);
+  const progress = progressLine();
+  try {
+    const result = await packFolderToFile(dir, report.included, opts.output, {
+      onProgress: p => progress.update(p.files)
+    });
+    progress.done();
+    process.stderr.write(
+      `Packed ${formatCount(result.files)} files (${formatBytes(result.bytes)}) into ${opts.output} (${formatBytes(result.zipBytes)})\n`
+    );
+  } finally {
+    progress.done();
+  }
+  return 0;
+}

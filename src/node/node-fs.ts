@@ -1,0 +1,112 @@
+import {
+  lstatSync,
+  readdirSync,
+  readFileSync,
+  readlinkSync,
+  realpathSync,
+  statSync,
+  type Dirent,
+  type Stats
+} from 'node:fs';
+import { join, relative, isAbsolute } from 'node:path';
+import type { IDirEntry, IFileSystem } from '../snapshot/types.js';
+
+/**
+ * The snapshot engine's file-system interface over Node's `fs`. Synchronous
+ * calls inside an async method: a folder is listed in one go, which is much
+ * faster than one promise per `stat` on big trees.
+ */
+export class NodeFileSystem implements IFileSystem {
+  /** The root's real path, to tell links that point outside it. */
+  readonly realRoot: string;
+
+  constructor(readonly root: string) {
+    this.realRoot = realpathSync(root);
+  }
+
+  /** Identity of the root, for loop detection. */
+  get rootId(): string {
+    return identity(statSync(this.realRoot));
+  }
+
+  async list(path: string): Promise<IDirEntry[]> {
+    const dir = join(this.root, path);
+    const dirents = readdirSync(dir, { withFileTypes: true });
+    const entries: IDirEntry[] = [];
+    for (const d of dirents) {
+      entries.push(this.entry(dir, d));
+    }
+    return entries;
+  }
+
+  async read(path: string): Promise<Uint8Array> {
+    return readFileSync(join(this.root, path));
+  }
+
+  private entry(dir: string, d: Dirent): IDirEntry {
+    const name = d.name;
+    const abs = join(dir, name);
+    try {
+      if (d.isFile()) {
+        const st = lstatSync(abs);
+        return { name, kind: 'file', size: st.size, mtime: st.mtimeMs };
+      }
+      if (d.isDirectory()) {
+        return { name, kind: 'dir', size: 0, id: identity(lstatSync(abs)) };
+      }
+      if (d.isSymbolicLink()) {
+        return this.linkEntry(abs, name);
+      }
+      return { name, kind: 'other', size: 0 };
+    } catch (err) {
+      return { name, kind: 'other', size: 0, error: reason(err) };
+    }
+  }
+
+  private linkEntry(abs: string, name: string): IDirEntry {
+    const target = readlinkSync(abs);
+    let real: string;
+    let st: Stats;
+    try {
+      real = realpathSync(abs);
+      st = statSync(real);
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code;
+      const dangling = code === 'ENOENT' || code === 'ENOTDIR';
+      return {
+        name,
+        kind: 'other',
+        size: 0,
+        link: { target, outside: false, dangling, loop: code === 'ELOOP' },
+        error: reason(err)
+      };
+    }
+    const rel = relative(this.realRoot, real);
+    const outside = rel.startsWith('..') || isAbsolute(rel);
+    const link = { target, outside, dangling: false };
+    if (st.isFile()) {
+      return { name, kind: 'file', size: st.size, mtime: st.mtimeMs, link };
+    }
+    if (st.isDirectory()) {
+      return { name, kind: 'dir', size: 0, id: identity(st), link };
+    }
+    return { name, kind: 'other', size: 0, link };
+  }
+}
+
+function identity(st: Stats): string {
+  return `${st.dev}:${st.ino}`;
+}
+
+function reason(err: unknown): string {
+  const e = err as NodeJS.ErrnoException;
+  switch (e.code) {
+    case 'EACCES':
+    case 'EPERM':
+      return 'permission denied';
+    case 'ENOENT':
+      return 'no longer exists';
+    default:
+      return e.code ?? String(e.message ?? err);
+  }
+}

@@ -1,0 +1,70 @@
+import { spawnSync } from 'node:child_process';
+import {
+  mkdirSync,
+  mkdtempSync,
+  rmSync,
+  truncateSync,
+  writeFileSync
+} from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+/** The repository root (tests run from build/test/...). */
+export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
+export const CLI = join(ROOT, 'bin', 'snapshot-guard.js');
+
+/** A fresh temporary folder, removed by `cleanup()`. */
+export function tempDir(prefix = 'sg-'): string {
+  return mkdtempSync(join(tmpdir(), prefix));
+}
+
+export function cleanup(dir: string) {
+  rmSync(dir, { recursive: true, force: true });
+}
+
+/**
+ * Create files under `root`: a string is the content, a number a sparse file
+ * of that many bytes (no disk cost).
+ */
+export function makeTree(root: string, files: Record<string, string | number>) {
+  for (const [path, content] of Object.entries(files)) {
+    const abs = join(root, path);
+    mkdirSync(dirname(abs), { recursive: true });
+    if (typeof content === 'number') {
+      writeFileSync(abs, '');
+      truncateSync(abs, content);
+    } else {
+      writeFileSync(abs, content);
+    }
+  }
+}
+
+export interface ICliResult {
+  status: number;
+  stdout: string;
+  stderr: string;
+}
+
+/** Run the real command line as a whole process. */
+export function cli(args: string[], opts: { env?: NodeJS.ProcessEnv; cwd?: string; asUser?: string } = {}): ICliResult {
+  const cmd = opts.asUser
+    ? ['setpriv', [`--reuid=${opts.asUser}`, '--regid=nogroup', '--clear-groups', process.execPath, CLI, ...args]]
+    : [process.execPath, [CLI, ...args]];
+  const r = spawnSync(cmd[0] as string, cmd[1] as string[], {
+    encoding: 'utf8',
+    env: { ...process.env, ...opts.env },
+    cwd: opts.cwd ?? ROOT,
+    maxBuffer: 256 * 1024 * 1024
+  });
+  return { status: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
+}
+
+/** `check --json` parsed. */
+export function checkJson(dir: string, extra: string[] = []): any {
+  const r = cli(['check', dir, '--json', ...extra]);
+  if (r.status === 2) {
+    throw new Error(`check failed: ${r.stderr}`);
+  }
+  return JSON.parse(r.stdout);
+}

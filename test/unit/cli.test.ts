@@ -1,0 +1,307 @@
+import assert from 'node:assert/strict';
+import {
+  chmodSync,
+  mkdirSync,
+  readFileSync,
+  symlinkSync,
+  writeFileSync
+} from 'node:fs';
+import { join } from 'node:path';
+import { after, describe, test } from 'node:test';
+import { checkJson, cleanup, cli, makeTree, tempDir } from '../helpers/tree.js';
+
+const dirs: string[] = [];
+function folder(files: Record<string, string | number> = {}): string {
+  const d = tempDir('sg-cli-');
+  dirs.push(d);
+  makeTree(d, files);
+  return d;
+}
+after(() => dirs.forEach(cleanup));
+
+function manyFiles(n: number, prefix = 'f'): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (let i = 0; i < n; i++) {
+    out[`${prefix}/${i}.txt`] = '';
+  }
+  return out;
+}
+
+describe('check', () => {
+  test('counts files and bytes and reports the ignore file in JSON', () => {
+    const d = folder({
+      'nb.ipynb': '{}',
+      'a.py': 'x = 1\n',
+      'data/big.bin': 1000,
+      'data/keep.csv': 'a,b\n',
+      '.gitignore': 'data/\n!data/keep.csv\n'
+    });
+    const j = checkJson(d);
+    assert.equal(j.ignoreFile, '.gitignore');
+    // nb.ipynb, a.py, .gitignore, data/keep.csv (brought back per file)
+    assert.equal(j.fileCount, 4);
+    assert.equal(j.totalBytes, 2 + 6 + 23 + 4);
+    assert.equal(j.verdict, 'ok');
+    assert.equal(j.limits.maxBytes, 314572800);
+    assert.equal(j.limits.maxFiles, 2000);
+    assert.ok(Array.isArray(j.top) && Array.isArray(j.warnings));
+    assert.deepEqual(j.excluded.files, 1);
+    assert.deepEqual(j.excluded.bytes, 1000);
+  });
+
+  test('.amlignore replaces .gitignore entirely', () => {
+    const d = folder({
+      'a.log': 'x',
+      'b.tmp': 'y',
+      '.gitignore': '*.log\n',
+      '.amlignore': '*.tmp\n'
+    });
+    const j = checkJson(d);
+    assert.equal(j.ignoreFile, '.amlignore');
+    const ls = cli(['ls', d]).stdout.split('\n').filter(Boolean);
+    assert.deepEqual(ls, ['.amlignore', '.gitignore', 'a.log']);
+  });
+
+  test('human output has the verdict and text bars, exit 1 when over', () => {
+    const d = folder({ 'data/huge.bin': 400 * 1024 * 1024, 'nb.ipynb': '{}' });
+    const r = cli(['check', d]);
+    assert.equal(r.status, 1, r.stderr);
+    assert.match(r.stdout, /Verdict: OVER/);
+    assert.match(r.stdout, /data\/\s+█+\s+400 MB/);
+  });
+
+  test('exactly 2000 files passes, 2001 fails', () => {
+    const d = folder(manyFiles(2000));
+    assert.equal(cli(['check', d]).status, 0);
+    assert.equal(checkJson(d).fileCount, 2000);
+    makeTree(d, { 'one-more.txt': '' });
+    const r = cli(['check', d, '--json']);
+    assert.equal(r.status, 1);
+    assert.equal(JSON.parse(r.stdout).verdict, 'over');
+  });
+
+  test('exactly 314,572,800 bytes passes, one more byte fails', () => {
+    const d = folder({ 'a.bin': 314572800 - 10, 'b.bin': 10 });
+    const j = checkJson(d);
+    assert.equal(j.totalBytes, 314572800);
+    assert.equal(j.verdict, 'near');
+    assert.equal(cli(['check', d]).status, 0);
+    makeTree(d, { 'b.bin': 11 });
+    assert.equal(cli(['check', d]).status, 1);
+  });
+
+  test('near at the configured fraction', () => {
+    const d = folder(manyFiles(1600));
+    assert.equal(checkJson(d).verdict, 'near');
+    assert.equal(checkJson(d, ['--near', '0.9']).verdict, 'ok');
+  });
+
+  test('custom limits and no file limit', () => {
+    const d = folder({ ...manyFiles(2500), 'x.bin': 5000 });
+    assert.equal(checkJson(d).verdict, 'over');
+    const none = checkJson(d, ['--max-files', 'none']);
+    assert.equal(none.limits.maxFiles, null);
+    assert.equal(none.verdict, 'ok');
+    const env = JSON.parse(
+      cli(['check', d, '--json'], { env: { AML_SNAPSHOT_NO_FILE_LIMIT: '1' } })
+        .stdout
+    );
+    assert.equal(env.verdict, 'ok');
+    assert.equal(checkJson(d, ['--max-files', 'none', '--max-bytes', '4000']).verdict, 'over');
+  });
+
+  test('azureml-v2: warns above 100,000,000 bytes; an empty folder is an error', () => {
+    const d = folder({ 'a.bin': 100_000_001, ...manyFiles(3000) });
+    const j = checkJson(d, ['--profile', 'azureml-v2']);
+    assert.equal(j.verdict, 'near');
+    assert.equal(j.limits.maxFiles, null);
+    const empty = folder();
+    mkdirSync(join(empty, 'sub'));
+    const r = cli(['check', empty, '--profile', 'azureml-v2']);
+    assert.equal(r.status, 1);
+    assert.match(r.stdout, /empty/);
+    assert.equal(cli(['check', empty]).status, 0);
+  });
+});
+
+describe('ls and why', () => {
+  test('ls lists the upload in UTF-8 byte order', () => {
+    const names = ['b.txt', 'B.txt', 'é.txt', 'z/a.txt', '\uffff.txt', '😀.txt', 'a b.txt'];
+    const d = folder(Object.fromEntries(names.map(n => [n, 'x'])));
+    const out = cli(['ls', d]).stdout.split('\n').filter(Boolean);
+    const expected = [...names].sort((x, y) =>
+      Buffer.compare(Buffer.from(x), Buffer.from(y))
+    );
+    assert.deepEqual(out, expected);
+  });
+
+  test('why names the file and line that decided', () => {
+    const d = folder({
+      '.gitignore': '# data\n*.csv\n\n!keep.csv\n',
+      'a.csv': '',
+      'keep.csv': '',
+      'x.py': ''
+    });
+    assert.match(cli(['why', d, 'a.csv']).stdout, /a\.csv: excluded by \.gitignore line 2: \*\.csv/);
+    assert.match(cli(['why', d, 'keep.csv']).stdout, /included \(brought back by \.gitignore line 4: !keep\.csv\)/);
+    assert.match(cli(['why', d, 'x.py']).stdout, /x\.py: included \(no rule of \.gitignore matches\)/);
+  });
+});
+
+describe('suggest', () => {
+  test('--write creates .amlignore carrying .gitignore, and the folder then passes', () => {
+    const d = folder({
+      'nb.ipynb': '{}',
+      'utils.py': 'x=1',
+      '.gitignore': '*.log\n',
+      'run.log': 5,
+      'data/big.bin': 400 * 1024 * 1024,
+      ...manyFiles(50, '.git/objects')
+    });
+    assert.equal(cli(['check', d]).status, 1);
+    const r = cli(['suggest', d, '--notebook', 'nb.ipynb', '--write']);
+    assert.equal(r.status, 0, r.stderr);
+    const written = readFileSync(join(d, '.amlignore'), 'utf8');
+    assert.match(written, /^# Azure ML reads \.amlignore instead of \.gitignore/);
+    assert.ok(written.includes('*.log\n'));
+    assert.ok(written.includes('/data/\n'));
+    const j = checkJson(d);
+    assert.equal(j.ignoreFile, '.amlignore');
+    assert.equal(j.verdict, 'ok');
+    const ls = cli(['ls', d]).stdout.split('\n');
+    assert.ok(ls.includes('nb.ipynb') && ls.includes('utils.py'));
+    assert.ok(!ls.includes('run.log'));
+  });
+
+  test('an existing .amlignore is appended to, its bytes unchanged', () => {
+    const original = '# mine\n*.tmp   \n!important.tmp';
+    const d = folder({
+      '.amlignore': original,
+      'nb.ipynb': '{}',
+      'big/blob.bin': 400 * 1024 * 1024
+    });
+    assert.equal(cli(['suggest', d, '--write']).status, 0);
+    const now = readFileSync(join(d, '.amlignore'), 'utf8');
+    assert.ok(now.startsWith(original + '\n'));
+    assert.match(now, /# >>> jupyterlab-snapshot-guard[^\n]*\n\/big\/\n# <<< jupyterlab-snapshot-guard\n$/);
+    assert.equal(checkJson(d).verdict, 'ok');
+  });
+
+  test('nothing is written when nothing is needed', () => {
+    const d = folder({ 'nb.ipynb': '{}' });
+    const r = cli(['suggest', d, '--write']);
+    assert.equal(r.status, 0);
+    assert.match(r.stdout, /within its limits/);
+    assert.throws(() => readFileSync(join(d, '.amlignore')));
+  });
+});
+
+describe('bad input', () => {
+  test('a missing folder', () => {
+    const r = cli(['check', '/nonexistent/folder']);
+    assert.equal(r.status, 2);
+    assert.match(r.stderr, /\/nonexistent\/folder: no such folder/);
+  });
+
+  test('a file instead of a folder', () => {
+    const d = folder({ 'f.txt': 'x' });
+    const r = cli(['check', join(d, 'f.txt')]);
+    assert.equal(r.status, 2);
+    assert.match(r.stderr, /is a file, not a folder/);
+  });
+
+  test('a bad flag, a bad number, an unknown profile', () => {
+    const d = folder({ 'a.txt': '' });
+    for (const args of [
+      ['check', d, '--frobnicate'],
+      ['check', d, '--max-bytes', '12MB'],
+      ['check', d, '--profile', 'azureml-v9'],
+      ['frob', d]
+    ]) {
+      const r = cli(args);
+      assert.equal(r.status, 2, args.join(' '));
+      assert.match(r.stderr, /^snapshot-guard: \S/);
+      assert.doesNotMatch(r.stderr, /at .*\.js:\d+/, 'no stack trace');
+    }
+  });
+
+  test('an unreadable subfolder is a warning, not a failure', () => {
+    const d = folder({ 'ok.txt': 'x', 'secret/a.txt': 'y' });
+    chmodSync(d, 0o755);
+    chmodSync(join(d, 'secret'), 0o000);
+    // As root every folder is readable: run the check as an ordinary user.
+    const r = cli(['check', d, '--json'], { asUser: 'nobody' });
+    chmodSync(join(d, 'secret'), 0o755);
+    assert.equal(r.status, 0, r.stderr);
+    const j = JSON.parse(r.stdout);
+    assert.equal(j.fileCount, 1);
+    assert.equal(j.warnings[0].kind, 'unreadable');
+    assert.equal(j.warnings[0].path, 'secret');
+  });
+
+  test('an unreadable root is an error', () => {
+    const d = folder({ 'sub/a.txt': 'x' });
+    chmodSync(d, 0o755);
+    chmodSync(join(d, 'sub'), 0o000);
+    const r = cli(['check', join(d, 'sub')], { asUser: 'nobody' });
+    chmodSync(join(d, 'sub'), 0o755);
+    assert.equal(r.status, 2);
+    assert.match(r.stderr, /permission denied/);
+  });
+
+  test('a symlink loop is reported once and does not hang', () => {
+    const d = folder({ 'a/file.txt': 'x' });
+    symlinkSync('..', join(d, 'a', 'up'));
+    symlinkSync('self', join(d, 'self'));
+    const r = cli(['check', d, '--json']);
+    assert.equal(r.status, 0, r.stderr);
+    const j = JSON.parse(r.stdout);
+    assert.equal(j.fileCount, 1);
+    const kinds = j.warnings.map((w: any) => `${w.kind}:${w.path}`).sort();
+    assert.deepEqual(kinds, ['link-loop:a/up', 'link-loop:self']);
+  });
+
+  test('links: followed inside, reported outside, dangling reported', () => {
+    const outside = folder({ 'ext/big.bin': 1000 });
+    const d = folder({ 'real/x.txt': 'abc' });
+    symlinkSync('real', join(d, 'alias'));
+    symlinkSync(join(outside, 'ext'), join(d, 'external'));
+    symlinkSync('nowhere.txt', join(d, 'dangling.txt'));
+    const j = checkJson(d);
+    assert.equal(j.fileCount, 3); // real/x.txt, alias/x.txt, external/big.bin
+    assert.equal(j.totalBytes, 1006);
+    const w = Object.fromEntries(j.warnings.map((x: any) => [x.path, x.kind]));
+    assert.equal(w['external'], 'link-outside');
+    assert.equal(w['dangling.txt'], 'dangling-link');
+  });
+
+  test('an ignore file with invalid UTF-8', () => {
+    const d = folder({ 'a.txt': '' });
+    writeFileSync(join(d, '.gitignore'), Buffer.from([0x2a, 0x0a, 0xff, 0xfe, 0x0a]));
+    const r = cli(['check', d]);
+    assert.equal(r.status, 2);
+    assert.match(r.stderr, /\.gitignore.*(UTF-8|utf-8)/);
+  });
+
+  test('a very large ignore file is handled', () => {
+    const lines: string[] = [];
+    for (let i = 0; i < 20000; i++) {
+      lines.push(`/generated/file-${i}.dat`);
+    }
+    const d = folder({ '.gitignore': lines.join('\n'), 'keep.py': '', 'generated/file-7.dat': 'x', 'generated/other.dat': 'y' });
+    const j = checkJson(d);
+    assert.equal(j.fileCount, 3);
+    assert.equal(j.excluded.files, 1);
+  });
+
+  test('file names with newlines are counted and listed unambiguously', () => {
+    const d = folder({ 'a\nb.txt': 'xy', 'c.txt': 'z' });
+    const j = checkJson(d);
+    assert.equal(j.fileCount, 2);
+    assert.equal(j.totalBytes, 3);
+    const r = cli(['ls', d]);
+    assert.deepEqual(r.stdout.split('\n').filter(Boolean), ['"a\\nb.txt"', 'c.txt']);
+    const z = cli(['ls', d, '-z']);
+    assert.deepEqual(z.stdout.split('\0').filter(Boolean), ['a\nb.txt', 'c.txt']);
+  });
+});
