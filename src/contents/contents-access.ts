@@ -1,0 +1,143 @@
+import type { Contents } from '@jupyterlab/services';
+import { scanFolder, type IScan } from '../snapshot/scan.js';
+import type { IDirEntry, IFileSystem } from '../snapshot/types.js';
+import type { ICopyPair, IFolderAccess } from '../guard/folder-access.js';
+
+function join(a: string, b: string): string {
+  return a === '' ? b : b === '' ? a : `${a}/${b}`;
+}
+
+/**
+ * The engine's file-system interface over the Jupyter Contents API: one
+ * request per folder. The server hides dotfiles from it, so `.git/` and
+ * `.amlignore` are invisible here; the access below says so.
+ */
+export class ContentsFileSystem implements IFileSystem {
+  constructor(
+    private contents: Contents.IManager,
+    private root: string
+  ) {}
+
+  async list(path: string): Promise<IDirEntry[]> {
+    const model = await this.contents.get(join(this.root, path), {
+      content: true,
+      type: 'directory'
+    });
+    return (model.content as Contents.IModel[]).map(item =>
+      item.type === 'directory'
+        ? { name: item.name, kind: 'dir', size: 0 }
+        : {
+            name: item.name,
+            kind: 'file',
+            size: item.size ?? 0,
+            mtime: Date.parse(item.last_modified)
+          }
+    );
+  }
+
+  async read(path: string): Promise<Uint8Array> {
+    const model = await this.contents.get(join(this.root, path), {
+      content: true,
+      type: 'file',
+      format: 'text'
+    });
+    return new TextEncoder().encode(model.content as string);
+  }
+}
+
+export class ContentsAccess implements IFolderAccess {
+  readonly kind = 'contents';
+
+  constructor(
+    private contents: Contents.IManager,
+    readonly caveat: string
+  ) {}
+
+  scan(
+    folder: string,
+    options: { onProgress?(n: number): void; signal?: AbortSignal }
+  ): Promise<IScan> {
+    return scanFolder(new ContentsFileSystem(this.contents, folder), options);
+  }
+
+  async writeAmlignore(
+    folder: string,
+    text: string,
+    expected: string | null
+  ): Promise<'written' | 'changed' | 'unsupported'> {
+    const path = join(folder, '.amlignore');
+    // The scan could not see a hidden .amlignore, so an existing one would
+    // be overwritten blindly: only write when the server shows none.
+    try {
+      await this.contents.get(path, { content: false });
+      return 'changed';
+    } catch {
+      // not visible: fine
+    }
+    if (expected !== null) {
+      return 'changed';
+    }
+    try {
+      await this.contents.save(path, { type: 'file', format: 'text', content: text });
+      return 'written';
+    } catch {
+      return 'unsupported';
+    }
+  }
+
+  async makeUniqueFolder(parent: string, base: string): Promise<string> {
+    for (let i = 1; i < 1000; i++) {
+      const name = i === 1 ? base : `${base}-${i}`;
+      const path = join(parent, name);
+      try {
+        await this.contents.get(path, { content: false });
+        continue; // taken
+      } catch {
+        // free
+      }
+      const made = await this.contents.newUntitled({ path: parent, type: 'directory' });
+      await this.contents.rename(made.path, path);
+      return path;
+    }
+    throw new Error(`No free folder name like ${base} in ${parent || 'the root'}`);
+  }
+
+  async copyFiles(pairs: ICopyPair[]): Promise<void> {
+    for (const { from, to } of pairs) {
+      const dir = to.slice(0, to.lastIndexOf('/'));
+      await this.ensureFolder(dir);
+      const copied = await this.contents.copy(from, dir);
+      if (copied.path !== to) {
+        await this.contents.rename(copied.path, to);
+      }
+    }
+  }
+
+  async removeCreated(paths: string[]): Promise<void> {
+    const files = paths.filter(p => !p.endsWith('/'));
+    const dirs = paths.filter(p => p.endsWith('/')).map(p => p.slice(0, -1));
+    for (const p of [...files, ...dirs.sort((a, b) => b.length - a.length)]) {
+      try {
+        await this.contents.delete(p);
+      } catch {
+        // already gone
+      }
+    }
+  }
+
+  async readText(path: string): Promise<string> {
+    const model = await this.contents.get(path, { content: true, format: 'text', type: 'file' });
+    return model.content as string;
+  }
+
+  private async ensureFolder(dir: string) {
+    try {
+      await this.contents.get(dir, { content: false });
+    } catch {
+      const parent = dir.includes('/') ? dir.slice(0, dir.lastIndexOf('/')) : '';
+      await this.ensureFolder(parent);
+      const made = await this.contents.newUntitled({ path: parent, type: 'directory' });
+      await this.contents.rename(made.path, dir);
+    }
+  }
+}

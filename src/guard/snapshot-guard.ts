@@ -1,0 +1,351 @@
+import { Notification, showDialog, Dialog } from '@jupyterlab/apputils';
+import { PathExt } from '@jupyterlab/coreutils';
+import type { DocumentRegistry } from '@jupyterlab/docregistry';
+import type { TranslationBundle } from '@jupyterlab/translation';
+import { DisposableDelegate, type IDisposable } from '@lumino/disposable';
+import type { ISnapshotReport } from '../snapshot/accounting.js';
+import { propose } from '../snapshot/advisor.js';
+import { composeAmlignore } from '../snapshot/amlignore.js';
+import {
+  cleanFolderName,
+  codeCells,
+  companionFiles,
+  findCompanions
+} from '../snapshot/companions.js';
+import { formatBytes, formatCount } from '../snapshot/format.js';
+import { reportOf, type IScan } from '../snapshot/scan.js';
+import type { ILimits } from '../snapshot/types.js';
+import type { ISnapshotGuard, ISubmitTarget } from '../tokens.js';
+import { showAmlignoreDialog } from '../ui/amlignore-dialog.js';
+import { showCleanFolderDialog } from '../ui/clean-folder-dialog.js';
+import { showReportDialog } from '../ui/report-dialog.js';
+import type { IFolderAccess } from './folder-access.js';
+
+export interface IGuardOptions {
+  /** The file access to use now (helper kernel, or Contents API). */
+  access(): Promise<IFolderAccess>;
+  limits(): ILimits;
+  /** Pattern of the clean folder's name, `{name}` = the notebook's name. */
+  cleanFolderPattern(): string;
+  /** Open a notebook in a new tab. */
+  open(path: string): void;
+  trans: TranslationBundle;
+}
+
+/** Raised to the caller when the check could not run at all. */
+export class GuardError extends Error {}
+
+/**
+ * The interactive guard: save, check with progress, then either report OK
+ * or show what is too big and apply the fix the user picks, re-checking
+ * from disk after each fix. All decisions come from the engine.
+ */
+export class SnapshotGuard implements ISnapshotGuard {
+  private targets = new Map<string, ISubmitTarget>();
+  private running = new Set<string>();
+
+  constructor(private options: IGuardOptions) {}
+
+  async check(folder: string): Promise<ISnapshotReport> {
+    const access = await this.options.access();
+    return reportOf(await access.scan(folder, {}), this.options.limits());
+  }
+
+  addTarget(target: ISubmitTarget): IDisposable {
+    this.targets.set(target.id, target);
+    return new DisposableDelegate(() => this.targets.delete(target.id));
+  }
+
+  get submitTargets(): ISubmitTarget[] {
+    return [...this.targets.values()];
+  }
+
+  /** True while a flow for this notebook runs (a second click is ignored). */
+  isRunning(path: string): boolean {
+    return this.running.has(path);
+  }
+
+  guard(
+    notebookPath: string,
+    context?: DocumentRegistry.IContext<DocumentRegistry.IModel>
+  ): Promise<boolean> {
+    return this.checkFolder(PathExt.dirname(notebookPath), {
+      notebook: notebookPath,
+      context
+    });
+  }
+
+  /**
+   * The flow for a folder; with a notebook, that notebook is saved first,
+   * kept by every fix and can move to a clean folder.
+   */
+  async checkFolder(
+    folder: string,
+    options: {
+      notebook?: string;
+      context?: DocumentRegistry.IContext<DocumentRegistry.IModel>;
+    } = {}
+  ): Promise<boolean> {
+    const key = options.notebook ?? `${folder}/`;
+    if (this.running.has(key)) {
+      return false;
+    }
+    this.running.add(key);
+    try {
+      return await this.run(folder, options);
+    } finally {
+      this.running.delete(key);
+    }
+  }
+
+  private async run(
+    folder: string,
+    options: {
+      notebook?: string;
+      context?: DocumentRegistry.IContext<DocumentRegistry.IModel>;
+    }
+  ): Promise<boolean> {
+    const { trans } = this.options;
+    const context = options.context;
+    if (context && context.model.dirty) {
+      await context.save();
+      Notification.info(
+        trans.__('Saved %1 before checking its folder.', PathExt.basename(context.path)),
+        { autoClose: 4000 }
+      );
+    }
+    let notebook = options.notebook;
+    for (;;) {
+      const access = await this.options.access();
+      const scan = await this.scanWithProgress(access, folder);
+      if (scan === null) {
+        return false;
+      }
+      const limits = this.options.limits();
+      const report = reportOf(scan, limits);
+      if (report.verdict !== 'over') {
+        this.notifyWithin(report, access);
+        return true;
+      }
+      const noHardLimit = limits.maxBytes === null && limits.maxFiles === null;
+      const choice = await showReportDialog({
+        report,
+        folder: folder === '' ? trans.__('the server root') : folder,
+        trans,
+        caveat: access.caveat,
+        canSubmitAnyway:
+          noHardLimit && !report.reasons.some(r => r.limit === 'empty'),
+        canMove: notebook !== undefined
+      });
+      if (choice === 'cancel') {
+        return false;
+      }
+      if (choice === 'anyway') {
+        return true;
+      }
+      if (choice === 'amlignore') {
+        const rel = notebook ? relativeTo(folder, notebook) : undefined;
+        if (!(await this.writeAmlignore(access, folder, scan, limits, rel))) {
+          return false;
+        }
+        continue;
+      }
+      if (choice === 'move' && notebook) {
+        const copy = await this.moveToCleanFolder(access, folder, notebook, scan);
+        if (copy === null) {
+          return false;
+        }
+        notebook = copy;
+        folder = PathExt.dirname(copy);
+      }
+    }
+  }
+
+  private async scanWithProgress(
+    access: IFolderAccess,
+    folder: string
+  ): Promise<IScan | null> {
+    const { trans } = this.options;
+    const label = folder === '' ? trans.__('the server root') : folder;
+    const abort = new AbortController();
+    const actions = [
+      { label: trans.__('Cancel'), callback: () => abort.abort() }
+    ];
+    const id = Notification.emit(
+      trans.__('Checking the snapshot of %1…', label),
+      'in-progress',
+      { autoClose: false, actions }
+    );
+    let last = 0;
+    try {
+      const scan = await access.scan(folder, {
+        signal: abort.signal,
+        onProgress: n => {
+          const now = Date.now();
+          if (now - last > 200) {
+            last = now;
+            Notification.update({
+              id,
+              message: trans.__('Checking the snapshot of %1: %2 files seen…', label, formatCount(n)),
+              type: 'in-progress',
+              autoClose: false,
+              actions
+            });
+          }
+        }
+      });
+      Notification.dismiss(id);
+      return scan;
+    } catch (err) {
+      const cancelled = abort.signal.aborted;
+      Notification.update({
+        id,
+        message: cancelled
+          ? trans.__('The check of %1 was cancelled.', label)
+          : trans.__('The snapshot of %1 could not be checked: %2', label, messageOf(err)),
+        type: cancelled ? 'info' : 'error',
+        autoClose: cancelled ? 4000 : false,
+        actions: []
+      });
+      return null;
+    }
+  }
+
+  private notifyWithin(report: ISnapshotReport, access: IFolderAccess) {
+    const { trans } = this.options;
+    const limit = report.limits.maxBytes ?? report.limits.warnBytes;
+    const numbers =
+      limit === null
+        ? trans._n('%1 file, %2', '%1 files, %2', report.files, formatCount(report.files), formatBytes(report.bytes))
+        : trans._n(
+            '%1 file, %2 of %3',
+            '%1 files, %2 of %3',
+            report.files,
+            formatCount(report.files),
+            formatBytes(report.bytes),
+            formatBytes(limit)
+          );
+    const caveat = access.caveat ? ` ${access.caveat}` : '';
+    if (report.verdict === 'ok') {
+      Notification.success(trans.__('Snapshot OK: %1', numbers) + caveat, {
+        autoClose: access.caveat ? false : 5000
+      });
+    } else {
+      Notification.warning(
+        trans.__('Snapshot near the limits: %1', numbers) + caveat,
+        { autoClose: false }
+      );
+    }
+  }
+
+  private async writeAmlignore(
+    access: IFolderAccess,
+    folder: string,
+    scan: IScan,
+    limits: ILimits,
+    notebook: string | undefined
+  ): Promise<boolean> {
+    const { trans } = this.options;
+    const proposal = propose(scan, limits, { notebook });
+    const lines = await showAmlignoreDialog({
+      scan,
+      limits,
+      proposal,
+      trans,
+      target:
+        scan.ignoreFile === '.amlignore'
+          ? 'append'
+          : scan.ignoreFile === '.gitignore'
+            ? 'replace-gitignore'
+            : 'create'
+    });
+    if (lines === null) {
+      return false;
+    }
+    const { text } = composeAmlignore(scan, lines);
+    const expected = scan.ignoreFile === '.amlignore' ? scan.ignoreText : null;
+    const result = await access.writeAmlignore(folder, text, expected);
+    if (result === 'written') {
+      Notification.success(
+        trans._n('Wrote %1 line to .amlignore; checking again.', 'Wrote %1 lines to .amlignore; checking again.', lines.length),
+        { autoClose: 4000 }
+      );
+      return true;
+    }
+    if (result === 'changed') {
+      const again = await showDialog({
+        title: trans.__('.amlignore changed'),
+        body: trans.__('.amlignore changed on disk after the check, so nothing was written. Check the folder again?'),
+        buttons: [Dialog.cancelButton({ label: trans.__('Cancel') }), Dialog.okButton({ label: trans.__('Check again') })]
+      });
+      return again.button.accept;
+    }
+    await showDialog({
+      title: trans.__('Save .amlignore yourself'),
+      body: trans.__(
+        'This server does not let JupyterLab write hidden files. Save this text as .amlignore in %1:\n\n%2',
+        folder === '' ? trans.__('the server root') : folder,
+        text
+      ),
+      buttons: [Dialog.okButton({ label: trans.__('Close') })]
+    });
+    return false;
+  }
+
+  private async moveToCleanFolder(
+    access: IFolderAccess,
+    folder: string,
+    notebook: string,
+    scan: IScan
+  ): Promise<string | null> {
+    const { trans } = this.options;
+    const rel = relativeTo(folder, notebook);
+    const cells = codeCells(await access.readText(notebook));
+    const companions = findCompanions(rel, cells, scan.files);
+    const choice = await showCleanFolderDialog({
+      notebook: rel,
+      folderName: cleanFolderName(rel, this.options.cleanFolderPattern()),
+      companions,
+      trans
+    });
+    if (choice === null) {
+      return null;
+    }
+    const target = await access.makeUniqueFolder(folder, choice.folderName);
+    const copy = join(target, PathExt.basename(notebook));
+    const pairs = [
+      { from: notebook, to: copy },
+      ...companionFiles(choice.companions, scan.files).map(f => ({
+        from: join(folder, f.path),
+        to: join(target, f.path)
+      }))
+    ];
+    try {
+      await access.copyFiles(pairs);
+    } catch (err) {
+      // Leave the folder as it was: remove only what this action made.
+      await access.removeCreated([...pairs.map(p => p.to), `${target}/`]);
+      throw new GuardError(
+        trans.__('Copying into %1 failed, and the copy was removed: %2', target, messageOf(err))
+      );
+    }
+    Notification.success(
+      trans.__('Copied %1 and %2 companion files into %3.', PathExt.basename(notebook), String(pairs.length - 1), target),
+      { autoClose: 5000 }
+    );
+    this.options.open(copy);
+    return copy;
+  }
+}
+
+function join(a: string, b: string): string {
+  return a === '' ? b : `${a}/${b}`;
+}
+
+function relativeTo(folder: string, path: string): string {
+  return folder === '' ? path : path.slice(folder.length + 1);
+}
+
+export function messageOf(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}
