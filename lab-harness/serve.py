@@ -1,0 +1,137 @@
+"""Serve the test front-end (lab-harness/build) with Debian's jupyter_server.
+
+Run with /usr/bin/python3 (it has jupyter_server and jupyterlab_server):
+
+    /usr/bin/python3 lab-harness/serve.py --root-dir DIR --state-dir DIR \
+        [--port 8888] [--token TOKEN] [--extension-dir DIR ...] \
+        [--allow-hidden] [-- extra traitlets options]
+
+The state folder receives user settings, workspaces and Jupyter's config,
+data and runtime folders, so nothing from an earlier run or from ~/.jupyter
+leaks in. Prebuilt extensions are linked into <state>/labextensions/<name>,
+the layout `jupyter labextension develop` makes.
+"""
+
+import argparse
+import json
+import os
+import secrets
+import sys
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+REPO = os.path.dirname(HERE)
+BUILD = os.path.join(HERE, "build")
+DEFAULT_EXTENSION = os.path.join(REPO, "jupyterlab_snapshot_guard", "labextension")
+
+
+def parse_args(argv):
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--root-dir", required=True, help="folder shown in JupyterLab")
+    parser.add_argument("--state-dir", required=True, help="fresh folder for settings etc.")
+    parser.add_argument("--port", type=int, default=8888)
+    parser.add_argument("--ip", default="127.0.0.1")
+    parser.add_argument("--token", default=None, help="default: a random token")
+    parser.add_argument(
+        "--extension-dir",
+        action="append",
+        default=None,
+        help="built prebuilt extension folder (with package.json); repeatable",
+    )
+    parser.add_argument(
+        "--allow-hidden",
+        action="store_true",
+        help="let the Contents API show and write dotfiles",
+    )
+    args, extra = parser.parse_known_args(argv)
+    if extra and extra[0] == "--":
+        extra = extra[1:]
+    return args, extra
+
+
+def prepare_state(args):
+    state = os.path.abspath(args.state_dir)
+    dirs = {
+        name: os.path.join(state, name)
+        for name in ("user_settings", "workspaces", "labextensions", "config", "data", "runtime")
+    }
+    for path in dirs.values():
+        os.makedirs(path, exist_ok=True)
+    os.environ["JUPYTER_CONFIG_DIR"] = dirs["config"]
+    os.environ["JUPYTER_DATA_DIR"] = dirs["data"]
+    os.environ["JUPYTER_RUNTIME_DIR"] = dirs["runtime"]
+    os.environ["JUPYTER_NO_CONFIG"] = "1"
+
+    for ext_dir in args.extension_dir or [DEFAULT_EXTENSION]:
+        ext_dir = os.path.abspath(ext_dir)
+        with open(os.path.join(ext_dir, "package.json"), encoding="utf-8") as f:
+            name = json.load(f)["name"]
+        link = os.path.join(dirs["labextensions"], *name.split("/"))
+        os.makedirs(os.path.dirname(link), exist_ok=True)
+        if os.path.islink(link) or os.path.exists(link):
+            os.remove(link)
+        os.symlink(ext_dir, link, target_is_directory=True)
+    return dirs
+
+
+def main(argv):
+    args, extra = parse_args(argv)
+    if not os.path.exists(os.path.join(BUILD, "static", "bundle.js")):
+        sys.exit("lab-harness is not built: run `node scripts/harness.js`")
+    dirs = prepare_state(args)
+    token = args.token if args.token is not None else secrets.token_hex(24)
+
+    # Imported after the environment points Jupyter at the state folder.
+    from jupyterlab_server import LabServerApp
+
+    with open(os.path.join(HERE, "package.json"), encoding="utf-8") as f:
+        version = json.load(f)["version"]
+
+    class HarnessApp(LabServerApp):
+        name = "lab_harness"
+        extension_url = "/lab"
+        default_url = "/lab"
+        load_other_extensions = False
+        app_name = "JupyterLab (snapshot-guard test harness)"
+        app_version = version
+        app_settings_dir = os.path.join(HERE, "app_settings")
+        static_dir = os.path.join(BUILD, "static")
+        schemas_dir = os.path.join(BUILD, "schemas")
+        themes_dir = os.path.join(BUILD, "themes")
+        templates_dir = os.path.join(HERE, "templates")
+        user_settings_dir = dirs["user_settings"]
+        workspaces_dir = dirs["workspaces"]
+        labextensions_path = []
+        extra_labextensions_path = [dirs["labextensions"]]
+
+        def initialize_settings(self):
+            super().initialize_settings()
+            self.serverapp.web_app.settings["terminals_available"] = False
+
+    # ExtensionApp.launch_instance looks the app up through this hook.
+    module = sys.modules[__name__]
+    module._jupyter_server_extension_points = lambda: [
+        {"module": __name__, "app": HarnessApp}
+    ]
+
+    server_args = [
+        f"--ServerApp.root_dir={os.path.abspath(args.root_dir)}",
+        f"--ServerApp.port={args.port}",
+        "--ServerApp.port_retries=0",
+        f"--ServerApp.ip={args.ip}",
+        f"--ServerApp.token={token}",
+        "--ServerApp.password=",
+        "--ServerApp.open_browser=False",
+        "--ServerApp.allow_root=True",
+        "--ServerApp.disable_check_xsrf=False",
+    ]
+    if args.allow_hidden:
+        server_args.append("--ContentsManager.allow_hidden=True")
+    print(
+        f"lab-harness: http://{args.ip}:{args.port}/lab?token={token}",
+        flush=True,
+    )
+    HarnessApp.launch_instance(argv=server_args + extra)
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])

@@ -1,0 +1,135 @@
+// Builds the prebuilt (federated) JupyterLab extension into
+// jupyterlab_snapshot_guard/labextension/{package.json,static/,schemas/,install.json}.
+//
+//   node scripts/build-labextension.js [--development] [--if-stale] [--no-tsc]
+//
+// Python's `jupyterlab` package is not installable here, so instead of
+// `jupyter labextension build` this calls @jupyterlab/builder's
+// `build-labextension` directly. It needs `--core-path`: a folder whose
+// package.json is JupyterLab's application manifest, which the npm package
+// @jupyterlab/core-meta ships as core.package.json. The shared-module list and
+// singletons of the extension come from that manifest.
+import { spawnSync } from 'node:child_process';
+import {
+  copyFileSync,
+  existsSync,
+  mkdtempSync,
+  readdirSync,
+  rmSync,
+  statSync
+} from 'node:fs';
+import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { ROOT, readJson } from './setup.js';
+
+const require = createRequire(import.meta.url);
+
+export const OUTPUT_DIR = join(
+  ROOT,
+  readJson(join(ROOT, 'package.json')).jupyterlab.outputDir
+);
+
+/** Files and folders whose changes call for a rebuild. */
+const INPUTS = [
+  'src',
+  'schema',
+  'style',
+  'package.json',
+  'install.json',
+  'tsconfig.json'
+];
+
+function newestMtime(path) {
+  if (!existsSync(path)) {
+    return 0;
+  }
+  const st = statSync(path);
+  if (!st.isDirectory()) {
+    return st.mtimeMs;
+  }
+  let newest = st.mtimeMs;
+  for (const name of readdirSync(path)) {
+    newest = Math.max(newest, newestMtime(join(path, name)));
+  }
+  return newest;
+}
+
+/** True when the built extension is missing or older than its sources. */
+export function isLabextensionStale() {
+  const marker = join(OUTPUT_DIR, 'install.json');
+  if (!existsSync(marker) || !existsSync(join(OUTPUT_DIR, 'package.json'))) {
+    return true;
+  }
+  const built = statSync(marker).mtimeMs;
+  return INPUTS.some(rel => newestMtime(join(ROOT, rel)) > built);
+}
+
+function run(cmd, args) {
+  const r = spawnSync(cmd, args, { cwd: ROOT, stdio: 'inherit' });
+  if (r.status !== 0) {
+    throw new Error(`${[cmd, ...args].join(' ')} failed (exit ${r.status})`);
+  }
+}
+
+/**
+ * Compile src/ and bundle the prebuilt extension.
+ * @param {{ development?: boolean, tsc?: boolean }} options
+ */
+export function buildLabextension({ development = false, tsc = true } = {}) {
+  if (tsc) {
+    run(process.execPath, [
+      require.resolve('typescript/bin/tsc'),
+      '-p',
+      'tsconfig.json'
+    ]);
+  }
+  const corePath = mkdtempSync(join(tmpdir(), 'snapshot-guard-core-'));
+  try {
+    copyFileSync(
+      require.resolve('@jupyterlab/core-meta/core.package.json'),
+      join(corePath, 'package.json')
+    );
+    const builder =
+      require.resolve('@jupyterlab/builder/lib/build-labextension.js');
+    run(process.execPath, [
+      builder,
+      '--core-path',
+      corePath,
+      ...(development ? ['--development'] : []),
+      ROOT
+    ]);
+  } finally {
+    rmSync(corePath, { recursive: true, force: true });
+  }
+  // The builder copies package.json, schemas and static assets; install.json
+  // (how the Python package was installed) is ours to add. Written last: its
+  // mtime marks a complete build.
+  copyFileSync(join(ROOT, 'install.json'), join(OUTPUT_DIR, 'install.json'));
+}
+
+/** Build only when the output is missing or stale. Returns true if built. */
+export function ensureLabextension() {
+  if (!isLabextensionStale()) {
+    return false;
+  }
+  buildLabextension();
+  return true;
+}
+
+if (process.argv[1] === fileURLToPath(import.meta.url)) {
+  const args = process.argv.slice(2);
+  if (args.includes('--if-stale') && !isLabextensionStale()) {
+    console.log('labextension: up to date');
+  } else {
+    const started = Date.now();
+    buildLabextension({
+      development: args.includes('--development'),
+      tsc: !args.includes('--no-tsc')
+    });
+    console.log(
+      `labextension: built ${OUTPUT_DIR} in ${((Date.now() - started) / 1000).toFixed(1)} s`
+    );
+  }
+}

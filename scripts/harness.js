@@ -1,0 +1,98 @@
+// The real-JupyterLab harness used by end-to-end tests and `npm start`:
+// Debian's jupyter_server + jupyterlab_server serving a JupyterLab 4 front-end
+// built from npm packages (lab-harness/), with this repository's prebuilt
+// extension loaded as a federated extension.
+//
+//   node scripts/harness.js          ensure everything is installed and built
+//
+// ensureHarness() is idempotent: when nothing changed it only compares
+// timestamps and hashes (well under a second). Concurrent callers (parallel
+// test files) serialise on a lock folder.
+import { mkdirSync, rmSync, statSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { ensureLabextension } from './build-labextension.js';
+import {
+  PYTHON,
+  ROOT,
+  ensureDebianPackages,
+  ensureNodeModules
+} from './setup.js';
+
+export const HARNESS_DIR = join(ROOT, 'lab-harness');
+export const SERVE_SCRIPT = join(HARNESS_DIR, 'serve.py');
+export { PYTHON };
+
+const LOCK = join(HARNESS_DIR, '.state', 'build.lock');
+const STALE_LOCK_MS = 10 * 60 * 1000;
+
+const sleep = ms => new Promise(resolve => setTimeout(resolve, ms));
+
+async function withLock(fn) {
+  mkdirSync(join(HARNESS_DIR, '.state'), { recursive: true });
+  for (;;) {
+    try {
+      mkdirSync(LOCK);
+      break;
+    } catch (err) {
+      if (err.code !== 'EEXIST') {
+        throw err;
+      }
+      try {
+        if (Date.now() - statSync(LOCK).mtimeMs > STALE_LOCK_MS) {
+          rmSync(LOCK, { recursive: true, force: true });
+        }
+      } catch {
+        // The holder removed it meanwhile.
+      }
+      await sleep(250);
+    }
+  }
+  try {
+    return await fn();
+  } finally {
+    rmSync(LOCK, { recursive: true, force: true });
+  }
+}
+
+function log(msg) {
+  process.stderr.write(`[harness] ${msg}\n`);
+}
+
+/**
+ * Install and build what the harness needs, only when missing or stale:
+ * Debian packages, npm packages (root and lab-harness/), the lab-harness
+ * front-end and (unless `extension: false`) the prebuilt extension.
+ * @param {{ extension?: boolean }} options
+ * @returns {Promise<{ python: string, serveScript: string, harnessDir: string }>}
+ */
+export async function ensureHarness({ extension = true } = {}) {
+  await withLock(async () => {
+    ensureDebianPackages();
+    ensureNodeModules(ROOT);
+    ensureNodeModules(HARNESS_DIR);
+    const require = createRequire(join(HARNESS_DIR, 'build.js'));
+    const harness = require('./build.js');
+    if (!harness.isUpToDate()) {
+      log('building the JupyterLab front-end (lab-harness/build)');
+      const ms = await harness.build();
+      log(`front-end built in ${(ms / 1000).toFixed(1)} s`);
+    }
+    if (extension && ensureLabextension()) {
+      log('prebuilt extension rebuilt');
+    }
+  });
+  return { python: PYTHON, serveScript: SERVE_SCRIPT, harnessDir: HARNESS_DIR };
+}
+
+if (process.argv[1] === fileURLToPath(import.meta.url)) {
+  const started = Date.now();
+  ensureHarness().then(
+    () => log(`ready in ${((Date.now() - started) / 1000).toFixed(1)} s`),
+    err => {
+      console.error(err.message || err);
+      process.exit(1);
+    }
+  );
+}

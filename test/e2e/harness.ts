@@ -1,0 +1,407 @@
+/**
+ * Helpers for end-to-end tests against a real JupyterLab 4 front-end served by
+ * Debian's jupyter_server (see scripts/harness.js and lab-harness/).
+ *
+ *   const lab = await startLab({ rootDir });
+ *   const browser = await openBrowser();
+ *   const errors = consoleErrors(browser.page);
+ *   await openNotebook(browser.page, lab, 'analysis.ipynb');
+ *   ...
+ *   await browser.close();
+ *   await lab.stop();
+ */
+import { ChildProcess, spawn } from 'node:child_process';
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  readdirSync,
+  rmSync,
+  writeFileSync
+} from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { BrowserContext, Page, chromium } from 'playwright-core';
+
+/** The repository root (this file runs from build/test/e2e/). */
+export const REPO_ROOT = findRepoRoot(dirname(fileURLToPath(import.meta.url)));
+
+function findRepoRoot(start: string): string {
+  let dir = start;
+  for (;;) {
+    const pkg = join(dir, 'package.json');
+    if (
+      existsSync(pkg) &&
+      JSON.parse(readFileSync(pkg, 'utf8')).name === 'jupyterlab-snapshot-guard'
+    ) {
+      return dir;
+    }
+    const parent = dirname(dir);
+    if (parent === dir) {
+      throw new Error(`repository root not found above ${start}`);
+    }
+    dir = parent;
+  }
+}
+
+export const CHROMIUM = '/usr/bin/chromium';
+export const CHROMIUM_ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync'
+];
+
+export interface ILabOptions {
+  /** Folder shown in JupyterLab (the server's root_dir). */
+  rootDir: string;
+  /**
+   * User settings by plugin id, e.g.
+   * `{ 'jupyterlab-snapshot-guard:plugin': { ... } }`.
+   */
+  settings?: Record<string, Record<string, unknown>>;
+  /** Extra environment for the server (and so for kernels). */
+  env?: NodeJS.ProcessEnv;
+  /** Let the Contents API list and write dotfiles. */
+  allowHidden?: boolean;
+  /** Extra traitlets options, e.g. `--ServerApp.foo=bar`. */
+  args?: string[];
+  /** How long to wait for the server to answer (default 60 s). */
+  timeoutMs?: number;
+}
+
+export interface ILab {
+  /** e.g. `http://127.0.0.1:40123` (no trailing slash). */
+  url: string;
+  /** `${url}/lab?token=...`: opens JupyterLab logged in. */
+  labUrl: string;
+  token: string;
+  port: number;
+  rootDir: string;
+  stateDir: string;
+  /** Server output so far (stdout + stderr). */
+  log(): string;
+  /** `fetch` against the server's REST API with the token. */
+  api(path: string, init?: RequestInit): Promise<Response>;
+  /** Stop the server, its kernels, and remove the state folder. */
+  stop(): Promise<void>;
+}
+
+interface IHarnessModule {
+  ensureHarness(options?: {
+    extension?: boolean;
+  }): Promise<{ python: string; serveScript: string }>;
+}
+
+/** Install/build what the harness needs (idempotent, fast when up to date). */
+export async function ensureHarness(): Promise<{
+  python: string;
+  serveScript: string;
+}> {
+  const url = pathToFileURL(join(REPO_ROOT, 'scripts', 'harness.js')).href;
+  const mod = (await import(url)) as IHarnessModule;
+  return mod.ensureHarness();
+}
+
+/** A TCP port free at the time of the call. */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.unref();
+    srv.on('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const address = srv.address();
+      const port = typeof address === 'object' && address ? address.port : 0;
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+const sleep = (ms: number) => new Promise(r => setTimeout(r, ms));
+
+function writeUserSettings(
+  stateDir: string,
+  settings: Record<string, Record<string, unknown>>
+): void {
+  for (const [id, values] of Object.entries(settings)) {
+    const [pkg, plugin] = id.split(':');
+    const dir = join(stateDir, 'user_settings', pkg);
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(
+      join(dir, `${plugin}.jupyterlab-settings`),
+      JSON.stringify(values, null, 2)
+    );
+  }
+}
+
+/** Processes (kernels) started for this state folder, found by command line. */
+function processesUsing(marker: string): number[] {
+  const pids: number[] = [];
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) {
+      continue;
+    }
+    try {
+      const cmd = readFileSync(`/proc/${entry}/cmdline`, 'utf8');
+      if (cmd.includes(marker)) {
+        pids.push(Number(entry));
+      }
+    } catch {
+      // Gone meanwhile.
+    }
+  }
+  return pids.filter(pid => pid !== process.pid);
+}
+
+function killQuietly(pid: number, signal: NodeJS.Signals): void {
+  try {
+    process.kill(pid, signal);
+  } catch {
+    // Already gone.
+  }
+}
+
+function exited(child: ChildProcess, ms: number): Promise<boolean> {
+  if (child.exitCode !== null || child.signalCode !== null) {
+    return Promise.resolve(true);
+  }
+  return new Promise(resolve => {
+    const timer = setTimeout(() => resolve(false), ms);
+    child.once('exit', () => {
+      clearTimeout(timer);
+      resolve(true);
+    });
+  });
+}
+
+/**
+ * Start the harness server on `rootDir` with a fresh state folder and a free
+ * port; resolves once JupyterLab's page answers.
+ */
+export async function startLab(options: ILabOptions): Promise<ILab> {
+  const { python, serveScript } = await ensureHarness();
+  const stateDir = mkdtempSync(join(tmpdir(), 'snapshot-guard-lab-'));
+  if (options.settings) {
+    writeUserSettings(stateDir, options.settings);
+  }
+  const token = `e2e${Math.random().toString(16).slice(2)}${Date.now()}`;
+  const timeoutMs = options.timeoutMs ?? 60_000;
+
+  for (let attempt = 1; ; attempt++) {
+    const port = await freePort();
+    const args = [
+      serveScript,
+      '--root-dir',
+      options.rootDir,
+      '--state-dir',
+      stateDir,
+      '--port',
+      String(port),
+      '--token',
+      token,
+      ...(options.allowHidden ? ['--allow-hidden'] : []),
+      '--',
+      ...(options.args ?? [])
+    ];
+    let output = '';
+    const child = spawn(python, args, {
+      cwd: options.rootDir,
+      env: { ...process.env, ...options.env, PYTHONUNBUFFERED: '1' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+      detached: true
+    });
+    child.stdout!.on('data', d => (output += d));
+    child.stderr!.on('data', d => (output += d));
+
+    const url = `http://127.0.0.1:${port}`;
+    const lab: ILab = {
+      url,
+      labUrl: `${url}/lab?token=${token}`,
+      token,
+      port,
+      rootDir: options.rootDir,
+      stateDir,
+      log: () => output,
+      api: (path, init = {}) =>
+        fetch(`${url}${path.startsWith('/') ? '' : '/'}${path}`, {
+          ...init,
+          headers: {
+            Authorization: `token ${token}`,
+            ...(init.headers as Record<string, string> | undefined)
+          }
+        }),
+      stop: async () => {
+        if (child.pid !== undefined) {
+          killQuietly(-child.pid, 'SIGTERM');
+          if (!(await exited(child, 10_000))) {
+            killQuietly(-child.pid, 'SIGKILL');
+            await exited(child, 5_000);
+          }
+        }
+        // Kernels run in their own sessions; their connection files live in
+        // the state folder's runtime dir, which their command line names.
+        for (const pid of processesUsing(join(stateDir, 'runtime'))) {
+          killQuietly(pid, 'SIGKILL');
+        }
+        rmSync(stateDir, { recursive: true, force: true });
+      }
+    };
+
+    const deadline = Date.now() + timeoutMs;
+    let ready = false;
+    while (Date.now() < deadline) {
+      if (child.exitCode !== null || child.signalCode !== null) {
+        break;
+      }
+      try {
+        const res = await fetch(lab.labUrl, { redirect: 'manual' });
+        if (res.status === 200) {
+          ready = true;
+          break;
+        }
+      } catch {
+        // Not listening yet.
+      }
+      await sleep(150);
+    }
+    if (ready) {
+      return lab;
+    }
+    const exitedEarly = child.exitCode !== null || child.signalCode !== null;
+    if (!exitedEarly) {
+      killQuietly(-child.pid!, 'SIGKILL');
+      await exited(child, 5_000);
+    }
+    if (exitedEarly && /address already in use/i.test(output) && attempt < 3) {
+      continue;
+    }
+    rmSync(stateDir, { recursive: true, force: true });
+    throw new Error(
+      `JupyterLab server did not start (${
+        exitedEarly ? `exit ${child.exitCode ?? child.signalCode}` : 'timeout'
+      }); log:\n${output}`
+    );
+  }
+}
+
+export interface IBrowser {
+  context: BrowserContext;
+  /** The context's first page. */
+  page: Page;
+  userDataDir: string;
+  close(): Promise<void>;
+}
+
+/** Chromium (Debian's) through playwright-core, with a fresh profile. */
+export async function openBrowser(
+  options: { viewport?: { width: number; height: number } } = {}
+): Promise<IBrowser> {
+  const userDataDir = mkdtempSync(join(tmpdir(), 'snapshot-guard-chromium-'));
+  const context = await chromium.launchPersistentContext(userDataDir, {
+    executablePath: CHROMIUM,
+    headless: true,
+    args: CHROMIUM_ARGS,
+    viewport: options.viewport ?? { width: 1280, height: 800 }
+  });
+  const page = context.pages()[0] ?? (await context.newPage());
+  return {
+    context,
+    page,
+    userDataDir,
+    close: async () => {
+      await context.close();
+      rmSync(userDataDir, { recursive: true, force: true });
+    }
+  };
+}
+
+/** Console noise of jupyter_server 1.x that is expected and harmless. */
+const HARMLESS = [
+  /\/api\/me\b/,
+  /\/api\/events\/subscribe/,
+  /\/lab\/api\/news/,
+  /favicon/,
+  /WebSocket connection to .*\/api\/events/
+];
+
+/**
+ * Collects console errors and uncaught page errors from now on; returns a
+ * live array (read it at the end of the test).
+ */
+export function consoleErrors(page: Page): string[] {
+  const errors: string[] = [];
+  page.on('console', msg => {
+    if (msg.type() !== 'error') {
+      return;
+    }
+    const text = `${msg.text()} @ ${msg.location().url}`;
+    if (!HARMLESS.some(re => re.test(text))) {
+      errors.push(text);
+    }
+  });
+  page.on('pageerror', err => {
+    const text = `${err.name}: ${err.message}`;
+    if (!HARMLESS.some(re => re.test(text))) {
+      errors.push(text);
+    }
+  });
+  return errors;
+}
+
+/** Load JupyterLab and wait until it has started and restored its layout. */
+export async function openLab(page: Page, lab: ILab): Promise<void> {
+  await page.goto(lab.labUrl);
+  await page.waitForFunction(
+    () => document.body.dataset.labHarness === 'ready',
+    undefined,
+    { timeout: 60_000 }
+  );
+}
+
+/**
+ * Open `path` (relative to the root dir) as a notebook and wait until its
+ * kernel is connected and idle, checked on the session state, not on the
+ * toolbar's status marker (which shows idle before a session exists).
+ */
+export async function openNotebook(
+  page: Page,
+  lab: ILab,
+  path: string,
+  options: { timeoutMs?: number } = {}
+): Promise<void> {
+  const timeout = options.timeoutMs ?? 60_000;
+  if (
+    !(await page.evaluate(() => document.body?.dataset.labHarness === 'ready'))
+  ) {
+    await openLab(page, lab);
+  }
+  await page.evaluate(
+    p =>
+      (window as any).jupyterapp.commands.execute('docmanager:open', {
+        path: p,
+        factory: 'Notebook'
+      }),
+    path
+  );
+  await page.waitForFunction(
+    p => {
+      const widget = (window as any).jupyterapp.shell.currentWidget;
+      const kernel = widget?.sessionContext?.session?.kernel;
+      return (
+        widget?.context?.path === p &&
+        widget.context.isReady &&
+        kernel?.status === 'idle' &&
+        kernel?.connectionStatus === 'connected'
+      );
+    },
+    path,
+    { timeout, polling: 100 }
+  );
+}

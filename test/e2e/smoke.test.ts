@@ -1,0 +1,109 @@
+/**
+ * Smoke test of the real-JupyterLab harness: the prebuilt extension loads into
+ * JupyterLab 4, its schema-declared toolbar button works, and a notebook cell
+ * runs on a real ipykernel.
+ *
+ *   npm run build && npm run build:test && node --test build/test/e2e/smoke.test.js
+ */
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, test } from 'node:test';
+import {
+  IBrowser,
+  ILab,
+  consoleErrors,
+  openBrowser,
+  openNotebook,
+  startLab
+} from './harness.js';
+
+const NOTEBOOK = {
+  cells: [
+    {
+      cell_type: 'code',
+      execution_count: null,
+      id: 'smoke-cell-1',
+      metadata: {},
+      outputs: [],
+      source: []
+    }
+  ],
+  metadata: {
+    kernelspec: {
+      display_name: 'Python 3',
+      language: 'python',
+      name: 'python3'
+    },
+    language_info: { name: 'python' }
+  },
+  nbformat: 4,
+  nbformat_minor: 5
+};
+
+let rootDir: string;
+let lab: ILab | undefined;
+let browser: IBrowser | undefined;
+
+before(async () => {
+  rootDir = mkdtempSync(join(tmpdir(), 'snapshot-guard-smoke-'));
+  writeFileSync(join(rootDir, 'smoke.ipynb'), JSON.stringify(NOTEBOOK));
+  lab = await startLab({ rootDir });
+  browser = await openBrowser();
+});
+
+after(async () => {
+  await browser?.close();
+  await lab?.stop();
+  rmSync(rootDir, { recursive: true, force: true });
+});
+
+test('notebook opens with the Submit button and runs a cell', async t => {
+  const { page } = browser!;
+  const errors = consoleErrors(page);
+  try {
+    await openNotebook(page, lab!, 'smoke.ipynb');
+
+    const panel = page.locator('.jp-NotebookPanel:visible');
+    await panel.waitFor();
+
+    // The extension is loaded: its plugin is registered and the toolbar item
+    // declared in schema/plugin.json is rendered.
+    const hasPlugin = await page.evaluate(() =>
+      (window as any).jupyterapp.hasPlugin('jupyterlab-snapshot-guard:plugin')
+    );
+    assert.equal(hasPlugin, true, 'plugin registered');
+    const item = panel.locator(
+      '.jp-NotebookPanel-toolbar [data-jp-item-name="snapshot-guard-submit"]'
+    );
+    await item.waitFor({ timeout: 10_000 });
+    const button = item.getByRole('button', { name: 'Submit' });
+    await button.waitFor({ timeout: 10_000 });
+
+    // Clicking runs the placeholder command: a notification for the notebook.
+    await button.click();
+    await page
+      .getByText('Snapshot Guard: ready to submit smoke.ipynb')
+      .first()
+      .waitFor({ timeout: 10_000 });
+
+    // A cell runs on the real kernel.
+    await panel.locator('.jp-Cell .cm-content').first().click();
+    await page.keyboard.type('print(1+1)');
+    await page.keyboard.press('Shift+Enter');
+    const output = panel.locator('.jp-OutputArea-output').first();
+    await output.waitFor({ timeout: 30_000 });
+    assert.equal((await output.textContent())?.trim(), '2');
+
+    await page.screenshot({ path: join(tmpdir(), 'snapshot-guard-smoke.png') });
+    assert.deepEqual(errors, [], 'no console errors');
+  } catch (err) {
+    await page
+      .screenshot({ path: join(tmpdir(), 'snapshot-guard-smoke-failure.png') })
+      .catch(() => undefined);
+    t.diagnostic(`server log (tail):\n${lab!.log().slice(-4000)}`);
+    t.diagnostic(`console errors:\n${errors.join('\n')}`);
+    throw err;
+  }
+});
