@@ -1,0 +1,542 @@
+// `npm run bench`: times whole processes against the tools they replace and
+// prints a table with ratios. Not a test: it always exits 0.
+//
+//   check --json on ~100k files   vs  find -printf '%s\n'   (target <= 1.0)
+//   pack (stored, ~290 MiB)       vs  zip -r -0             (target >= 0.8)
+//   pack (auto)                   vs  zip -r -1
+//   peak RSS of check and pack                              (target <= 150 MB)
+//   RuleSet.excludes over the 100k paths, in paths/s
+//
+// Options: --runs N (default 5; pack runs use max(3, N - 2)), --files N
+// (default 100000), --rebuild (recreate the trees under .bench/).
+import { spawn, spawnSync } from 'node:child_process';
+import { randomFillSync } from 'node:crypto';
+import {
+  closeSync,
+  existsSync,
+  ftruncateSync,
+  mkdirSync,
+  openSync,
+  readFileSync,
+  readdirSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+  writeSync
+} from 'node:fs';
+import { availableParallelism } from 'node:os';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { parseArgs } from 'node:util';
+import { ROOT } from './setup.js';
+
+const MiB = 1 << 20;
+const { values: args } = parseArgs({
+  options: {
+    runs: { type: 'string', default: '5' },
+    files: { type: 'string', default: '100000' },
+    rebuild: { type: 'boolean', default: false }
+  }
+});
+const RUNS = Math.max(1, Number(args.runs) || 5);
+const PACK_RUNS = Math.max(3, RUNS - 2);
+const FILES = Math.max(1000, Number(args.files) || 100000);
+
+const BENCH = join(ROOT, '.bench'); // git-ignored
+const TREE = join(BENCH, `tree-${FILES}`);
+const PACK_DIR = join(BENCH, 'pack-290m');
+const OUT = join(BENCH, 'out');
+const CLI = join(ROOT, 'bin', 'snapshot-guard.js');
+const TIME = existsSync('/usr/bin/time') ? '/usr/bin/time' : null;
+
+// A .gitignore as a data-science project has it. `data/` holds half the
+// tree; nothing later can bring a file inside it back.
+const GITIGNORE = `# Python
+__pycache__/
+*.py[cod]
+*$py.class
+*.egg-info/
+.eggs/
+build/
+dist/
+.venv/
+venv/
+.env
+
+# Notebooks
+.ipynb_checkpoints/
+*.amltmp
+*.amltemp
+
+# Runs and data
+outputs/
+logs/
+mlruns/
+wandb/
+data/
+*.ckpt
+!models/keep.ckpt
+**/tmp/**
+*.log
+.DS_Store
+`;
+
+function log(msg) {
+  process.stderr.write(`[bench] ${msg}\n`);
+}
+
+/** Deterministic pseudo-random numbers, so every run builds the same tree. */
+function rng(seed) {
+  let s = seed >>> 0;
+  return () => {
+    s = (s + 0x6d2b79f5) >>> 0;
+    let t = s;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/**
+ * ~FILES files with sparse sizes (no disk cost): half under data/ (excluded
+ * by .gitignore), the rest in a source tree with a few excluded bits of
+ * its own. Returns every file path, relative, for the rule benchmark.
+ */
+function buildTree() {
+  const stamp = join(TREE, '.bench-complete');
+  const listFile = join(BENCH, `tree-${FILES}.paths`);
+  if (!args.rebuild && existsSync(stamp) && existsSync(listFile)) {
+    return readFileSync(listFile, 'utf8').split('\n').filter(Boolean);
+  }
+  log(`building ${FILES.toLocaleString('en-US')} files under ${TREE} …`);
+  rmSync(TREE, { recursive: true, force: true });
+  const rand = rng(42);
+  const paths = [];
+  const per = 250; // files per folder
+  const exts = ['.py', '.ipynb', '.csv', '.json', '.txt', '.png', '.pyc'];
+  const add = (dir, name, size) => {
+    const rel = `${dir}/${name}`;
+    const fd = openSync(join(TREE, rel), 'w');
+    if (size > 0) {
+      ftruncateSync(fd, size);
+    }
+    closeSync(fd);
+    paths.push(rel);
+  };
+  const size = () => Math.floor(Math.exp(rand() * 14)); // 1 byte … ~1 MB
+  const half = Math.floor(FILES / 2);
+  for (let i = 0; i < half; i++) {
+    const dir = `data/shard${Math.floor(i / per / 20)}/part${Math.floor(i / per) % 20}`;
+    if (i % per === 0) {
+      mkdirSync(join(TREE, dir), { recursive: true });
+    }
+    add(dir, `chunk-${i}.parquet`, size());
+  }
+  for (let i = 0; i < FILES - half; i++) {
+    const n = Math.floor(i / per);
+    // Every 10th folder is one the .gitignore drops (caches, checkpoints).
+    const kind = ['__pycache__', '.ipynb_checkpoints', 'tmp'][n % 3];
+    const dir =
+      n % 10 === 9
+        ? `src/pkg${Math.floor(n / 10)}/${kind}`
+        : `src/pkg${Math.floor(n / 10)}/mod${n % 10}`;
+    if (i % per === 0) {
+      mkdirSync(join(TREE, dir), { recursive: true });
+    }
+    add(dir, `file${i}${exts[i % exts.length]}`, size());
+  }
+  writeFileSync(join(TREE, '.gitignore'), GITIGNORE);
+  writeFileSync(listFile, paths.join('\n') + '\n');
+  writeFileSync(stamp, '');
+  return paths;
+}
+
+/**
+ * ~290 MiB of real bytes (under the 300 MiB limit): random data in model-
+ * and array-like files (stored), plus text (CSV, code) that deflates.
+ */
+function buildPackDir() {
+  const stamp = join(PACK_DIR, '.bench-complete');
+  if (!args.rebuild && existsSync(stamp)) {
+    return;
+  }
+  log(`writing ~290 MiB of data under ${PACK_DIR} …`);
+  rmSync(PACK_DIR, { recursive: true, force: true });
+  mkdirSync(join(PACK_DIR, 'models'), { recursive: true });
+  mkdirSync(join(PACK_DIR, 'arrays'), { recursive: true });
+  mkdirSync(join(PACK_DIR, 'tables'), { recursive: true });
+  mkdirSync(join(PACK_DIR, 'src'), { recursive: true });
+  const buf = new Uint8Array(MiB);
+  const writeRandom = (path, mib) => {
+    const fd = openSync(join(PACK_DIR, path), 'w');
+    for (let i = 0; i < mib; i++) {
+      writeSync(fd, randomFillSync(buf));
+    }
+    closeSync(fd);
+  };
+  for (let i = 0; i < 7; i++) {
+    writeRandom(`models/weights-${i}.pt`, 24);
+  }
+  for (let i = 0; i < 40; i++) {
+    writeRandom(`arrays/batch-${i}.npy`, 2);
+  }
+  // 40 MiB of CSV in 8 files: numbers and words, as exported tables are.
+  const rand = rng(7);
+  for (let f = 0; f < 8; f++) {
+    const lines = ['id,user,amount,score,day'];
+    let bytes = 0;
+    while (bytes < 5 * MiB) {
+      const line =
+        `${Math.floor(rand() * 1e9)},user_${Math.floor(rand() * 5000)},` +
+        `${(rand() * 1000).toFixed(2)},${rand().toFixed(6)},` +
+        `2024-${1 + Math.floor(rand() * 12)}-${1 + Math.floor(rand() * 28)}`;
+      lines.push(line);
+      bytes += line.length + 1;
+    }
+    writeFileSync(join(PACK_DIR, `tables/table-${f}.csv`), lines.join('\n'));
+  }
+  // A source tree: 400 small Python files.
+  for (let i = 0; i < 400; i++) {
+    const body = Array.from(
+      { length: 20 + (i % 200) },
+      (_, k) => `def f${k}(x):\n    return x * ${k} + ${i}\n`
+    ).join('\n');
+    writeFileSync(join(PACK_DIR, `src/module_${i}.py`), body);
+  }
+  writeFileSync(stamp, '');
+}
+
+function folderBytes(dir) {
+  let total = 0;
+  for (const p of readdirSync(dir, { recursive: true })) {
+    const st = statSync(join(dir, p));
+    total += st.isFile() ? st.size : 0;
+  }
+  return total;
+}
+
+/**
+ * Runs a command once: wall time (ms) and peak RSS (KB, from GNU time when
+ * present, else the highest VmHWM seen in /proc while it ran).
+ */
+async function runOnce(cmd, argv, { cwd = ROOT, stdout = 'ignore' } = {}) {
+  const rssFile = join(OUT, 'rss.txt');
+  rmSync(rssFile, { force: true });
+  const [file, fileArgs] = TIME
+    ? [TIME, ['-f', '%M', '-o', rssFile, cmd, ...argv]]
+    : [cmd, argv];
+  const start = process.hrtime.bigint();
+  const child = spawn(file, fileArgs, {
+    cwd,
+    stdio: ['ignore', stdout, 'pipe']
+  });
+  let stderr = '';
+  child.stderr.on('data', d => (stderr += d));
+  let hwm = 0;
+  const poll = TIME
+    ? null
+    : setInterval(() => {
+        try {
+          const m = /VmHWM:\s+(\d+)/.exec(
+            readFileSync(`/proc/${child.pid}/status`, 'utf8')
+          );
+          hwm = Math.max(hwm, m ? Number(m[1]) : 0);
+        } catch {
+          // exited
+        }
+      }, 5);
+  const code = await new Promise(resolve => child.on('close', resolve));
+  const ms = Number(process.hrtime.bigint() - start) / 1e6;
+  if (poll) {
+    clearInterval(poll);
+  }
+  let rssKB = hwm;
+  if (TIME && existsSync(rssFile)) {
+    // GNU time may write "Command exited with non-zero status" first.
+    const lines = readFileSync(rssFile, 'utf8').trim().split('\n');
+    rssKB = Number(lines.at(-1)) || 0;
+  }
+  return { ms, rssKB, code, stderr };
+}
+
+/** Median over `runs` (after one untimed warm-up run). */
+async function measure(name, cmd, argv, opts = {}) {
+  const { runs = RUNS, before, okCodes = [0], ...spawnOpts } = opts;
+  const times = [];
+  let rss = 0;
+  for (let i = 0; i <= runs; i++) {
+    before?.();
+    const r = await runOnce(cmd, argv, spawnOpts);
+    if (!okCodes.includes(r.code)) {
+      throw new Error(
+        `${name}: exit ${r.code}: ${r.stderr.trim().split('\n').slice(-3).join(' | ')}`
+      );
+    }
+    if (i > 0) {
+      times.push(r.ms);
+      rss = Math.max(rss, r.rssKB);
+    }
+  }
+  times.sort((a, b) => a - b);
+  const ms = times[Math.floor(times.length / 2)];
+  log(
+    `${name}: ${(ms / 1000).toFixed(3)} s (runs: ${times.map(t => (t / 1000).toFixed(2)).join(', ')})`
+  );
+  return { name, ms, rssMB: rss / 1024 };
+}
+
+/** Loads the rules module, from the test build or the library build. */
+async function loadRules() {
+  for (const p of ['build/src/snapshot/rules.js', 'lib/snapshot/rules.js']) {
+    if (existsSync(join(ROOT, p))) {
+      return import(pathToFileURL(join(ROOT, p)).href);
+    }
+  }
+  throw new Error('rules.js not built (npm run build:lib)');
+}
+
+async function benchRules(paths) {
+  const { RuleSet } = await loadRules();
+  const rs = RuleSet.parse(GITIGNORE, '.gitignore');
+  let excluded = 0;
+  for (const p of paths) {
+    excluded += rs.excludes(p) ? 1 : 0; // warm-up, and a sanity figure
+  }
+  const rates = [];
+  for (let r = 0; r < RUNS; r++) {
+    const t = process.hrtime.bigint();
+    let n = 0;
+    for (const p of paths) {
+      n += rs.excludes(p) ? 1 : 0;
+    }
+    const s = Number(process.hrtime.bigint() - t) / 1e9;
+    rates.push(paths.length / s);
+    if (n !== excluded) {
+      throw new Error('RuleSet.excludes is not deterministic');
+    }
+  }
+  rates.sort((a, b) => a - b);
+  return { rate: rates[Math.floor(rates.length / 2)], excluded };
+}
+
+/** Makes sure lib/ has the CLI; builds it once if not. */
+function ensureCli() {
+  if (!existsSync(CLI)) {
+    throw new Error('bin/snapshot-guard.js does not exist yet');
+  }
+  if (!existsSync(join(ROOT, 'lib', 'node', 'cli.js'))) {
+    log('lib/node/cli.js missing: building (npx tsc -p tsconfig.json) …');
+    const r = spawnSync('npx', ['tsc', '-p', 'tsconfig.json'], {
+      cwd: ROOT,
+      encoding: 'utf8'
+    });
+    if (!existsSync(join(ROOT, 'lib', 'node', 'cli.js'))) {
+      throw new Error(
+        `the CLI does not build: ${(r.stdout + r.stderr).trim().split('\n')[0]}`
+      );
+    }
+  }
+}
+
+// A process that packs with compression off: the CLI has no switch for it.
+const STORE_SCRIPT = `
+const [root, out] = process.argv.slice(1);
+const { readdirSync, statSync } = await import('node:fs');
+const { packFolderToFile } = await import(${JSON.stringify(
+  pathToFileURL(join(ROOT, 'lib', 'node', 'node-pack.js')).href
+)});
+const entries = readdirSync(root, { recursive: true })
+  .filter(p => !p.endsWith('.bench-complete'))
+  .map(p => ({ path: p, st: statSync(root + '/' + p) }))
+  .filter(e => e.st.isFile())
+  .map(e => ({ path: e.path, size: e.st.size, mtime: e.st.mtimeMs }));
+await packFolderToFile(root, entries, out, { compress: 'store' });
+`;
+
+function fmtS(ms) {
+  return ms === undefined ? 'n/a' : `${(ms / 1000).toFixed(3)} s`;
+}
+
+function fmtRate(bytes, ms) {
+  return ms ? `${(bytes / MiB / (ms / 1000)).toFixed(0)} MiB/s` : 'n/a';
+}
+
+function pad(s, n) {
+  return String(s).padEnd(n);
+}
+
+async function main() {
+  mkdirSync(OUT, { recursive: true });
+  const results = {};
+  const errors = [];
+  const attempt = async (key, fn) => {
+    try {
+      results[key] = await fn();
+    } catch (err) {
+      errors.push(`${key}: ${err.message ?? err}`);
+      log(`${key} failed: ${err.message ?? err}`);
+    }
+  };
+
+  const paths = buildTree();
+  buildPackDir();
+  const packBytes = folderBytes(PACK_DIR);
+  let cli = true;
+  try {
+    ensureCli();
+  } catch (err) {
+    cli = false;
+    errors.push(`CLI: ${err.message}`);
+  }
+
+  // check vs find, on the 100k tree (exit 1 = over the limits, expected).
+  if (cli) {
+    await attempt('check', () =>
+      measure(
+        'check --json',
+        process.execPath,
+        [CLI, 'check', TREE, '--json'],
+        {
+          okCodes: [0, 1]
+        }
+      )
+    );
+  }
+  await attempt('find', () =>
+    measure('find -printf', 'find', [TREE, '-printf', '%s\\n'])
+  );
+
+  // pack vs zip on ~290 MiB.
+  const zipOut = join(OUT, 'bench.zip');
+  const fresh = () => rmSync(zipOut, { force: true });
+  if (cli) {
+    await attempt('packAuto', () =>
+      measure(
+        'pack (auto)',
+        process.execPath,
+        [CLI, 'pack', PACK_DIR, '-o', zipOut],
+        {
+          runs: PACK_RUNS,
+          before: fresh
+        }
+      )
+    );
+    await attempt('packStore', () =>
+      measure(
+        'pack (store)',
+        process.execPath,
+        ['--input-type=module', '-e', STORE_SCRIPT, PACK_DIR, zipOut],
+        { runs: PACK_RUNS, before: fresh }
+      )
+    );
+  }
+  // zip would add to an existing archive: always start from none.
+  await attempt('zip0', () =>
+    measure('zip -r -0', 'zip', ['-r', '-0', '-q', zipOut, '.'], {
+      cwd: PACK_DIR,
+      runs: PACK_RUNS,
+      before: fresh
+    })
+  );
+  await attempt('zip1', () =>
+    measure('zip -r -1', 'zip', ['-r', '-1', '-q', zipOut, '.'], {
+      cwd: PACK_DIR,
+      runs: PACK_RUNS,
+      before: fresh
+    })
+  );
+  fresh();
+
+  await attempt('rules', () => benchRules(paths));
+
+  // The report.
+  const r = results;
+  const lines = [];
+  lines.push('');
+  lines.push(
+    `snapshot-guard bench — node ${process.version}, ${availableParallelism()} cores, ` +
+      `median of ${RUNS} (pack: ${PACK_RUNS}) after a warm-up run`
+  );
+  lines.push(
+    `tree: ${paths.length.toLocaleString('en-US')} files (half excluded by .gitignore); ` +
+      `pack folder: ${(packBytes / MiB).toFixed(0)} MiB`
+  );
+  lines.push('');
+  lines.push(
+    `${pad('command', 34)}${pad('time', 12)}${pad('throughput', 14)}peak RSS`
+  );
+  const row = (label, x, bytes) =>
+    lines.push(
+      `${pad(label, 34)}${pad(fmtS(x?.ms), 12)}${pad(bytes ? fmtRate(bytes, x?.ms) : '', 14)}` +
+        `${x ? `${x.rssMB.toFixed(0)} MB` : 'n/a'}`
+    );
+  row('snapshot-guard check --json', r.check);
+  row("find -printf '%s\\n'", r.find);
+  row('snapshot-guard pack (auto)', r.packAuto, packBytes);
+  row('pack, compression off (store)', r.packStore, packBytes);
+  row('zip -r -0 (store)', r.zip0, packBytes);
+  row('zip -r -1 (fastest deflate)', r.zip1, packBytes);
+  lines.push(
+    `${pad('RuleSet.excludes', 34)}${r.rules ? `${Math.round(r.rules.rate).toLocaleString('en-US')} paths/s (${r.rules.excluded.toLocaleString('en-US')} of ${paths.length.toLocaleString('en-US')} excluded)` : 'n/a'}`
+  );
+
+  lines.push('');
+  lines.push(
+    `${pad('ratio', 40)}${pad('value', 10)}${pad('target', 10)}verdict`
+  );
+  const target = (label, value, goal, ok) =>
+    lines.push(
+      `${pad(label, 40)}${pad(value === undefined ? 'n/a' : value.toFixed(2), 10)}${pad(goal, 10)}` +
+        `${value === undefined ? '—' : ok(value) ? 'ok' : 'MISSED'}`
+    );
+  const ratio = (a, b) => (a && b ? a / b : undefined);
+  target(
+    'check time / find time',
+    ratio(r.check?.ms, r.find?.ms),
+    '<= 1.0',
+    v => v <= 1
+  );
+  target(
+    'pack-store throughput / zip -0',
+    ratio(r.zip0?.ms, r.packStore?.ms),
+    '>= 0.8',
+    v => v >= 0.8
+  );
+  target(
+    'pack (auto) throughput / zip -0',
+    ratio(r.zip0?.ms, r.packAuto?.ms),
+    '>= 0.8',
+    v => v >= 0.8
+  );
+  target(
+    'pack (auto) throughput / zip -1',
+    ratio(r.zip1?.ms, r.packAuto?.ms),
+    '(info)',
+    () => true
+  );
+  for (const [label, x] of [
+    ['peak RSS check (MB)', r.check],
+    ['peak RSS pack auto (MB)', r.packAuto],
+    ['peak RSS pack store (MB)', r.packStore]
+  ]) {
+    target(label, x?.rssMB, '<= 150', v => v <= 150);
+  }
+  if (!TIME) {
+    lines.push('(peak RSS sampled from /proc: GNU time is not installed)');
+  }
+  if (errors.length > 0) {
+    lines.push('');
+    lines.push('not measured:');
+    for (const e of errors) {
+      lines.push(`  ${e}`);
+    }
+  }
+  process.stdout.write(lines.join('\n') + '\n');
+}
+
+try {
+  await main();
+} catch (err) {
+  process.stderr.write(`[bench] ${err?.stack ?? err}\n`);
+}
+process.exitCode = 0;
