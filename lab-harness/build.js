@@ -9,6 +9,10 @@
 // manifest (@jupyterlab/core-meta's core.package.json), with the same
 // singletons, so prebuilt extensions built with `build-labextension
 // --core-path <that manifest>` load into it as they would into JupyterLab.
+// package.json pins every @jupyterlab/* package (directly and through
+// `overrides`) to the manifest's release, so the bundle is one coherent
+// JupyterLab version, and @microsoft/fast-foundation to JupyterLab's locked
+// 2.49.4 (2.50.0 sends @jupyter/web-components 0.16 into endless recursion).
 'use strict';
 
 const crypto = require('crypto');
@@ -43,13 +47,24 @@ function inputsHash() {
   return hash.digest('hex');
 }
 
+// Only lab-harness/node_modules counts: Node and webpack would otherwise
+// also find packages in the repository's node_modules one level up.
 function isInstalled(name) {
-  try {
-    require.resolve(`${name}/package.json`, { paths: [HERE] });
-    return true;
-  } catch {
-    return false;
+  return fs.existsSync(path.join(HERE, 'node_modules', name, 'package.json'));
+}
+
+/** Modules bundled from outside lab-harness/ (e.g. ../node_modules). */
+function foreignModules(stats) {
+  const foreign = new Set();
+  for (const child of stats.stats) {
+    for (const module of child.compilation.modules) {
+      const resource = module.resource || module.rootModule?.resource;
+      if (resource && !resource.startsWith(HERE + path.sep)) {
+        foreign.add(resource);
+      }
+    }
   }
+  return [...foreign];
 }
 
 /** Share scope of the host, from the core manifest. */
@@ -71,6 +86,30 @@ function sharedModules() {
   return shared;
 }
 
+/** Nested copies of singleton packages (npm failed to dedupe them). */
+function nestedSingletons() {
+  const found = [];
+  const walk = (dir, depth) => {
+    if (depth > 4 || !fs.existsSync(dir)) {
+      return;
+    }
+    for (const entry of fs.readdirSync(dir)) {
+      const names = entry.startsWith('@')
+        ? fs.readdirSync(path.join(dir, entry)).map(n => `${entry}/${n}`)
+        : [entry];
+      for (const name of names) {
+        const pkgDir = path.join(dir, name);
+        if (depth > 0 && core.jupyterlab.singletonPackages.includes(name)) {
+          found.push(path.relative(HERE, pkgDir));
+        }
+        walk(path.join(pkgDir, 'node_modules'), depth + 1);
+      }
+    }
+  };
+  walk(path.join(HERE, 'node_modules'), 0);
+  return found;
+}
+
 function checkExtensionList() {
   const source = fs.readFileSync(path.join(HERE, 'src/main.js'), 'utf8');
   const imported = [...source.matchAll(/import\('([^']+-extension)'\)/g)].map(
@@ -86,7 +125,9 @@ function checkExtensionList() {
     );
   }
   for (const name of listed) {
-    if (core.resolutions[name] !== pkg.dependencies[name]) {
+    if (
+      core.resolutions[name].replace(/^[~^]/, '') !== pkg.dependencies[name]
+    ) {
       throw new Error(
         `${name}: ${pkg.dependencies[name]} in package.json, ` +
           `${core.resolutions[name]} in the core manifest`
@@ -149,6 +190,16 @@ function run(configs) {
         );
         return;
       }
+      const foreign = foreignModules(stats);
+      if (foreign.length) {
+        reject(
+          new Error(
+            'modules resolved outside lab-harness/ (add the packages to ' +
+              `lab-harness/package.json):\n${foreign.slice(0, 20).join('\n')}`
+          )
+        );
+        return;
+      }
       resolve(stats);
     });
   });
@@ -170,6 +221,13 @@ function isUpToDate() {
 async function build() {
   const started = Date.now();
   checkExtensionList();
+  const nested = nestedSingletons();
+  if (nested.length) {
+    throw new Error(
+      'duplicate copies of singleton packages; regenerate ' +
+        `lab-harness/package-lock.json:\n${nested.join('\n')}`
+    );
+  }
   fs.rmSync(STAMP, { force: true });
   await run(config());
   fs.writeFileSync(
