@@ -8,7 +8,13 @@
 // ensureHarness() is idempotent: when nothing changed it only compares
 // timestamps and hashes (well under a second). Concurrent callers (parallel
 // test files) serialise on a lock folder.
-import { mkdirSync, rmSync, statSync } from 'node:fs';
+import {
+  mkdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync
+} from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -29,22 +35,53 @@ const STALE_LOCK_MS = 10 * 60 * 1000;
 
 const sleep = ms => new Promise(resolve => setTimeout(resolve, ms));
 
+function isAlive(pid) {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return err.code === 'EPERM';
+  }
+}
+
+/** True when the lock's holder is gone (killed mid-build) or it is too old. */
+function lockIsStale() {
+  try {
+    const pid = Number(readFileSync(join(LOCK, 'pid'), 'utf8'));
+    if (pid && !isAlive(pid)) {
+      return true;
+    }
+    return Date.now() - statSync(LOCK).mtimeMs > STALE_LOCK_MS;
+  } catch (err) {
+    // No pid file yet: the holder is between mkdir and write; give it time.
+    return err.code === 'ENOENT' && Date.now() - statSync(LOCK).mtimeMs > 5000;
+  }
+}
+
 async function withLock(fn) {
   mkdirSync(join(HARNESS_DIR, '.state'), { recursive: true });
+  let announced = false;
   for (;;) {
     try {
       mkdirSync(LOCK);
+      writeFileSync(join(LOCK, 'pid'), String(process.pid));
       break;
     } catch (err) {
       if (err.code !== 'EEXIST') {
         throw err;
       }
       try {
-        if (Date.now() - statSync(LOCK).mtimeMs > STALE_LOCK_MS) {
+        if (lockIsStale()) {
           rmSync(LOCK, { recursive: true, force: true });
+          continue;
         }
       } catch {
         // The holder removed it meanwhile.
+        continue;
+      }
+      if (!announced) {
+        log(`waiting for another build (${LOCK})`);
+        announced = true;
       }
       await sleep(250);
     }

@@ -220,6 +220,15 @@ export async function startLab(options: ILabOptions): Promise<ILab> {
     child.stdout!.on('data', d => (output += d));
     child.stderr!.on('data', d => (output += d));
 
+    // Safety net when a test run ends without stop() (crash, timeout).
+    const killAll = () => {
+      killQuietly(-child.pid!, 'SIGKILL');
+      for (const pid of processesUsing(join(stateDir, 'runtime'))) {
+        killQuietly(pid, 'SIGKILL');
+      }
+    };
+    process.once('exit', killAll);
+
     const url = `http://127.0.0.1:${port}`;
     const lab: ILab = {
       url,
@@ -238,6 +247,7 @@ export async function startLab(options: ILabOptions): Promise<ILab> {
           }
         }),
       stop: async () => {
+        process.off('exit', killAll);
         if (child.pid !== undefined) {
           killQuietly(-child.pid, 'SIGTERM');
           if (!(await exited(child, 10_000))) {
@@ -275,8 +285,9 @@ export async function startLab(options: ILabOptions): Promise<ILab> {
       return lab;
     }
     const exitedEarly = child.exitCode !== null || child.signalCode !== null;
+    process.off('exit', killAll);
     if (!exitedEarly) {
-      killQuietly(-child.pid!, 'SIGKILL');
+      killAll();
       await exited(child, 5_000);
     }
     if (exitedEarly && /address already in use/i.test(output) && attempt < 3) {

@@ -122,7 +122,7 @@ test('pip install . puts the prebuilt extension in share/jupyter/labextensions',
       'import json, sys',
       'import jupyterlab_snapshot_guard as m',
       'from jupyterlab_server.config import get_federated_extensions',
-      `exts = get_federated_extensions([sys.prefix + '/share/jupyter/labextensions'])`,
+      'exts = get_federated_extensions([sys.prefix + "/share/jupyter/labextensions"])',
       `ext = exts['${NAME}']`,
       'print(json.dumps({"version": m.__version__, "paths": m._jupyter_labextension_paths(), "install": ext["install"]["packageName"]}))'
     ].join('\n')
