@@ -1,0 +1,190 @@
+/**
+ * A JupyterLab `Dialog` with a React body that reports its value and
+ * validity, shared by the snapshot dialogs.
+ */
+import { Dialog } from '@jupyterlab/apputils';
+import { ReactWidget } from '@jupyterlab/ui-components';
+import type * as React from 'react';
+
+/** What Tab stops at. */
+const FOCUSABLE = [
+  'button:not([disabled])',
+  'input:not([disabled]):not([type="hidden"])',
+  'select:not([disabled])',
+  'textarea:not([disabled])',
+  'a[href]',
+  'summary',
+  '[tabindex]:not([tabindex="-1"])'
+].join(',');
+
+/** What a dialog body tells its dialog after every change. */
+export interface IBodyState<T> {
+  /** The value the dialog resolves with when accepted. */
+  value: T;
+  /** False disables the accepting buttons (Write, Copy). */
+  valid: boolean;
+}
+
+/** The callback a body component reports its state through. */
+export type BodyReporter<T> = (state: IBodyState<T>) => void;
+
+/**
+ * A React dialog body. The component gets a `report` callback and calls it
+ * (from an effect) whenever its value or validity changes.
+ */
+export class GuardBody<T> extends ReactWidget implements Dialog.IBodyWidget<T> {
+  constructor(
+    private readonly _renderBody: (
+      report: BodyReporter<T>
+    ) => React.ReactElement,
+    initial: IBodyState<T>
+  ) {
+    super();
+    this._state = initial;
+  }
+
+  /** Called after each report; the dialog re-checks its buttons. */
+  onReport: (() => void) | null = null;
+
+  get valid(): boolean {
+    return this._state.valid;
+  }
+
+  getValue(): T {
+    return this._state.value;
+  }
+
+  protected render(): React.ReactElement {
+    return this._renderBody(this._report);
+  }
+
+  private readonly _report: BodyReporter<T> = state => {
+    this._state = state;
+    this.onReport?.();
+  };
+
+  private _state: IBodyState<T>;
+}
+
+export interface IGuardDialogOptions<T> {
+  title: string;
+  body: GuardBody<T>;
+  buttons: Dialog.IButton[];
+  /** Index of the button Enter presses; the last one when left out. */
+  defaultButton?: number;
+  /** CSS selector of the body element to focus on open. */
+  focusNodeSelector?: string;
+  /**
+   * True when the element that has the focus handles Enter itself (such as
+   * a text field that adds what was typed), instead of accepting the dialog.
+   */
+  ownsEnter?: (target: Element) => boolean;
+}
+
+/**
+ * JupyterLab's dialog, plus: accepting buttons follow the body's validity,
+ * and chosen elements may keep Enter for themselves.
+ */
+export class GuardDialog<T> extends Dialog<T> {
+  constructor(options: IGuardDialogOptions<T>) {
+    const defaultButton = options.defaultButton ?? options.buttons.length - 1;
+    super({
+      title: options.title,
+      body: options.body,
+      buttons: options.buttons,
+      defaultButton,
+      focusNodeSelector: options.focusNodeSelector ?? '',
+      hasClose: true
+    });
+    this.addClass('jp-SnapshotGuard-dialog');
+    this._guardBody = options.body;
+    this._guardButtons = options.buttons;
+    this._guardDefault = defaultButton;
+    this._ownsEnter = options.ownsEnter ?? null;
+    options.body.onReport = () => this._checkValidation();
+  }
+
+  resolve(index?: number): void {
+    const button = this._guardButtons[index ?? this._guardDefault];
+    if (button?.accept && !this._guardBody.valid) {
+      return;
+    }
+    super.resolve(index);
+  }
+
+  protected _checkValidation(): void {
+    super._checkValidation();
+    if (!this._guardBody.valid) {
+      this.node
+        .querySelectorAll<HTMLButtonElement>(
+          '.jp-Dialog-footer button.jp-mod-accept'
+        )
+        .forEach(button => {
+          button.disabled = true;
+        });
+    }
+  }
+
+  protected _evtKeydown(event: KeyboardEvent): void {
+    if (
+      event.key === 'Enter' &&
+      this._ownsEnter !== null &&
+      event.target instanceof Element &&
+      this._ownsEnter(event.target)
+    ) {
+      // Let the element's own handler (React) see it.
+      return;
+    }
+    if (event.key === 'Tab' && this._cycleFocus(event.shiftKey)) {
+      event.preventDefault();
+      event.stopPropagation();
+      return;
+    }
+    super._evtKeydown(event);
+  }
+
+  /**
+   * Keep Tab inside the dialog, through the body too. (The base class
+   * wraps to the first focusable element it found on attach, before a
+   * React body has rendered: the footer's first button.)
+   */
+  private _cycleFocus(backwards: boolean): boolean {
+    const focusable = Array.from(
+      this.node.querySelectorAll<HTMLElement>(FOCUSABLE)
+    ).filter(el => el.getClientRects().length > 0);
+    if (focusable.length === 0) {
+      return false;
+    }
+    const first = focusable[0];
+    const last = focusable[focusable.length - 1];
+    const active = document.activeElement;
+    if (!backwards && active === last) {
+      first.focus();
+      return true;
+    }
+    if (backwards && active === first) {
+      last.focus();
+      return true;
+    }
+    return false;
+  }
+
+  private _guardBody: GuardBody<T>;
+  private _guardButtons: Dialog.IButton[];
+  private _guardDefault: number;
+  private _ownsEnter: ((target: Element) => boolean) | null;
+}
+
+/**
+ * Show a dialog; `null` when it was closed without a result (disposed, or
+ * another dialog flushed it).
+ */
+export async function launch<T>(
+  dialog: GuardDialog<T>
+): Promise<Dialog.IResult<T> | null> {
+  try {
+    return await dialog.launch();
+  } catch {
+    return null;
+  }
+}
