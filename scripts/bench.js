@@ -261,7 +261,7 @@ async function runOnce(cmd, argv, { cwd = ROOT, stdout = 'ignore' } = {}) {
 
 /** Median over `runs` (after one untimed warm-up run). */
 async function measure(name, cmd, argv, opts = {}) {
-  const { runs = RUNS, before, okCodes = [0], ...spawnOpts } = opts;
+  const { runs = RUNS, before, output, okCodes = [0], ...spawnOpts } = opts;
   const times = [];
   let rss = 0;
   for (let i = 0; i <= runs; i++) {
@@ -282,7 +282,8 @@ async function measure(name, cmd, argv, opts = {}) {
   log(
     `${name}: ${(ms / 1000).toFixed(3)} s (runs: ${times.map(t => (t / 1000).toFixed(2)).join(', ')})`
   );
-  return { name, ms, rssMB: rss / 1024 };
+  const outBytes = output && existsSync(output) ? statSync(output).size : 0;
+  return { name, ms, rssMB: rss / 1024, outBytes };
 }
 
 /** Loads the rules module, from the test build or the library build. */
@@ -361,6 +362,10 @@ function fmtRate(bytes, ms) {
   return ms ? `${(bytes / MiB / (ms / 1000)).toFixed(0)} MiB/s` : 'n/a';
 }
 
+function count(n) {
+  return Math.round(n).toLocaleString('en-US');
+}
+
 function pad(s, n) {
   return String(s).padEnd(n);
 }
@@ -417,7 +422,8 @@ async function main() {
         [CLI, 'pack', PACK_DIR, '-o', zipOut],
         {
           runs: PACK_RUNS,
-          before: fresh
+          before: fresh,
+          output: zipOut
         }
       )
     );
@@ -426,7 +432,7 @@ async function main() {
         'pack (store)',
         process.execPath,
         ['--input-type=module', '-e', STORE_SCRIPT, PACK_DIR, zipOut],
-        { runs: PACK_RUNS, before: fresh }
+        { runs: PACK_RUNS, before: fresh, output: zipOut }
       )
     );
   }
@@ -435,14 +441,16 @@ async function main() {
     measure('zip -r -0', 'zip', ['-r', '-0', '-q', zipOut, '.'], {
       cwd: PACK_DIR,
       runs: PACK_RUNS,
-      before: fresh
+      before: fresh,
+      output: zipOut
     })
   );
   await attempt('zip1', () =>
     measure('zip -r -1', 'zip', ['-r', '-1', '-q', zipOut, '.'], {
       cwd: PACK_DIR,
       runs: PACK_RUNS,
-      before: fresh
+      before: fresh,
+      output: zipOut
     })
   );
   fresh();
@@ -463,12 +471,15 @@ async function main() {
   );
   lines.push('');
   lines.push(
-    `${pad('command', 34)}${pad('time', 12)}${pad('throughput', 14)}peak RSS`
+    `${pad('command', 32)}${pad('time', 10)}${pad('throughput', 12)}` +
+      `${pad('peak RSS', 10)}zip size`
   );
   const row = (label, x, bytes) =>
     lines.push(
-      `${pad(label, 34)}${pad(fmtS(x?.ms), 12)}${pad(bytes ? fmtRate(bytes, x?.ms) : '', 14)}` +
-        `${x ? `${x.rssMB.toFixed(0)} MB` : 'n/a'}`
+      `${pad(label, 32)}${pad(fmtS(x?.ms), 10)}` +
+        `${pad(bytes ? fmtRate(bytes, x?.ms) : '', 12)}` +
+        `${pad(x ? `${x.rssMB.toFixed(0)} MB` : 'n/a', 10)}` +
+        `${x?.outBytes ? `${(x.outBytes / MiB).toFixed(1)} MiB` : ''}`
     );
   row('snapshot-guard check --json', r.check);
   row("find -printf '%s\\n'", r.find);
@@ -477,18 +488,23 @@ async function main() {
   row('zip -r -0 (store)', r.zip0, packBytes);
   row('zip -r -1 (fastest deflate)', r.zip1, packBytes);
   lines.push(
-    `${pad('RuleSet.excludes', 34)}${r.rules ? `${Math.round(r.rules.rate).toLocaleString('en-US')} paths/s (${r.rules.excluded.toLocaleString('en-US')} of ${paths.length.toLocaleString('en-US')} excluded)` : 'n/a'}`
+    `${pad('RuleSet.excludes', 32)}` +
+      (r.rules
+        ? `${count(r.rules.rate)} paths/s (${count(r.rules.excluded)} of ` +
+          `${count(paths.length)} paths excluded)`
+        : 'n/a')
   );
 
   lines.push('');
   lines.push(
     `${pad('ratio', 40)}${pad('value', 10)}${pad('target', 10)}verdict`
   );
-  const target = (label, value, goal, ok) =>
-    lines.push(
-      `${pad(label, 40)}${pad(value === undefined ? 'n/a' : value.toFixed(2), 10)}${pad(goal, 10)}` +
-        `${value === undefined ? '—' : ok(value) ? 'ok' : 'MISSED'}`
-    );
+  const target = (label, value, goal, ok) => {
+    const verdict =
+      value === undefined || !ok ? '' : ok(value) ? 'ok' : 'MISSED';
+    const shown = value === undefined ? 'n/a' : value.toFixed(2);
+    lines.push(`${pad(label, 40)}${pad(shown, 10)}${pad(goal, 10)}${verdict}`);
+  };
   const ratio = (a, b) => (a && b ? a / b : undefined);
   target(
     'check time / find time',
@@ -505,14 +521,12 @@ async function main() {
   target(
     'pack (auto) throughput / zip -0',
     ratio(r.zip0?.ms, r.packAuto?.ms),
-    '>= 0.8',
-    v => v >= 0.8
+    '(info)'
   );
   target(
     'pack (auto) throughput / zip -1',
     ratio(r.zip1?.ms, r.packAuto?.ms),
-    '(info)',
-    () => true
+    '(info)'
   );
   for (const [label, x] of [
     ['peak RSS check (MB)', r.check],
