@@ -214,12 +214,13 @@ export class SnapshotGuard implements ISnapshotGuard {
   private notifyWithin(report: ISnapshotReport, access: IFolderAccess) {
     const { trans } = this.options;
     const limit = report.limits.maxBytes ?? report.limits.warnBytes;
+    // `_n` passes the count itself as %1, so the words start at %2.
     const numbers =
       limit === null
-        ? trans._n('%1 file, %2', '%1 files, %2', report.files, formatCount(report.files), formatBytes(report.bytes))
+        ? trans._n('%2 file, %3', '%2 files, %3', report.files, formatCount(report.files), formatBytes(report.bytes))
         : trans._n(
-            '%1 file, %2 of %3',
-            '%1 files, %2 of %3',
+            '%2 file, %3 of %4',
+            '%2 files, %3 of %4',
             report.files,
             formatCount(report.files),
             formatBytes(report.bytes),

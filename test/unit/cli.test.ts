@@ -40,7 +40,7 @@ describe('check', () => {
     assert.equal(j.ignoreFile, '.gitignore');
     // nb.ipynb, a.py, .gitignore, data/keep.csv (brought back per file)
     assert.equal(j.fileCount, 4);
-    assert.equal(j.totalBytes, 2 + 6 + 23 + 4);
+    assert.equal(j.totalBytes, 2 + 6 + 'data/\n!data/keep.csv\n'.length + 4);
     assert.equal(j.verdict, 'ok');
     assert.equal(j.limits.maxBytes, 314572800);
     assert.equal(j.limits.maxFiles, 2000);
