@@ -1,80 +1,159 @@
-/**
- * JupyterLab front-end entry point (placeholder).
- *
- * Registers the `snapshot-guard:submit` command; the Notebook toolbar button
- * that triggers it is declared in `schema/plugin.json` under
- * `jupyter.lab.toolbars` and rendered by JupyterLab's default toolbar factory.
- * The real checks replace the body of `execute` later.
- */
 import {
   JupyterFrontEnd,
   JupyterFrontEndPlugin
 } from '@jupyterlab/application';
-import { Notification } from '@jupyterlab/apputils';
-import { INotebookTracker } from '@jupyterlab/notebook';
+import {
+  ICommandPalette,
+  IToolbarWidgetRegistry,
+  ToolbarButton
+} from '@jupyterlab/apputils';
+import { IDocumentManager } from '@jupyterlab/docmanager';
+import { IDefaultFileBrowser } from '@jupyterlab/filebrowser';
+import { INotebookTracker, NotebookPanel } from '@jupyterlab/notebook';
 import { ISettingRegistry } from '@jupyterlab/settingregistry';
 import { ITranslator, nullTranslator } from '@jupyterlab/translation';
-import { LabIcon } from '@jupyterlab/ui-components';
+import { ContentsAccess } from './contents/contents-access.js';
+import type { IFolderAccess } from './guard/folder-access.js';
+import { GuardSettings } from './guard/guard-settings.js';
+import { SnapshotGuard } from './guard/snapshot-guard.js';
+import { HelperKernel } from './kernel/helper-kernel.js';
+import { KernelAccess } from './kernel/kernel-access.js';
+import { CommandIDs, ISnapshotGuard, PLUGIN_ID } from './tokens.js';
+import { submitIcon } from './ui/icons.js';
 
-/** The plugin id; also the settings schema id (`schema/plugin.json`). */
-export const PLUGIN_ID = 'jupyterlab-snapshot-guard:plugin';
+export * from './tokens.js';
 
-/** Command ids. */
-export namespace CommandIds {
-  export const submit = 'snapshot-guard:submit';
-}
-
-/** Toolbar/command icon: an upload arrow over a tray. */
-export const submitIcon = new LabIcon({
-  name: 'snapshot-guard:submit',
-  svgstr:
-    '<svg xmlns="http://www.w3.org/2000/svg" width="16" viewBox="0 0 24 24">' +
-    '<path class="jp-icon3" fill="#616161" d="M11 16V7.8l-3.6 3.6L6 10l6-6 ' +
-    '6 6-1.4 1.4L13 7.8V16h-2zm-7 4v-5h2v3h12v-3h2v5H4z"/></svg>'
-});
-
-const plugin: JupyterFrontEndPlugin<void> = {
+const plugin: JupyterFrontEndPlugin<ISnapshotGuard> = {
   id: PLUGIN_ID,
   description:
-    'Checks a notebook folder against Azure ML snapshot limits before submit.',
+    'Checks a notebook folder the way Azure ML counts a code snapshot, before submitting.',
   autoStart: true,
-  requires: [INotebookTracker],
-  optional: [ITranslator, ISettingRegistry],
-  activate: (
+  provides: ISnapshotGuard,
+  requires: [INotebookTracker, IDocumentManager, ISettingRegistry],
+  optional: [
+    ITranslator,
+    ICommandPalette,
+    IToolbarWidgetRegistry,
+    IDefaultFileBrowser
+  ],
+  activate: async (
     app: JupyterFrontEnd,
     tracker: INotebookTracker,
+    docManager: IDocumentManager,
+    registry: ISettingRegistry,
     translator: ITranslator | null,
-    settingRegistry: ISettingRegistry | null
-  ) => {
+    palette: ICommandPalette | null,
+    toolbars: IToolbarWidgetRegistry | null,
+    browser: IDefaultFileBrowser | null
+  ): Promise<ISnapshotGuard> => {
     const trans = (translator ?? nullTranslator).load(
       'jupyterlab_snapshot_guard'
     );
+    const settings = new GuardSettings(await registry.load(PLUGIN_ID));
 
-    app.commands.addCommand(CommandIds.submit, {
-      label: trans.__('Submit'),
-      caption: trans.__('Check the snapshot and submit this notebook'),
+    let helper: HelperKernel | null = null;
+    const access = async (): Promise<IFolderAccess> => {
+      const name = settings.helperKernel || undefined;
+      if (helper === null || helper.kernelName !== name) {
+        helper?.dispose();
+        helper = new HelperKernel(app.serviceManager, { kernelName: name });
+        helper.shutdownOnUnload();
+      }
+      if (await helper.isAvailable()) {
+        return new KernelAccess(helper);
+      }
+      return new ContentsAccess(
+        app.serviceManager.contents,
+        trans.__(
+          'Hidden files such as .git could not be seen (no Python kernel for the helper); Azure ML will upload them unless excluded.'
+        )
+      );
+    };
+
+    const guard = new SnapshotGuard({
+      access,
+      limits: () => settings.limits,
+      cleanFolderPattern: () => settings.cleanFolderPattern,
+      open: path => docManager.openOrReveal(path),
+      trans
+    });
+
+    const panelFor = (args: { path?: unknown }): NotebookPanel | null => {
+      const path = typeof args.path === 'string' ? args.path : null;
+      return path === null
+        ? tracker.currentWidget
+        : (tracker.find(p => p.context.path === path) ?? null);
+    };
+
+    app.commands.addCommand(CommandIDs.submit, {
+      label: args => (args.toolbar ? '' : trans.__('Submit notebook')),
+      caption: trans.__('Check the notebook folder snapshot, then submit'),
       icon: submitIcon,
-      isEnabled: () => tracker.currentWidget !== null,
-      execute: () => {
-        const panel = tracker.currentWidget;
-        if (!panel) {
-          return;
+      isEnabled: args => panelFor(args) !== null,
+      execute: async args => {
+        const panel = panelFor(args);
+        if (panel) {
+          return guard.guard(panel.context.path, panel.context);
         }
-        Notification.info(
-          trans.__('Snapshot Guard: ready to submit %1', panel.context.path),
-          { autoClose: 5000 }
-        );
+        return false;
+      }
+    });
+    app.commands.addCommand(CommandIDs.check, {
+      label: trans.__('Check notebook folder snapshot'),
+      caption: trans.__('Measure the notebook folder as Azure ML would'),
+      isEnabled: args => panelFor(args) !== null,
+      execute: async args => {
+        const panel = panelFor(args);
+        return panel ? guard.guard(panel.context.path, panel.context) : false;
+      }
+    });
+    app.commands.addCommand(CommandIDs.checkFolder, {
+      label: trans.__('Check Azure ML snapshot'),
+      caption: trans.__('Measure this folder as an Azure ML code snapshot'),
+      execute: async args => {
+        let folder = typeof args.path === 'string' ? args.path : null;
+        if (folder === null && browser) {
+          const item = browser.selectedItems().next();
+          const model = item && !item.done ? item.value : null;
+          folder =
+            model && model.type === 'directory'
+              ? model.path
+              : browser.model.path;
+        }
+        return guard.checkFolder(folder ?? '');
       }
     });
     tracker.currentChanged.connect(() => {
-      app.commands.notifyCommandChanged(CommandIds.submit);
+      app.commands.notifyCommandChanged(CommandIDs.submit);
+      app.commands.notifyCommandChanged(CommandIDs.check);
     });
 
-    if (settingRegistry) {
-      settingRegistry.load(PLUGIN_ID).catch(reason => {
-        console.error('snapshot-guard: failed to load settings', reason);
-      });
-    }
+    // The toolbar button acts on its own panel, whatever has the focus.
+    toolbars?.addFactory<NotebookPanel>(
+      'Notebook',
+      'snapshot-guard-submit',
+      panel =>
+        new ToolbarButton({
+          icon: submitIcon,
+          label: trans.__('Submit'),
+          tooltip: trans.__(
+            'Check the snapshot of this notebook folder, then submit'
+          ),
+          className: 'jp-SnapshotGuard-submitButton',
+          onClick: () => {
+            void app.commands.execute(CommandIDs.submit, {
+              path: panel.context.path
+            });
+          }
+        })
+    );
+
+    const category = trans.__('Snapshot Guard');
+    palette?.addItem({ command: CommandIDs.submit, category });
+    palette?.addItem({ command: CommandIDs.check, category });
+    palette?.addItem({ command: CommandIDs.checkFolder, category });
+
+    return guard;
   }
 };
 

@@ -78,7 +78,11 @@ export class ContentsAccess implements IFolderAccess {
       return 'changed';
     }
     try {
-      await this.contents.save(path, { type: 'file', format: 'text', content: text });
+      await this.contents.save(path, {
+        type: 'file',
+        format: 'text',
+        content: text
+      });
       return 'written';
     } catch {
       return 'unsupported';
@@ -95,11 +99,16 @@ export class ContentsAccess implements IFolderAccess {
       } catch {
         // free
       }
-      const made = await this.contents.newUntitled({ path: parent, type: 'directory' });
+      const made = await this.contents.newUntitled({
+        path: parent,
+        type: 'directory'
+      });
       await this.contents.rename(made.path, path);
       return path;
     }
-    throw new Error(`No free folder name like ${base} in ${parent || 'the root'}`);
+    throw new Error(
+      `No free folder name like ${base} in ${parent || 'the root'}`
+    );
   }
 
   async copyFiles(pairs: ICopyPair[]): Promise<void> {
@@ -126,7 +135,11 @@ export class ContentsAccess implements IFolderAccess {
   }
 
   async readText(path: string): Promise<string> {
-    const model = await this.contents.get(path, { content: true, format: 'text', type: 'file' });
+    const model = await this.contents.get(path, {
+      content: true,
+      format: 'text',
+      type: 'file'
+    });
     return model.content as string;
   }
 
@@ -134,9 +147,14 @@ export class ContentsAccess implements IFolderAccess {
     try {
       await this.contents.get(dir, { content: false });
     } catch {
-      const parent = dir.includes('/') ? dir.slice(0, dir.lastIndexOf('/')) : '';
+      const parent = dir.includes('/')
+        ? dir.slice(0, dir.lastIndexOf('/'))
+        : '';
       await this.ensureFolder(parent);
-      const made = await this.contents.newUntitled({ path: parent, type: 'directory' });
+      const made = await this.contents.newUntitled({
+        path: parent,
+        type: 'directory'
+      });
       await this.contents.rename(made.path, dir);
     }
   }

@@ -110,7 +110,10 @@ export class SnapshotGuard implements ISnapshotGuard {
     if (context && context.model.dirty) {
       await context.save();
       Notification.info(
-        trans.__('Saved %1 before checking its folder.', PathExt.basename(context.path)),
+        trans.__(
+          'Saved %1 before checking its folder.',
+          PathExt.basename(context.path)
+        ),
         { autoClose: 4000 }
       );
     }
@@ -151,7 +154,12 @@ export class SnapshotGuard implements ISnapshotGuard {
         continue;
       }
       if (choice === 'move' && notebook) {
-        const copy = await this.moveToCleanFolder(access, folder, notebook, scan);
+        const copy = await this.moveToCleanFolder(
+          access,
+          folder,
+          notebook,
+          scan
+        );
         if (copy === null) {
           return false;
         }
@@ -186,7 +194,11 @@ export class SnapshotGuard implements ISnapshotGuard {
             last = now;
             Notification.update({
               id,
-              message: trans.__('Checking the snapshot of %1: %2 files seen…', label, formatCount(n)),
+              message: trans.__(
+                'Checking the snapshot of %1: %2 files seen…',
+                label,
+                formatCount(n)
+              ),
               type: 'in-progress',
               autoClose: false,
               actions
@@ -202,7 +214,11 @@ export class SnapshotGuard implements ISnapshotGuard {
         id,
         message: cancelled
           ? trans.__('The check of %1 was cancelled.', label)
-          : trans.__('The snapshot of %1 could not be checked: %2', label, messageOf(err)),
+          : trans.__(
+              'The snapshot of %1 could not be checked: %2',
+              label,
+              messageOf(err)
+            ),
         type: cancelled ? 'info' : 'error',
         autoClose: cancelled ? 4000 : false,
         actions: []
@@ -217,7 +233,13 @@ export class SnapshotGuard implements ISnapshotGuard {
     // `_n` passes the count itself as %1, so the words start at %2.
     const numbers =
       limit === null
-        ? trans._n('%2 file, %3', '%2 files, %3', report.files, formatCount(report.files), formatBytes(report.bytes))
+        ? trans._n(
+            '%2 file, %3',
+            '%2 files, %3',
+            report.files,
+            formatCount(report.files),
+            formatBytes(report.bytes)
+          )
         : trans._n(
             '%2 file, %3 of %4',
             '%2 files, %3 of %4',
@@ -268,7 +290,11 @@ export class SnapshotGuard implements ISnapshotGuard {
     const result = await access.writeAmlignore(folder, text, expected);
     if (result === 'written') {
       Notification.success(
-        trans._n('Wrote %1 line to .amlignore; checking again.', 'Wrote %1 lines to .amlignore; checking again.', lines.length),
+        trans._n(
+          'Wrote %1 line to .amlignore; checking again.',
+          'Wrote %1 lines to .amlignore; checking again.',
+          lines.length
+        ),
         { autoClose: 4000 }
       );
       return true;
@@ -276,8 +302,13 @@ export class SnapshotGuard implements ISnapshotGuard {
     if (result === 'changed') {
       const again = await showDialog({
         title: trans.__('.amlignore changed'),
-        body: trans.__('.amlignore changed on disk after the check, so nothing was written. Check the folder again?'),
-        buttons: [Dialog.cancelButton({ label: trans.__('Cancel') }), Dialog.okButton({ label: trans.__('Check again') })]
+        body: trans.__(
+          '.amlignore changed on disk after the check, so nothing was written. Check the folder again?'
+        ),
+        buttons: [
+          Dialog.cancelButton({ label: trans.__('Cancel') }),
+          Dialog.okButton({ label: trans.__('Check again') })
+        ]
       });
       return again.button.accept;
     }
@@ -327,11 +358,20 @@ export class SnapshotGuard implements ISnapshotGuard {
       // Leave the folder as it was: remove only what this action made.
       await access.removeCreated([...pairs.map(p => p.to), `${target}/`]);
       throw new GuardError(
-        trans.__('Copying into %1 failed, and the copy was removed: %2', target, messageOf(err))
+        trans.__(
+          'Copying into %1 failed, and the copy was removed: %2',
+          target,
+          messageOf(err)
+        )
       );
     }
     Notification.success(
-      trans.__('Copied %1 and %2 companion files into %3.', PathExt.basename(notebook), String(pairs.length - 1), target),
+      trans.__(
+        'Copied %1 and %2 companion files into %3.',
+        PathExt.basename(notebook),
+        String(pairs.length - 1),
+        target
+      ),
       { autoClose: 5000 }
     );
     this.options.open(copy);

@@ -1,0 +1,67 @@
+import { scanFolder, type IScan } from '../snapshot/scan.js';
+import type { ICopyPair, IFolderAccess } from '../guard/folder-access.js';
+import { HelperKernelError, type HelperKernel } from './helper-kernel.js';
+import { KernelFileSystem } from './listing-fs.js';
+
+/** The guard's file access through the helper kernel: sees every file. */
+export class KernelAccess implements IFolderAccess {
+  readonly kind = 'kernel';
+  readonly caveat = null;
+
+  constructor(private helper: HelperKernel) {}
+
+  async scan(
+    folder: string,
+    options: { onProgress?(n: number): void; signal?: AbortSignal }
+  ): Promise<IScan> {
+    const fs = await KernelFileSystem.open(this.helper, folder, options);
+    // The listing is complete already; keeping excluded folders' files lets
+    // the live preview answer any rule change without a rescan.
+    return scanFolder(fs, { rootId: fs.rootId, prune: false });
+  }
+
+  async writeAmlignore(
+    folder: string,
+    text: string,
+    expected: string | null
+  ): Promise<'written' | 'changed' | 'unsupported'> {
+    const path = folder === '' ? '.amlignore' : `${folder}/.amlignore`;
+    const expect = expected === null ? null : await sha256(expected);
+    try {
+      await this.helper.writeAtomic(path, text, expect);
+      return 'written';
+    } catch (err) {
+      if (err instanceof HelperKernelError && err.type === 'Changed') {
+        return 'changed';
+      }
+      throw err;
+    }
+  }
+
+  makeUniqueFolder(parent: string, base: string): Promise<string> {
+    return this.helper.mkdirUnique(parent, base);
+  }
+
+  async copyFiles(pairs: ICopyPair[]): Promise<void> {
+    await this.helper.copyFiles(pairs.map(p => ({ src: p.from, dst: p.to })));
+  }
+
+  async removeCreated(paths: string[]): Promise<void> {
+    await this.helper.removeCreated(paths);
+  }
+
+  async readText(path: string): Promise<string> {
+    const { data } = await this.helper.readFile(path);
+    return new TextDecoder().decode(data);
+  }
+}
+
+async function sha256(text: string): Promise<string> {
+  const digest = await crypto.subtle.digest(
+    'SHA-256',
+    new TextEncoder().encode(text)
+  );
+  return [...new Uint8Array(digest)]
+    .map(b => b.toString(16).padStart(2, '0'))
+    .join('');
+}
