@@ -16,7 +16,8 @@ import {
   mkdtempSync,
   readdirSync,
   rmSync,
-  statSync
+  statSync,
+  utimesSync
 } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
@@ -66,6 +67,22 @@ export function isLabextensionStale() {
   return INPUTS.some(rel => newestMtime(join(ROOT, rel)) > built);
 }
 
+/**
+ * True when `tsc -p tsconfig.json` has nothing to do: its build info is newer
+ * than every source (so `npm run build`, which just ran build:lib, does not
+ * pay for a second no-op type check).
+ */
+function libIsCurrent() {
+  const info = join(ROOT, 'tsconfig.tsbuildinfo');
+  if (!existsSync(info) || !existsSync(join(ROOT, 'lib', 'index.js'))) {
+    return false;
+  }
+  const built = statSync(info).mtimeMs;
+  return ['src', 'tsconfig.json', 'package.json'].every(
+    rel => newestMtime(join(ROOT, rel)) <= built
+  );
+}
+
 function run(cmd, args) {
   const r = spawnSync(cmd, args, { cwd: ROOT, stdio: 'inherit' });
   if (r.status !== 0) {
@@ -74,16 +91,23 @@ function run(cmd, args) {
 }
 
 /**
- * Compile src/ and bundle the prebuilt extension.
+ * Compile src/ (unless lib/ is current) and bundle the prebuilt extension.
  * @param {{ development?: boolean, tsc?: boolean }} options
  */
 export function buildLabextension({ development = false, tsc = true } = {}) {
-  if (tsc) {
+  if (tsc && !libIsCurrent()) {
     run(process.execPath, [
       require.resolve('typescript/bin/tsc'),
       '-p',
       'tsconfig.json'
     ]);
+    // tsc leaves its build info untouched when sources were only touched;
+    // mark lib/ as checked now so the next run can skip tsc.
+    const info = join(ROOT, 'tsconfig.tsbuildinfo');
+    if (existsSync(info)) {
+      const now = new Date();
+      utimesSync(info, now, now);
+    }
   }
   const corePath = mkdtempSync(join(tmpdir(), 'snapshot-guard-core-'));
   try {
