@@ -60,6 +60,8 @@ def prepare_state(args):
     os.environ["JUPYTER_DATA_DIR"] = dirs["data"]
     os.environ["JUPYTER_RUNTIME_DIR"] = dirs["runtime"]
     os.environ["JUPYTER_NO_CONFIG"] = "1"
+    # ipykernel's debugger warns about frozen modules at every kernel start.
+    os.environ.setdefault("PYDEVD_DISABLE_FILE_VALIDATION", "1")
 
     for ext_dir in args.extension_dir or [DEFAULT_EXTENSION]:
         ext_dir = os.path.abspath(ext_dir)
