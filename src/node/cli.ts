@@ -163,7 +163,9 @@ function limitsFrom(opts: IOptions): ILimits {
   if (opts.near !== undefined) {
     const f = Number(opts.near);
     if (!(f > 0 && f <= 1)) {
-      throw new UsageError(`--near must be a fraction in (0, 1], not "${opts.near}"`);
+      throw new UsageError(
+        `--near must be a fraction in (0, 1], not "${opts.near}"`
+      );
     }
     overrides.nearFraction = f;
   }
@@ -191,7 +193,7 @@ async function scan(dir: string): Promise<IScan> {
 }
 
 /** On a terminal, a "scanning… N files" line on stderr. */
-function progressLine() {
+function progressLine(label = 'scanning') {
   const tty = process.stderr.isTTY;
   let last = 0;
   let shown = false;
@@ -201,7 +203,7 @@ function progressLine() {
       if (tty && now - last > 100) {
         last = now;
         shown = true;
-        process.stderr.write(`\rscanning… ${formatCount(files)} files`);
+        process.stderr.write(`\r${label}… ${formatCount(files)} files`);
       }
     },
     done() {
@@ -269,13 +271,17 @@ function summary(dir: string, r: ISnapshotReport): string {
   out.push(`  ${rules}`);
   const limitText = [
     r.limits.maxBytes !== null ? formatBytes(r.limits.maxBytes) : null,
-    r.limits.maxFiles !== null ? `${formatCount(r.limits.maxFiles)} files` : null
+    r.limits.maxFiles !== null
+      ? `${formatCount(r.limits.maxFiles)} files`
+      : null
   ]
     .filter(Boolean)
     .join(' / ');
   out.push(
     `Snapshot: ${formatCount(r.files)} files, ${formatBytes(r.bytes)}` +
-      (limitText ? ` (limits ${limitText}, ${r.limits.profile})` : ` (${r.limits.profile})`)
+      (limitText
+        ? ` (limits ${limitText}, ${r.limits.profile})`
+        : ` (${r.limits.profile})`)
   );
   const verdict = r.verdict.toUpperCase();
   const why = r.reasons.map(x => describeReason(x, r.limits)).join('; ');
@@ -287,7 +293,9 @@ function summary(dir: string, r: ISnapshotReport): string {
     const width = Math.min(40, Math.max(...top.map(t => t.path.length + 1)));
     for (const t of top) {
       const name = t.kind === 'dir' ? `${t.path}/` : t.path;
-      const bar = '█'.repeat(Math.max(t.bytes > 0 ? 1 : 0, Math.round((t.bytes / max) * 24)));
+      const bar = '█'.repeat(
+        Math.max(t.bytes > 0 ? 1 : 0, Math.round((t.bytes / max) * 24))
+      );
       out.push(
         `  ${clip(name, width).padEnd(width)}  ${bar.padEnd(24)}  ${formatBytes(t.bytes).padStart(9)}  ${formatCount(t.files).padStart(7)} files`
       );
@@ -313,7 +321,10 @@ function summary(dir: string, r: ISnapshotReport): string {
     }
   }
   if (r.verdict === 'over') {
-    out.push('', `Run "snapshot-guard suggest ${dir}" for an .amlignore that fixes it.`);
+    out.push(
+      '',
+      `Run "snapshot-guard suggest ${dir}" for an .amlignore that fixes it.`
+    );
   }
   return `${out.join('\n')}\n`;
 }
@@ -381,7 +392,9 @@ function toRelative(dir: string, path: string): string {
   // Accept a path relative to <dir> (the usual case) or to the current folder.
   const fromCwd = relative(resolve(dir), resolve(path));
   const rel =
-    existsSync(resolve(path)) && !fromCwd.startsWith('..') && existsSync(resolve(dir, fromCwd))
+    existsSync(resolve(path)) &&
+    !fromCwd.startsWith('..') &&
+    existsSync(resolve(dir, fromCwd))
       ? fromCwd
       : path;
   return rel.split(sep).join('/').replace(/^\.\//, '').replace(/\/+$/, '');
@@ -407,7 +420,9 @@ async function suggest(
       `${formatCount(x.files)} files, ${formatBytes(x.bytes)} (${x.verdict})`;
     out.push(`Before: ${t(proposal.before)}`);
     if (!proposal.needed) {
-      out.push('The snapshot is within its limits: nothing needs to be excluded.');
+      out.push(
+        'The snapshot is within its limits: nothing needs to be excluded.'
+      );
     }
     out.push(`After:  ${t(proposal.after)}`);
     if (!proposal.reachesTarget) {
@@ -416,14 +431,20 @@ async function suggest(
       );
     }
     if (chosen.length > 0) {
-      out.push('', `Proposed .amlignore (${mode === 'append' ? 'appended to the existing file' : 'new file'}):`, '');
+      out.push(
+        '',
+        `Proposed .amlignore (${mode === 'append' ? 'appended to the existing file' : 'new file'}):`,
+        ''
+      );
       out.push(text.trimEnd());
     }
     const extra = proposal.lines.filter(l => !l.checked);
     if (extra.length > 0) {
       out.push('', 'Also worth excluding (not needed for the limits):');
       for (const l of extra) {
-        out.push(`  ${l.pattern}    ${formatBytes(l.bytes)}, ${formatCount(l.files)} files`);
+        out.push(
+          `  ${l.pattern}    ${formatBytes(l.bytes)}, ${formatCount(l.files)} files`
+        );
       }
     }
     process.stdout.write(`${out.join('\n')}\n`);
@@ -438,7 +459,9 @@ async function suggest(
     const now = existsSync(target) ? readFileSync(target, 'utf8') : null;
     const then = s.ignoreFile === '.amlignore' ? s.ignoreText : null;
     if (now !== then) {
-      throw new UsageError('.amlignore changed while it was being checked; nothing was written. Run suggest again.');
+      throw new UsageError(
+        '.amlignore changed while it was being checked; nothing was written. Run suggest again.'
+      );
     }
     writeFileAtomic(target, text);
     process.stderr.write(`Wrote ${target}\n`);
@@ -456,16 +479,22 @@ async function pack(
   }
   const report = reportOf(await scan(dir), limits);
   warnOnStderr(report);
-  const progress = progressLine();
+  const progress = progressLine('packing');
+  // Ctrl-C aborts the pack so that no partial zip is left behind.
+  const abort = new AbortController();
+  const onSigint = () => abort.abort();
+  process.once('SIGINT', onSigint);
   try {
     const result = await packFolderToFile(dir, report.included, opts.output, {
-      onProgress: p => progress.update(p.files)
+      onProgress: p => progress.update(p.files),
+      signal: abort.signal
     });
     progress.done();
     process.stderr.write(
       `Packed ${formatCount(result.files)} files (${formatBytes(result.bytes)}) into ${opts.output} (${formatBytes(result.zipBytes)})\n`
     );
   } finally {
+    process.off('SIGINT', onSigint);
     progress.done();
   }
   return 0;

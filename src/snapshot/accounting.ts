@@ -1,12 +1,7 @@
 import { judge, type IReason } from './limits.js';
 import { compareUtf8, extensionOf, isInside } from './paths.js';
 import type { RuleSet } from './rules.js';
-import type {
-  IFileRecord,
-  ILimits,
-  IWarning,
-  Verdict
-} from './types.js';
+import type { IFileRecord, ILimits, IWarning, Verdict } from './types.js';
 
 /** Files and bytes of some group of files. */
 export interface ITally {

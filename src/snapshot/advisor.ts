@@ -120,7 +120,10 @@ export function propose(
   const apply = (c: ICandidate, sign: 1 | -1) => {
     for (const i of c.members) {
       removed[i] += sign;
-      if ((sign === 1 && removed[i] === 1) || (sign === -1 && removed[i] === 0)) {
+      if (
+        (sign === 1 && removed[i] === 1) ||
+        (sign === -1 && removed[i] === 0)
+      ) {
         state.files -= sign;
         state.bytes -= sign * included[i].size;
       }

@@ -5,7 +5,7 @@ export const BLOCK_START =
 export const BLOCK_END = '# <<< jupyterlab-snapshot-guard';
 export const CARRIED_NOTE = [
   '# Azure ML reads .amlignore instead of .gitignore, never both: the',
-  "# .gitignore rules below were copied here so they still apply."
+  '# .gitignore rules below were copied here so they still apply.'
 ];
 
 export interface IAmlignoreText {

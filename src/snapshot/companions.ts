@@ -109,7 +109,8 @@ export function findCompanions(
       });
     } else if (folders.has(path)) {
       const inside = files.filter(
-        f => isInside(f.path, path) && !f.path.split('/').includes('__pycache__')
+        f =>
+          isInside(f.path, path) && !f.path.split('/').includes('__pycache__')
       );
       const t = tally(inside);
       found.set(path, {

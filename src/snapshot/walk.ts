@@ -95,7 +95,8 @@ export async function walk(
           warnings.push({
             kind: 'link-loop',
             path,
-            message: 'link leads back into a folder above it; not followed again'
+            message:
+              'link leads back into a folder above it; not followed again'
           });
           continue;
         }
@@ -110,7 +111,8 @@ export async function walk(
         warnings.push({
           kind: 'special-file',
           path,
-          message: 'not a regular file or folder (device, socket or pipe); left out'
+          message:
+            'not a regular file or folder (device, socket or pipe); left out'
         });
       }
     }

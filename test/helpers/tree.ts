@@ -11,7 +11,10 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 /** The repository root (tests run from build/test/...). */
-export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
+export const ROOT = resolve(
+  dirname(fileURLToPath(import.meta.url)),
+  '../../..'
+);
 export const CLI = join(ROOT, 'bin', 'snapshot-guard.js');
 
 /** A fresh temporary folder, removed by `cleanup()`. */
@@ -47,9 +50,22 @@ export interface ICliResult {
 }
 
 /** Run the real command line as a whole process. */
-export function cli(args: string[], opts: { env?: NodeJS.ProcessEnv; cwd?: string; asUser?: string } = {}): ICliResult {
+export function cli(
+  args: string[],
+  opts: { env?: NodeJS.ProcessEnv; cwd?: string; asUser?: string } = {}
+): ICliResult {
   const cmd = opts.asUser
-    ? ['setpriv', [`--reuid=${opts.asUser}`, '--regid=nogroup', '--clear-groups', process.execPath, CLI, ...args]]
+    ? [
+        'setpriv',
+        [
+          `--reuid=${opts.asUser}`,
+          '--regid=nogroup',
+          '--clear-groups',
+          process.execPath,
+          CLI,
+          ...args
+        ]
+      ]
     : [process.execPath, [CLI, ...args]];
   const r = spawnSync(cmd[0] as string, cmd[1] as string[], {
     encoding: 'utf8',

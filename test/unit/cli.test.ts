@@ -6,6 +6,7 @@ import {
   symlinkSync,
   writeFileSync
 } from 'node:fs';
+import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
 import { checkJson, cleanup, cli, makeTree, tempDir } from '../helpers/tree.js';
@@ -107,7 +108,10 @@ describe('check', () => {
         .stdout
     );
     assert.equal(env.verdict, 'ok');
-    assert.equal(checkJson(d, ['--max-files', 'none', '--max-bytes', '4000']).verdict, 'over');
+    assert.equal(
+      checkJson(d, ['--max-files', 'none', '--max-bytes', '4000']).verdict,
+      'over'
+    );
   });
 
   test('azureml-v2: warns above 100,000,000 bytes; an empty folder is an error', () => {
@@ -126,7 +130,15 @@ describe('check', () => {
 
 describe('ls and why', () => {
   test('ls lists the upload in UTF-8 byte order', () => {
-    const names = ['b.txt', 'B.txt', 'é.txt', 'z/a.txt', '\uffff.txt', '😀.txt', 'a b.txt'];
+    const names = [
+      'b.txt',
+      'B.txt',
+      'é.txt',
+      'z/a.txt',
+      '\uffff.txt',
+      '😀.txt',
+      'a b.txt'
+    ];
     const d = folder(Object.fromEntries(names.map(n => [n, 'x'])));
     const out = cli(['ls', d]).stdout.split('\n').filter(Boolean);
     const expected = [...names].sort((x, y) =>
@@ -142,9 +154,18 @@ describe('ls and why', () => {
       'keep.csv': '',
       'x.py': ''
     });
-    assert.match(cli(['why', d, 'a.csv']).stdout, /a\.csv: excluded by \.gitignore line 2: \*\.csv/);
-    assert.match(cli(['why', d, 'keep.csv']).stdout, /included \(brought back by \.gitignore line 4: !keep\.csv\)/);
-    assert.match(cli(['why', d, 'x.py']).stdout, /x\.py: included \(no rule of \.gitignore matches\)/);
+    assert.match(
+      cli(['why', d, 'a.csv']).stdout,
+      /a\.csv: excluded by \.gitignore line 2: \*\.csv/
+    );
+    assert.match(
+      cli(['why', d, 'keep.csv']).stdout,
+      /included \(brought back by \.gitignore line 4: !keep\.csv\)/
+    );
+    assert.match(
+      cli(['why', d, 'x.py']).stdout,
+      /x\.py: included \(no rule of \.gitignore matches\)/
+    );
   });
 });
 
@@ -162,7 +183,10 @@ describe('suggest', () => {
     const r = cli(['suggest', d, '--notebook', 'nb.ipynb', '--write']);
     assert.equal(r.status, 0, r.stderr);
     const written = readFileSync(join(d, '.amlignore'), 'utf8');
-    assert.match(written, /^# Azure ML reads \.amlignore instead of \.gitignore/);
+    assert.match(
+      written,
+      /^# Azure ML reads \.amlignore instead of \.gitignore/
+    );
     assert.ok(written.includes('*.log\n'));
     assert.ok(written.includes('/data/\n'));
     const j = checkJson(d);
@@ -183,7 +207,10 @@ describe('suggest', () => {
     assert.equal(cli(['suggest', d, '--write']).status, 0);
     const now = readFileSync(join(d, '.amlignore'), 'utf8');
     assert.ok(now.startsWith(original + '\n'));
-    assert.match(now, /# >>> jupyterlab-snapshot-guard[^\n]*\n\/big\/\n# <<< jupyterlab-snapshot-guard\n$/);
+    assert.match(
+      now,
+      /# >>> jupyterlab-snapshot-guard[^\n]*\n\/big\/\n# <<< jupyterlab-snapshot-guard\n$/
+    );
     assert.equal(checkJson(d).verdict, 'ok');
   });
 
@@ -277,7 +304,10 @@ describe('bad input', () => {
 
   test('an ignore file with invalid UTF-8', () => {
     const d = folder({ 'a.txt': '' });
-    writeFileSync(join(d, '.gitignore'), Buffer.from([0x2a, 0x0a, 0xff, 0xfe, 0x0a]));
+    writeFileSync(
+      join(d, '.gitignore'),
+      Buffer.from([0x2a, 0x0a, 0xff, 0xfe, 0x0a])
+    );
     const r = cli(['check', d]);
     assert.equal(r.status, 2);
     assert.match(r.stderr, /\.gitignore.*(UTF-8|utf-8)/);
@@ -288,7 +318,12 @@ describe('bad input', () => {
     for (let i = 0; i < 20000; i++) {
       lines.push(`/generated/file-${i}.dat`);
     }
-    const d = folder({ '.gitignore': lines.join('\n'), 'keep.py': '', 'generated/file-7.dat': 'x', 'generated/other.dat': 'y' });
+    const d = folder({
+      '.gitignore': lines.join('\n'),
+      'keep.py': '',
+      'generated/file-7.dat': 'x',
+      'generated/other.dat': 'y'
+    });
     const j = checkJson(d);
     assert.equal(j.fileCount, 3);
     assert.equal(j.excluded.files, 1);
@@ -300,8 +335,59 @@ describe('bad input', () => {
     assert.equal(j.fileCount, 2);
     assert.equal(j.totalBytes, 3);
     const r = cli(['ls', d]);
-    assert.deepEqual(r.stdout.split('\n').filter(Boolean), ['"a\\nb.txt"', 'c.txt']);
+    assert.deepEqual(r.stdout.split('\n').filter(Boolean), [
+      '"a\\nb.txt"',
+      'c.txt'
+    ]);
     const z = cli(['ls', d, '-z']);
-    assert.deepEqual(z.stdout.split('\0').filter(Boolean), ['a\nb.txt', 'c.txt']);
+    assert.deepEqual(z.stdout.split('\0').filter(Boolean), [
+      'a\nb.txt',
+      'c.txt'
+    ]);
+  });
+});
+
+describe('pack', () => {
+  test('the zip passes unzip -t, holds exactly the ls list, names extract', () => {
+    const d = folder({
+      '.gitignore': 'data/\n!data/keep.csv\n*.log\n',
+      'nb.ipynb': '{"cells": []}',
+      'données/été.csv': 'a,b\n1,2\n',
+      '日本/ファイル.txt': 'x'.repeat(5000),
+      'data/big.bin': 10_000,
+      'data/keep.csv': 'k',
+      'run.log': 'noise',
+      'a b/#c!.txt': 'hostile'
+    });
+    const out = tempDir('sg-zip-');
+    dirs.push(out);
+    const zip = join(out, 'snap.zip');
+    const r = cli(['pack', d, '-o', zip]);
+    assert.equal(r.status, 0, r.stderr);
+    const test = spawnSync('unzip', ['-t', zip], { encoding: 'utf8' });
+    assert.equal(test.status, 0, test.stdout);
+    const entries = spawnSync('unzip', ['-Z1', zip], { encoding: 'utf8' })
+      .stdout.split('\n')
+      .filter(Boolean);
+    const ls = cli(['ls', d, '-z']).stdout.split('\0').filter(Boolean);
+    assert.deepEqual(entries, ls);
+    assert.ok(ls.includes('data/keep.csv') && !ls.includes('data/big.bin'));
+    const x = join(out, 'x');
+    assert.equal(spawnSync('unzip', ['-q', zip, '-d', x]).status, 0);
+    assert.equal(
+      readFileSync(join(x, 'données/été.csv'), 'utf8'),
+      'a,b\n1,2\n'
+    );
+    assert.equal(
+      readFileSync(join(x, '日本/ファイル.txt'), 'utf8').length,
+      5000
+    );
+  });
+
+  test('refuses to write the zip inside the folder it packs', () => {
+    const d = folder({ 'a.txt': 'x' });
+    const r = cli(['pack', d, '-o', join(d, 'self.zip')]);
+    assert.equal(r.status, 2);
+    assert.match(r.stderr, /inside/);
   });
 });

@@ -18,12 +18,19 @@ describe('companions', () => {
       '# import commented',
       'x = "import nothing"'
     ].join('\n');
-    assert.deepEqual(importedModules(code).sort(), ['helpers', 'os', 'pkg', 'utils']);
+    assert.deepEqual(importedModules(code).sort(), [
+      'helpers',
+      'os',
+      'pkg',
+      'utils'
+    ]);
   });
 
   test('path literals, relative only', () => {
     assert.deepEqual(
-      pathLiterals(`pd.read_csv("data/small.csv"); open('./cfg.yaml'); x='/abs'; u='http://x/y'`).sort(),
+      pathLiterals(
+        "pd.read_csv(\"data/small.csv\"); open('./cfg.yaml'); x='/abs'; u='http://x/y'"
+      ).sort(),
       ['cfg.yaml', 'data/small.csv']
     );
   });
@@ -31,9 +38,15 @@ describe('companions', () => {
   test('finds modules, packages, referenced files, environment and config', () => {
     const nb = JSON.stringify({
       cells: [
-        { cell_type: 'code', source: ['import utils\n', 'from mypkg import thing\n'] },
+        {
+          cell_type: 'code',
+          source: ['import utils\n', 'from mypkg import thing\n']
+        },
         { cell_type: 'markdown', source: 'import notcode' },
-        { cell_type: 'code', source: 'df = read("data/small.csv")\nbig = "data"' }
+        {
+          cell_type: 'code',
+          source: 'df = read("data/small.csv")\nbig = "data"'
+        }
       ]
     });
     const files = [
@@ -48,7 +61,9 @@ describe('companions', () => {
       { path: 'config.json', size: 2 }
     ];
     const c = findCompanions('nb.ipynb', codeCells(nb), files);
-    const summary = Object.fromEntries(c.map(x => [x.path, [x.reason, x.checked]]));
+    const summary = Object.fromEntries(
+      c.map(x => [x.path, [x.reason, x.checked]])
+    );
     assert.deepEqual(summary, {
       'utils.py': ['import', true],
       mypkg: ['import', true],
@@ -58,12 +73,24 @@ describe('companions', () => {
       'config.json': ['config', true]
     });
     assert.equal(c.find(x => x.path === 'mypkg')!.files, 1);
-    const copy = companionFiles(c.filter(x => x.checked), files).map(f => f.path);
-    assert.deepEqual(copy.sort(), ['config.json', 'data/small.csv', 'mypkg/__init__.py', 'requirements.txt', 'utils.py']);
+    const copy = companionFiles(
+      c.filter(x => x.checked),
+      files
+    ).map(f => f.path);
+    assert.deepEqual(copy.sort(), [
+      'config.json',
+      'data/small.csv',
+      'mypkg/__init__.py',
+      'requirements.txt',
+      'utils.py'
+    ]);
   });
 
   test('clean folder names', () => {
-    assert.equal(cleanFolderName('sub/analysis.ipynb', '{name}-job'), 'analysis-job');
+    assert.equal(
+      cleanFolderName('sub/analysis.ipynb', '{name}-job'),
+      'analysis-job'
+    );
     assert.equal(cleanFolderName('a.ipynb', 'jobs/{name}'), 'jobs-a');
   });
 });

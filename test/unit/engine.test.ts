@@ -36,12 +36,15 @@ describe('walk', () => {
     const fs = new MemoryFileSystem({ 'a/b/c.txt': 1 });
     fs.addEntry('a/b', { name: 'up', kind: 'dir', size: 0, id: 'a' });
     const r = await walk(fs, { rootId: 'root' });
-    assert.deepEqual(r.files.map(f => f.path), ['a/b/c.txt']);
+    assert.deepEqual(
+      r.files.map(f => f.path),
+      ['a/b/c.txt']
+    );
     assert.equal(r.warnings[0].kind, 'link-loop');
   });
 
   test('pruned folders are not listed', async () => {
-    const fs = new MemoryFileSystem({ 'big/x': 1, 'big/y/z': 1, 'k': 1 });
+    const fs = new MemoryFileSystem({ 'big/x': 1, 'big/y/z': 1, k: 1 });
     const r = await walk(fs, { prune: d => d === 'big' });
     assert.deepEqual(r.pruned, ['big']);
     assert.ok(!fs.listed.includes('big'));
@@ -77,7 +80,10 @@ describe('accounting', () => {
       childrenOf(r.included, 'data').map(c => c.path),
       ['data/a.csv', 'data/sub']
     );
-    assert.deepEqual(byFolder(r.included).get('data'), { files: 2, bytes: 150 });
+    assert.deepEqual(byFolder(r.included).get('data'), {
+      files: 2,
+      bytes: 150
+    });
   });
 
   test('exclusions are tallied and incomplete previews flagged', async () => {
@@ -147,10 +153,17 @@ describe('advisor', () => {
     const scan = await scanFolder(new MemoryFileSystem(files));
     const p = propose(scan, v1, { notebook: 'work/nb.ipynb' });
     const rules = scan.rules.extend(
-      p.lines.filter(l => l.checked).map(l => l.pattern).join('\n'),
+      p.lines
+        .filter(l => l.checked)
+        .map(l => l.pattern)
+        .join('\n'),
       '.amlignore'
     );
-    for (const keep of ['work/nb.ipynb', 'work/helper.py', 'work/config.json']) {
+    for (const keep of [
+      'work/nb.ipynb',
+      'work/helper.py',
+      'work/config.json'
+    ]) {
       assert.equal(rules.excludes(keep), false, keep);
     }
     assert.equal(rules.excludes('work/big.bin'), true);
@@ -165,13 +178,23 @@ describe('advisor', () => {
 
   test('with .gitignore active the new rules start from its lines', async () => {
     const scan = await scanFolder(
-      new MemoryFileSystem({ '.gitignore': '*.log\n', 'a.log': 1, 'b/c': 400 * MiB })
+      new MemoryFileSystem({
+        '.gitignore': '*.log\n',
+        'a.log': 1,
+        'b/c': 400 * MiB
+      })
     );
     const p = propose(scan, v1);
     assert.equal(p.carriedFrom, '.gitignore');
-    const t = composeAmlignore(scan, p.lines.filter(l => l.checked).map(l => l.pattern));
+    const t = composeAmlignore(
+      scan,
+      p.lines.filter(l => l.checked).map(l => l.pattern)
+    );
     assert.equal(t.mode, 'create');
-    assert.match(t.text, /\n\*\.log\n\n# >>> jupyterlab-snapshot-guard[^\n]*\n\/b\/\n# <<< /);
+    assert.match(
+      t.text,
+      /\n\*\.log\n\n# >>> jupyterlab-snapshot-guard[^\n]*\n\/b\/\n# <<< /
+    );
   });
 });
 
