@@ -3,12 +3,7 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
-import {
-  ROOT,
-  ensureDebianPackages,
-  ensureNodeModules,
-  run
-} from './setup.js';
+import { ROOT, ensureDebianPackages, ensureNodeModules, run } from './setup.js';
 
 const started = Date.now();
 ensureDebianPackages();
