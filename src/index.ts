@@ -12,6 +12,7 @@ import { IDefaultFileBrowser } from '@jupyterlab/filebrowser';
 import { INotebookTracker, NotebookPanel } from '@jupyterlab/notebook';
 import { ISettingRegistry } from '@jupyterlab/settingregistry';
 import { ITranslator, nullTranslator } from '@jupyterlab/translation';
+import { SnapshotErrorCatcher } from './catcher/snapshot-error-catcher.js';
 import { ContentsAccess } from './contents/contents-access.js';
 import type { IFolderAccess } from './guard/folder-access.js';
 import { GuardSettings } from './guard/guard-settings.js';
@@ -147,6 +148,13 @@ const plugin: JupyterFrontEndPlugin<ISnapshotGuard> = {
           }
         })
     );
+
+    // The SDK's snapshot error printed by a cell leads to the same fixes.
+    new SnapshotErrorCatcher({
+      tracker,
+      fix: (folder, options) => guard.checkFolder(folder, options),
+      trans
+    });
 
     const category = trans.__('Snapshot Guard');
     palette?.addItem({ command: CommandIDs.submit, category });

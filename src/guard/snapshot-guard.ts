@@ -32,6 +32,14 @@ export interface IGuardOptions {
   trans: TranslationBundle;
 }
 
+export interface IFlowOptions {
+  /** The notebook to keep (and to save first, with its context). */
+  notebook?: string;
+  context?: DocumentRegistry.IContext<DocumentRegistry.IModel>;
+  /** Go straight to this fix instead of showing the report first. */
+  fix?: 'amlignore' | 'move';
+}
+
 /** Raised to the caller when the check could not run at all. */
 export class GuardError extends Error {}
 
@@ -81,10 +89,7 @@ export class SnapshotGuard implements ISnapshotGuard {
    */
   async checkFolder(
     folder: string,
-    options: {
-      notebook?: string;
-      context?: DocumentRegistry.IContext<DocumentRegistry.IModel>;
-    } = {}
+    options: IFlowOptions = {}
   ): Promise<boolean> {
     const key = options.notebook ?? `${folder}/`;
     if (this.running.has(key)) {
@@ -98,13 +103,7 @@ export class SnapshotGuard implements ISnapshotGuard {
     }
   }
 
-  private async run(
-    folder: string,
-    options: {
-      notebook?: string;
-      context?: DocumentRegistry.IContext<DocumentRegistry.IModel>;
-    }
-  ): Promise<boolean> {
+  private async run(folder: string, options: IFlowOptions): Promise<boolean> {
     const { trans } = this.options;
     const context = options.context;
     if (context && context.model.dirty) {
@@ -118,6 +117,7 @@ export class SnapshotGuard implements ISnapshotGuard {
       );
     }
     let notebook = options.notebook;
+    let fix = options.fix;
     for (;;) {
       const access = await this.options.access();
       const scan = await this.scanWithProgress(access, folder);
@@ -126,20 +126,25 @@ export class SnapshotGuard implements ISnapshotGuard {
       }
       const limits = this.options.limits();
       const report = reportOf(scan, limits);
-      if (report.verdict !== 'over') {
+      if (report.verdict !== 'over' && fix === undefined) {
         this.notifyWithin(report, access);
         return true;
       }
       const noHardLimit = limits.maxBytes === null && limits.maxFiles === null;
-      const choice = await showReportDialog({
-        report,
-        folder: folder === '' ? trans.__('the server root') : folder,
-        trans,
-        caveat: access.caveat,
-        canSubmitAnyway:
-          noHardLimit && !report.reasons.some(r => r.limit === 'empty'),
-        canMove: notebook !== undefined
-      });
+      // A fix asked for up front (from the SDK's error in a cell) skips the
+      // report once: Azure ML already said the snapshot is too big.
+      const choice =
+        fix ??
+        (await showReportDialog({
+          report,
+          folder: folder === '' ? trans.__('the server root') : folder,
+          trans,
+          caveat: access.caveat,
+          canSubmitAnyway:
+            noHardLimit && !report.reasons.some(r => r.limit === 'empty'),
+          canMove: notebook !== undefined
+        }));
+      fix = undefined;
       if (choice === 'cancel') {
         return false;
       }
