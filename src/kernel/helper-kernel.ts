@@ -1,0 +1,710 @@
+import { URLExt } from '@jupyterlab/coreutils';
+import {
+  ServerConnection,
+  type Kernel,
+  type KernelMessage,
+  type KernelSpec,
+  type Session
+} from '@jupyterlab/services';
+import type { JSONObject, JSONValue } from '@lumino/coreutils';
+import { strFromU8, unzlibSync } from 'fflate';
+import type { IDirEntry } from '../snapshot/types.js';
+import { HELPER_SOURCE } from './helper-source.js';
+
+/** The comm target registered by helper.py. */
+export const HELPER_TARGET = 'snapshot_guard';
+/** Chunk size for reading big files (zipping). */
+export const READ_CHUNK = 4 * 1024 * 1024;
+
+/**
+ * Why a helper request failed. `type` is the Python side's error type
+ * (`BadPath`, `NotFound`, `PermissionDenied`, `Changed`, `Exists`,
+ * `CopyFailed`, `Cancelled`, ...) or one of the client's own:
+ * `NoPythonKernel` (fall back to the Contents API), `KernelStopped`,
+ * `Disposed`, `StartFailed`.
+ */
+export class HelperKernelError extends Error {
+  constructor(
+    message: string,
+    readonly type: string,
+    readonly op?: string,
+    readonly path?: string
+  ) {
+    super(message);
+    // Callers that only know AbortSignal check the name.
+    this.name = type === 'Cancelled' ? 'AbortError' : 'HelperKernelError';
+  }
+}
+
+/** Everything `walk` saw under a folder, keyed by path relative to it. */
+export interface IWalkListing {
+  /** The walked folder, relative to the server root. */
+  root: string;
+  /** `dev:ino` of the walked folder, for the engine's loop detection. */
+  rootId: string;
+  /** Files seen (links to files included). */
+  files: number;
+  /** Every listed folder's entries; `''` is the walked folder. */
+  dirs: Record<string, IDirEntry[]>;
+  /** Folders that could not be listed, with the reason. */
+  errors: Record<string, string>;
+}
+
+export interface IWalkOptions {
+  onProgress?(filesSeen: number): void;
+  signal?: AbortSignal;
+  /** Folder that `link.outside` is judged against (default: the walked one). */
+  base?: string;
+}
+
+export interface IReadResult {
+  data: Uint8Array;
+  /** The file's size when read. */
+  size: number;
+  offset: number;
+  eof: boolean;
+  mtime: number;
+  /** sha256 of the file, present when this read covered all of it. */
+  sha256?: string;
+}
+
+export interface IHelperStat {
+  kind: 'file' | 'dir' | 'other';
+  size: number;
+  mtime: number;
+  sha256?: string;
+}
+
+export interface IWriteResult {
+  path: string;
+  size: number;
+  sha256: string;
+}
+
+export interface ICopyPair {
+  src: string;
+  dst: string;
+}
+
+export interface ICopied extends ICopyPair {
+  size: number;
+  sha256: string;
+}
+
+export interface IRemoveResult {
+  removed: string[];
+  kept: { path: string; reason: string }[];
+  missing: string[];
+}
+
+export interface IHelperInfo {
+  protocol: number;
+  versions: Record<string, string>;
+  pid: number;
+}
+
+/** What the helper needs of `ServiceManager.IManager`. */
+export interface IHelperServices {
+  readonly sessions: Session.IManager;
+  readonly kernelspecs: KernelSpec.IManager;
+  readonly serverSettings?: ServerConnection.ISettings;
+}
+
+export interface IHelperKernelOptions {
+  /** Kernelspec to use; else the first Python one. */
+  kernelName?: string;
+  /** Session path at the server root (also the helper's working folder). */
+  path?: string;
+  /** Session name, shown under Running Kernels. */
+  name?: string;
+  /** Session type. */
+  type?: string;
+}
+
+export interface IDisposableLike {
+  dispose(): void;
+}
+
+interface IPending {
+  op: string;
+  resolve(value: IRawReply): void;
+  reject(err: Error): void;
+  onProgress?(n: number): void;
+}
+
+interface IRawReply {
+  result: any;
+  buffers: Uint8Array[];
+}
+
+interface IConnection {
+  session: Session.ISessionConnection;
+  kernel: Kernel.IKernelConnection;
+  comm: Kernel.IComm;
+}
+
+interface IReplyData {
+  id?: string;
+  ok?: boolean;
+  result?: any;
+  error?: { type?: string; message?: string; path?: string };
+  progress?: number;
+}
+
+const STOPPED: ReadonlySet<string> = new Set([
+  'dead',
+  'restarting',
+  'autorestarting',
+  'terminating'
+]);
+
+/**
+ * File work through a dedicated Python kernel, because the Contents API
+ * hides dotfiles. Starts its session on first use, reuses it, and starts
+ * afresh on the next call after the kernel stopped.
+ */
+export class HelperKernel implements IDisposableLike {
+  readonly kernelName: string | undefined;
+  readonly path: string;
+  readonly name: string;
+  readonly type: string;
+
+  constructor(
+    private readonly _services: IHelperServices,
+    options: IHelperKernelOptions = {}
+  ) {
+    this.kernelName = options.kernelName;
+    this.path = options.path ?? '.snapshot-guard-helper';
+    this.name = options.name ?? 'Snapshot Guard helper';
+    this.type = options.type ?? 'snapshot-guard';
+  }
+
+  get isDisposed(): boolean {
+    return this._disposed;
+  }
+
+  /** The running session, if any (for tests and the Running panel). */
+  get session(): Session.ISessionConnection | null {
+    return this._session;
+  }
+
+  /**
+   * The kernelspec the helper would use: the configured one if it exists,
+   * else the default if it is Python, else the first Python one; `null`
+   * when there is no Python kernel at all.
+   */
+  async pickKernelSpec(): Promise<string | null> {
+    const manager = this._services.kernelspecs;
+    await manager.ready;
+    let specs = manager.specs;
+    if (!specs) {
+      await manager.refreshSpecs();
+      specs = manager.specs;
+    }
+    const all = specs?.kernelspecs ?? {};
+    if (this.kernelName && all[this.kernelName]) {
+      return this.kernelName;
+    }
+    const isPython = (name: string) =>
+      (all[name]?.language ?? '').toLowerCase() === 'python';
+    if (specs?.default && isPython(specs.default)) {
+      return specs.default;
+    }
+    return Object.keys(all).find(isPython) ?? null;
+  }
+
+  /** True when a Python kernel can serve the helper. */
+  async isAvailable(): Promise<boolean> {
+    return (await this.pickKernelSpec()) !== null;
+  }
+
+  ping(): Promise<IHelperInfo> {
+    return this._call('ping', {});
+  }
+
+  /** The whole tree under `path` (server-relative) in one listing. */
+  async walk(path: string, options: IWalkOptions = {}): Promise<IWalkListing> {
+    const args: JSONObject = { path };
+    if (options.base !== undefined) {
+      args.base = options.base;
+    }
+    const reply = await this._request('walk', args, options);
+    const blob = reply.buffers[0];
+    if (!blob) {
+      throw new HelperKernelError(
+        'The helper sent a listing without data.',
+        'Protocol',
+        'walk',
+        path
+      );
+    }
+    return JSON.parse(strFromU8(unzlibSync(blob))) as IWalkListing;
+  }
+
+  /** One folder level (used when a walk did not reach a folder). */
+  list(path: string, base?: string): Promise<IDirEntry[]> {
+    return this._call('list', base === undefined ? { path } : { path, base });
+  }
+
+  /** Up to `length` bytes of a file from `offset` (default: all, ≤ 64 MiB). */
+  async read(
+    path: string,
+    options: { offset?: number; length?: number } = {}
+  ): Promise<IReadResult> {
+    const args: JSONObject = { path, offset: options.offset ?? 0 };
+    if (options.length !== undefined) {
+      args.length = options.length;
+    }
+    const { result, buffers } = await this._request('read', args);
+    return { ...result, data: buffers[0] ?? new Uint8Array(0) };
+  }
+
+  /** A whole file, read in chunks; `sha256` when it came in one chunk. */
+  async readFile(
+    path: string,
+    chunkSize = READ_CHUNK
+  ): Promise<{ data: Uint8Array; sha256?: string }> {
+    const first = await this.read(path, { length: chunkSize });
+    if (first.eof) {
+      return { data: first.data, sha256: first.sha256 };
+    }
+    const parts = [first.data];
+    let offset = first.data.length;
+    for (;;) {
+      const next = await this.read(path, { offset, length: chunkSize });
+      parts.push(next.data);
+      offset += next.data.length;
+      if (next.eof || next.data.length === 0) {
+        break;
+      }
+    }
+    const data = new Uint8Array(offset);
+    let at = 0;
+    for (const p of parts) {
+      data.set(p, at);
+      at += p.length;
+    }
+    return { data };
+  }
+
+  /** A file's bytes chunk by chunk, for zipping without holding it all. */
+  async *readChunks(
+    path: string,
+    chunkSize = READ_CHUNK
+  ): AsyncGenerator<Uint8Array> {
+    let offset = 0;
+    for (;;) {
+      const r = await this.read(path, { offset, length: chunkSize });
+      if (r.data.length > 0) {
+        yield r.data;
+      }
+      offset += r.data.length;
+      if (r.eof || r.data.length === 0) {
+        return;
+      }
+    }
+  }
+
+  stat(path: string, options: { hash?: boolean } = {}): Promise<IHelperStat> {
+    return this._call('stat', { path, hash: options.hash ?? false });
+  }
+
+  /**
+   * Replace `path` with `text` (UTF-8) only if it still has the sha256
+   * `expect`; `null` means it must not exist. Rejects with type `Changed`
+   * (and writes nothing) otherwise.
+   */
+  writeAtomic(
+    path: string,
+    text: string,
+    expect: string | null
+  ): Promise<IWriteResult> {
+    return this._call('write_atomic', { path, text, expect });
+  }
+
+  /** Create a new folder `base` (or `base-2`, ...) in `parent`; its path. */
+  mkdirUnique(parent: string, base: string): Promise<string> {
+    return this._call('mkdir_unique', { parent, base });
+  }
+
+  /**
+   * Copy files into a folder made by `mkdirUnique`, verified by sha256.
+   * On failure nothing of this call is left behind (type `CopyFailed`).
+   */
+  copyFiles(pairs: ICopyPair[]): Promise<ICopied[]> {
+    return this._call('copy_files', {
+      pairs: pairs.map(p => ({ src: p.src, dst: p.dst }))
+    });
+  }
+
+  /** Roll back: remove files, then empty folders, that the helper created. */
+  removeCreated(paths: string[]): Promise<IRemoveResult> {
+    return this._call('remove_created', { paths });
+  }
+
+  /**
+   * Shut the helper's session down when the page goes away. `pagehide`
+   * rather than `beforeunload`: the latter also fires when the user then
+   * stays on the page (JupyterLab's "unsaved changes" prompt). A
+   * `keepalive` request outlives the page; a normal one would be cut off.
+   */
+  shutdownOnUnload(
+    target: Pick<Window, 'addEventListener' | 'removeEventListener'> = window
+  ): IDisposableLike {
+    const handler = () => this._shutdownKeepalive();
+    target.addEventListener('pagehide', handler);
+    return {
+      dispose: () => target.removeEventListener('pagehide', handler)
+    };
+  }
+
+  /** Shut the session down and wait for it. */
+  async shutdown(): Promise<void> {
+    const session = this._session;
+    this._stop('Disposed');
+    this._session = null;
+    if (session && !session.isDisposed) {
+      try {
+        await session.shutdown();
+      } catch {
+        // already gone
+      }
+    }
+  }
+
+  dispose(): void {
+    if (this._disposed) {
+      return;
+    }
+    void this.shutdown();
+    this._disposed = true;
+  }
+
+  // -- plumbing -------------------------------------------------------------
+
+  private async _call<T>(op: string, args: JSONObject): Promise<T> {
+    return (await this._request(op, args)).result as T;
+  }
+
+  private async _request(
+    op: string,
+    args: JSONObject,
+    options: { onProgress?(n: number): void; signal?: AbortSignal } = {}
+  ): Promise<IRawReply> {
+    const { signal } = options;
+    if (this._disposed) {
+      throw new HelperKernelError(
+        'The helper kernel was shut down.',
+        'Disposed',
+        op
+      );
+    }
+    if (signal?.aborted) {
+      throw cancelled(op);
+    }
+    const conn = await this._ensure(op);
+    if (signal?.aborted) {
+      throw cancelled(op);
+    }
+    const id = `${this._prefix}${++this._seq}`;
+    return new Promise<IRawReply>((resolve, reject) => {
+      const onAbort = () => {
+        if (this._pending.delete(id)) {
+          reject(cancelled(op));
+          // Tell the kernel to stop too; its late reply is dropped.
+          this._send(conn, `${id}-cancel`, 'cancel', { target: id });
+        }
+      };
+      const settle = () => signal?.removeEventListener('abort', onAbort);
+      this._pending.set(id, {
+        op,
+        resolve: v => {
+          settle();
+          resolve(v);
+        },
+        reject: e => {
+          settle();
+          reject(e);
+        },
+        onProgress: options.onProgress
+      });
+      signal?.addEventListener('abort', onAbort, { once: true });
+      if (!this._send(conn, id, op, args)) {
+        this._pending.delete(id);
+        settle();
+        reject(stopped(op));
+      }
+    });
+  }
+
+  private _send(
+    conn: IConnection,
+    id: string,
+    op: string,
+    args: JSONObject
+  ): boolean {
+    try {
+      // Arguments travel as comm data only, never as code.
+      const future = conn.comm.send({ id, op, args } as JSONValue);
+      future.done.catch(() => undefined);
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
+  private _ensure(op: string): Promise<IConnection> {
+    if (!this._ready) {
+      const ready = this._start(op);
+      this._ready = ready;
+      ready.catch(() => {
+        if (this._ready === ready) {
+          this._ready = null;
+        }
+      });
+    }
+    return this._ready;
+  }
+
+  private async _start(op: string): Promise<IConnection> {
+    const generation = this._generation;
+    const session = await this._sessionFor(op);
+    const kernel = session.kernel;
+    if (!kernel) {
+      throw new HelperKernelError(
+        'The helper session has no kernel.',
+        'StartFailed',
+        op
+      );
+    }
+    const conn: IConnection = {
+      session,
+      kernel,
+      comm: kernel.createComm(HELPER_TARGET)
+    };
+    this._watch(conn);
+    try {
+      const reply = await kernel.requestExecute(
+        {
+          code: HELPER_SOURCE,
+          silent: true,
+          store_history: false,
+          stop_on_error: true
+        },
+        true
+      ).done;
+      if (reply.content.status !== 'ok') {
+        const c = reply.content as KernelMessage.IReplyErrorContent;
+        throw new HelperKernelError(
+          `The helper code failed in the kernel: ${c.ename ?? 'error'}: ${c.evalue ?? ''}`,
+          'StartFailed',
+          op
+        );
+      }
+      conn.comm.onMsg = msg => this._onMsg(msg);
+      conn.comm.onClose = () => {
+        if (this._conn === conn) {
+          this._stop('KernelStopped');
+        }
+      };
+      await conn.comm.open({ protocol: 1 }).done;
+    } catch (err) {
+      this._unwatch(conn);
+      if (err instanceof HelperKernelError) {
+        throw err;
+      }
+      throw new HelperKernelError(
+        `The helper kernel stopped during start (${errorText(err)}).`,
+        'KernelStopped',
+        op
+      );
+    }
+    if (generation !== this._generation || conn.comm.isDisposed) {
+      this._unwatch(conn);
+      throw stopped(op);
+    }
+    this._conn = conn;
+    return conn;
+  }
+
+  private async _sessionFor(op: string): Promise<Session.ISessionConnection> {
+    const current = this._session;
+    if (current && !current.isDisposed && current.kernel) {
+      return current;
+    }
+    const kernelName = await this.pickKernelSpec();
+    if (!kernelName) {
+      throw new HelperKernelError(
+        'No Python kernel is available for the helper.',
+        'NoPythonKernel',
+        op
+      );
+    }
+    // The server answers an existing session at the same path (another tab,
+    // an earlier page) instead of starting a second kernel.
+    const session = await this._services.sessions.startNew({
+      path: this.path,
+      name: this.name,
+      type: this.type,
+      kernel: { name: kernelName }
+    });
+    this._session = session;
+    session.disposed.connect(() => {
+      if (this._session === session) {
+        this._session = null;
+        this._stop('KernelStopped');
+      }
+    });
+    return session;
+  }
+
+  private _watch(conn: IConnection) {
+    conn.kernel.statusChanged.connect(this._onStatus, this);
+    conn.kernel.connectionStatusChanged.connect(this._onConnection, this);
+    conn.kernel.disposed.connect(this._onKernelGone, this);
+    conn.session.kernelChanged.connect(this._onKernelGone, this);
+  }
+
+  private _unwatch(conn: IConnection) {
+    conn.kernel.statusChanged.disconnect(this._onStatus, this);
+    conn.kernel.connectionStatusChanged.disconnect(this._onConnection, this);
+    conn.kernel.disposed.disconnect(this._onKernelGone, this);
+    conn.session.kernelChanged.disconnect(this._onKernelGone, this);
+  }
+
+  private _onStatus(_: Kernel.IKernelConnection, status: KernelMessage.Status) {
+    if (STOPPED.has(status)) {
+      const dead = status === 'dead';
+      this._stop('KernelStopped');
+      if (dead) {
+        // A dead kernel does not come back: start a new session next time.
+        const session = this._session;
+        this._session = null;
+        void session?.shutdown().catch(() => undefined);
+      }
+    }
+  }
+
+  private _onConnection(_: unknown, status: Kernel.ConnectionStatus) {
+    if (status === 'disconnected') {
+      this._stop('KernelStopped');
+    }
+  }
+
+  private _onKernelGone() {
+    this._stop('KernelStopped');
+  }
+
+  /** Reject every pending request and forget the connection. */
+  private _stop(type: 'KernelStopped' | 'Disposed') {
+    this._generation++;
+    const conn = this._conn;
+    this._conn = null;
+    this._ready = null;
+    if (conn) {
+      this._unwatch(conn);
+      conn.comm.onMsg = () => undefined;
+      conn.comm.onClose = () => undefined;
+    }
+    const pending = [...this._pending.values()];
+    this._pending.clear();
+    for (const p of pending) {
+      p.reject(
+        type === 'Disposed'
+          ? new HelperKernelError(
+              `The helper kernel was shut down during ${p.op}.`,
+              'Disposed',
+              p.op
+            )
+          : stopped(p.op)
+      );
+    }
+  }
+
+  private _onMsg(msg: KernelMessage.ICommMsgMsg) {
+    const data = msg.content.data as IReplyData;
+    const pending =
+      data.id === undefined ? undefined : this._pending.get(data.id);
+    if (!pending) {
+      return;
+    }
+    if (typeof data.progress === 'number') {
+      pending.onProgress?.(data.progress);
+      return;
+    }
+    this._pending.delete(data.id!);
+    if (data.ok) {
+      pending.resolve({ result: data.result, buffers: toBytes(msg.buffers) });
+      return;
+    }
+    const type = data.error?.type ?? 'Error';
+    const message =
+      type === 'Interrupted'
+        ? `The helper kernel stopped during ${pending.op} (interrupted).`
+        : (data.error?.message ?? `The helper failed during ${pending.op}.`);
+    pending.reject(
+      new HelperKernelError(message, type, pending.op, data.error?.path)
+    );
+  }
+
+  private _shutdownKeepalive() {
+    const session = this._session;
+    if (!session || session.isDisposed) {
+      return;
+    }
+    const settings = this._services.serverSettings ?? session.serverSettings;
+    const url = URLExt.join(
+      settings.baseUrl,
+      'api/sessions',
+      encodeURIComponent(session.id)
+    );
+    try {
+      void ServerConnection.makeRequest(
+        url,
+        { method: 'DELETE', keepalive: true },
+        settings
+      ).catch(() => undefined);
+    } catch {
+      // leaving anyway
+    }
+  }
+
+  private _disposed = false;
+  private _session: Session.ISessionConnection | null = null;
+  private _conn: IConnection | null = null;
+  private _ready: Promise<IConnection> | null = null;
+  private _generation = 0;
+  private _seq = 0;
+  // Ids stay unique across helper instances sharing one session.
+  private readonly _prefix = `${Math.random().toString(36).slice(2, 8)}-`;
+  private readonly _pending = new Map<string, IPending>();
+}
+
+function stopped(op: string): HelperKernelError {
+  return new HelperKernelError(
+    `The helper kernel stopped during ${op}.`,
+    'KernelStopped',
+    op
+  );
+}
+
+function cancelled(op: string): HelperKernelError {
+  return new HelperKernelError(`The ${op} was cancelled.`, 'Cancelled', op);
+}
+
+function toBytes(
+  buffers: (ArrayBuffer | ArrayBufferView)[] | undefined
+): Uint8Array[] {
+  return (buffers ?? []).map(b =>
+    b instanceof ArrayBuffer
+      ? new Uint8Array(b)
+      : new Uint8Array(b.buffer, b.byteOffset, b.byteLength)
+  );
+}
+
+function errorText(err: unknown): string {
+  if (err && typeof err === 'object' && 'message' in err) {
+    return String((err as Error).message);
+  }
+  return String(err);
+}
