@@ -8,6 +8,9 @@ export class KernelAccess implements IFolderAccess {
   readonly kind = 'kernel';
   readonly caveat = null;
 
+  /** sha256 of each folder's `.amlignore` as the last scan read it. */
+  private seen = new Map<string, string | undefined>();
+
   constructor(private helper: HelperKernel) {}
 
   async scan(
@@ -17,7 +20,9 @@ export class KernelAccess implements IFolderAccess {
     const fs = await KernelFileSystem.open(this.helper, folder, options);
     // The listing is complete already; keeping excluded folders' files lets
     // the live preview answer any rule change without a rescan.
-    return scanFolder(fs, { rootId: fs.rootId, prune: false });
+    const scan = await scanFolder(fs, { rootId: fs.rootId, prune: false });
+    this.seen.set(folder, fs.sha256Of('.amlignore'));
+    return scan;
   }
 
   async writeAmlignore(
@@ -26,7 +31,12 @@ export class KernelAccess implements IFolderAccess {
     expected: string | null
   ): Promise<'written' | 'changed' | 'unsupported'> {
     const path = folder === '' ? '.amlignore' : `${folder}/.amlignore`;
-    const expect = expected === null ? null : await sha256(expected);
+    // The kernel hashed the bytes it read, which also works where the page
+    // has no WebCrypto (plain http on another host).
+    const expect =
+      expected === null
+        ? null
+        : (this.seen.get(folder) ?? (await sha256(expected)));
     try {
       await this.helper.writeAtomic(path, text, expect);
       return 'written';
