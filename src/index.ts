@@ -11,6 +11,7 @@ import { IDocumentManager } from '@jupyterlab/docmanager';
 import { IDefaultFileBrowser } from '@jupyterlab/filebrowser';
 import { INotebookTracker, NotebookPanel } from '@jupyterlab/notebook';
 import { ISettingRegistry } from '@jupyterlab/settingregistry';
+import { IStateDB } from '@jupyterlab/statedb';
 import { ITranslator, nullTranslator } from '@jupyterlab/translation';
 import { SnapshotErrorCatcher } from './catcher/snapshot-error-catcher.js';
 import { ContentsAccess } from './contents/contents-access.js';
@@ -19,6 +20,11 @@ import { GuardSettings } from './guard/guard-settings.js';
 import { SnapshotGuard } from './guard/snapshot-guard.js';
 import { HelperKernel } from './kernel/helper-kernel.js';
 import { KernelAccess } from './kernel/kernel-access.js';
+import { archiveTarget } from './submit/archive-target.js';
+import { azuremlTarget } from './submit/azureml-target.js';
+import { commandTarget } from './submit/command-target.js';
+import { SubmitFlow } from './submit/flow.js';
+import { SubmitSettings } from './submit/settings.js';
 import { CommandIDs, ISnapshotGuard, PLUGIN_ID } from './tokens.js';
 import { submitIcon } from './ui/icons.js';
 
@@ -35,7 +41,8 @@ const plugin: JupyterFrontEndPlugin<ISnapshotGuard> = {
     ITranslator,
     ICommandPalette,
     IToolbarWidgetRegistry,
-    IDefaultFileBrowser
+    IDefaultFileBrowser,
+    IStateDB
   ],
   activate: async (
     app: JupyterFrontEnd,
@@ -45,23 +52,31 @@ const plugin: JupyterFrontEndPlugin<ISnapshotGuard> = {
     translator: ITranslator | null,
     palette: ICommandPalette | null,
     toolbars: IToolbarWidgetRegistry | null,
-    browser: IDefaultFileBrowser | null
+    browser: IDefaultFileBrowser | null,
+    state: IStateDB | null
   ): Promise<ISnapshotGuard> => {
     const trans = (translator ?? nullTranslator).load(
       'jupyterlab_snapshot_guard'
     );
-    const settings = new GuardSettings(await registry.load(PLUGIN_ID));
+    const loaded = await registry.load(PLUGIN_ID);
+    const settings = new GuardSettings(loaded);
+    const submitSettings = new SubmitSettings(loaded);
 
     let helper: HelperKernel | null = null;
-    const access = async (): Promise<IFolderAccess> => {
+    /** The helper kernel client for the configured kernelspec. */
+    const helperKernel = async (): Promise<HelperKernel> => {
       const name = settings.helperKernel || undefined;
       if (helper === null || helper.kernelName !== name) {
         helper?.dispose();
         helper = new HelperKernel(app.serviceManager, { kernelName: name });
         helper.shutdownOnUnload();
       }
-      if (await helper.isAvailable()) {
-        return new KernelAccess(helper);
+      return helper;
+    };
+    const access = async (): Promise<IFolderAccess> => {
+      const kernel = await helperKernel();
+      if (await kernel.isAvailable()) {
+        return new KernelAccess(kernel);
       }
       return new ContentsAccess(
         app.serviceManager.contents,
@@ -75,9 +90,30 @@ const plugin: JupyterFrontEndPlugin<ISnapshotGuard> = {
       access,
       limits: () => settings.limits,
       cleanFolderPattern: () => settings.cleanFolderPattern,
-      open: path => docManager.openOrReveal(path),
+      open: path => {
+        // After "Move to a clean folder" a Submit goes on with the copy.
+        flow.noteOpened(path);
+        docManager.openOrReveal(path);
+      },
       trans
     });
+    const flow = new SubmitFlow({
+      guard,
+      state,
+      defaultTarget: () => submitSettings.defaultTarget,
+      trans
+    });
+    guard.addTarget(
+      azuremlTarget({ helper: helperKernel, settings: submitSettings, trans })
+    );
+    guard.addTarget(archiveTarget({ helper: helperKernel, trans }));
+    guard.addTarget(
+      commandTarget({
+        commands: app.commands,
+        settings: submitSettings,
+        trans
+      })
+    );
 
     const panelFor = (args: { path?: unknown }): NotebookPanel | null => {
       const path = typeof args.path === 'string' ? args.path : null;
@@ -93,10 +129,12 @@ const plugin: JupyterFrontEndPlugin<ISnapshotGuard> = {
       isEnabled: args => panelFor(args) !== null,
       execute: async args => {
         const panel = panelFor(args);
-        if (panel) {
-          return guard.guard(panel.context.path, panel.context);
+        if (!panel) {
+          return { status: 'cancelled' };
         }
-        return false;
+        return flow.run(panel.context.path, panel.context, {
+          target: typeof args.target === 'string' ? args.target : undefined
+        });
       }
     });
     app.commands.addCommand(CommandIDs.check, {

@@ -14,20 +14,74 @@ export namespace CommandIDs {
   export const checkFolder = 'snapshot-guard:check-folder';
 }
 
+/** One input of a submit target, shown in the Submit dialog. */
+export interface ISubmitField {
+  /** Key in `ISubmitContext.values`. */
+  id: string;
+  label: string;
+  /** The value when the notebook has none remembered (default `''`). */
+  default?: string;
+  placeholder?: string;
+  /** A line under the input. */
+  description?: string;
+  /** Makes the field a choice between these values. */
+  options?: { value: string; label: string }[];
+  /** An empty value disables Submit. */
+  required?: boolean;
+  /** Monospace input (commands, paths). */
+  code?: boolean;
+  /** Show (and use) the field only while another field has this value. */
+  when?: { field: string; equals: string };
+}
+
+/** What a target knows before the dialog: the checked notebook and folder. */
+export interface ISubmitWhere {
+  /** Server-relative path of the notebook. */
+  path: string;
+  /** Server-relative path of the snapshot folder (`''`: the server root). */
+  folder: string;
+}
+
 /** A place a checked notebook can be submitted to. */
 export interface ISubmitTarget {
   id: string;
   label: string;
-  /** Run the submission once the guard has passed. */
+  /** A sentence under the target chooser (what Submit will do). */
+  describe?(where: ISubmitWhere): string;
+  /** The target's inputs; values are remembered per notebook. */
+  fields?(where: ISubmitWhere): ISubmitField[];
+  /** Why these values cannot be submitted, or `null`. */
+  validate?(
+    values: Readonly<Record<string, string>>,
+    where: ISubmitWhere
+  ): string | null;
+  /**
+   * Run the submission once the guard has passed and the folder was checked
+   * again. Reject with an `Error` whose message is meant for the user.
+   */
   submit(context: ISubmitContext): Promise<void>;
 }
 
-export interface ISubmitContext {
-  /** Server-relative path of the notebook. */
-  path: string;
-  /** Server-relative path of the snapshot folder. */
-  folder: string;
+export interface ISubmitContext extends ISubmitWhere {
+  /** The report of the check made right before this call. */
   report: ISnapshotReport;
+  /** The values of the target's fields, as entered (trimmed). */
+  values: Readonly<Record<string, string>>;
+}
+
+/**
+ * How a Submit flow ended: the result of the `snapshot-guard:submit`
+ * command (args `{path?, target?}`).
+ */
+export interface ISubmitOutcome {
+  status: 'submitted' | 'cancelled' | 'failed' | 'busy';
+  /** The target used, when one was chosen. */
+  target?: string;
+  /** The notebook and folder submitted (after a move to a clean folder). */
+  path?: string;
+  folder?: string;
+  /** For `failed`: what the user was told. */
+  message?: string;
 }
 
 /** What other extensions can use: the check, the guard and targets. */
@@ -41,6 +95,8 @@ export interface ISnapshotGuard {
   guard(notebookPath: string): Promise<boolean>;
   /** Add a submit target; dispose the result to remove it. */
   addTarget(target: ISubmitTarget): IDisposable;
+  /** The targets, in the order they were added. */
+  readonly submitTargets: readonly ISubmitTarget[];
 }
 
 export const ISnapshotGuard = new Token<ISnapshotGuard>(

@@ -9,6 +9,12 @@ import {
 import type { JSONObject, JSONValue } from '@lumino/coreutils';
 import { strFromU8, unzlibSync } from 'fflate';
 import type { IDirEntry } from '../snapshot/types.js';
+import type {
+  IAzureJobRequest,
+  IAzureJobResult,
+  ISubmitHelper,
+  IUpload
+} from '../submit/helper.js';
 import { HELPER_SOURCE } from './helper-source.js';
 
 /** The comm target registered by helper.py. */
@@ -163,7 +169,7 @@ const STOPPED: ReadonlySet<string> = new Set([
  * hides dotfiles. Starts its session on first use, reuses it, and starts
  * afresh on the next call after the kernel stopped.
  */
-export class HelperKernel implements IDisposableLike {
+export class HelperKernel implements IDisposableLike, ISubmitHelper {
   readonly kernelName: string | undefined;
   readonly path: string;
   readonly name: string;
@@ -343,6 +349,52 @@ export class HelperKernel implements IDisposableLike {
   }
 
   /**
+   * Submit an Azure ML command job whose code is `request.folder`, with
+   * the SDK the request names. Rejects with a readable message and type
+   * `SdkMissing`, `NoConfig`, `AuthFailed`, `UnknownCompute`,
+   * `SnapshotTooBig` or `SdkError`.
+   */
+  submitAzureml(request: IAzureJobRequest): Promise<IAzureJobResult> {
+    return this._call('submit_azureml', {
+      sdk: request.sdk,
+      folder: request.folder,
+      command: request.command,
+      compute: request.compute,
+      environment: request.environment,
+      experiment: request.experiment,
+      display_name: request.displayName
+    });
+  }
+
+  /**
+   * Start writing a file at `path` (refused inside folder `outside`, type
+   * `InsideSnapshot`); it appears only on `uploadCommit`.
+   */
+  uploadBegin(path: string, outside: string): Promise<IUpload> {
+    return this._call('upload_begin', { path, outside });
+  }
+
+  async uploadChunk(token: string, data: Uint8Array): Promise<void> {
+    await this._request('upload_chunk', { token }, { buffers: [data] });
+  }
+
+  /** Fsync and move the file into place; type `Exists` if it appeared. */
+  uploadCommit(
+    token: string,
+    overwrite: boolean
+  ): Promise<{ path: string; size: number }> {
+    return this._call('upload_commit', { token, overwrite });
+  }
+
+  async uploadAbort(token: string): Promise<void> {
+    await this._call('upload_abort', { token });
+  }
+
+  async uploadDiscard(partial: string): Promise<void> {
+    await this._call('upload_discard', { partial });
+  }
+
+  /**
    * Shut the helper's session down when the page goes away. `pagehide`
    * rather than `beforeunload`: the latter also fires when the user then
    * stays on the page (JupyterLab's "unsaved changes" prompt). A
@@ -389,7 +441,11 @@ export class HelperKernel implements IDisposableLike {
   private async _request(
     op: string,
     args: JSONObject,
-    options: { onProgress?(n: number): void; signal?: AbortSignal } = {}
+    options: {
+      onProgress?(n: number): void;
+      signal?: AbortSignal;
+      buffers?: Uint8Array[];
+    } = {}
   ): Promise<IRawReply> {
     const { signal } = options;
     if (this._disposed) {
@@ -429,7 +485,7 @@ export class HelperKernel implements IDisposableLike {
         onProgress: options.onProgress
       });
       signal?.addEventListener('abort', onAbort, { once: true });
-      if (!this._send(conn, id, op, args)) {
+      if (!this._send(conn, id, op, args, options.buffers)) {
         this._pending.delete(id);
         settle();
         reject(stopped(op));
@@ -441,11 +497,16 @@ export class HelperKernel implements IDisposableLike {
     conn: IConnection,
     id: string,
     op: string,
-    args: JSONObject
+    args: JSONObject,
+    buffers?: Uint8Array[]
   ): boolean {
     try {
       // Arguments travel as comm data only, never as code.
-      const future = conn.comm.send({ id, op, args } as JSONValue);
+      const future = conn.comm.send(
+        { id, op, args } as JSONValue,
+        undefined,
+        buffers
+      );
       future.done.catch(() => undefined);
       return true;
     } catch {

@@ -14,6 +14,7 @@ import errno
 import hashlib
 import json
 import os
+import re
 import stat as statmod
 import sys
 import threading
@@ -98,6 +99,8 @@ class Helper:
         self.created_dirs = set()
         self.created_files = set()
         self._lock = threading.Lock()
+        # Zips being written (upload_*): token -> state.
+        self.uploads = {}
 
     # -- paths --------------------------------------------------------------
 
@@ -532,6 +535,183 @@ class Helper:
                 kept.append({'path': rel, 'reason': reason})
         return {'removed': removed, 'kept': kept, 'missing': missing}
 
+    # -- saving a zip (upload_*) --------------------------------------------
+
+    def op_upload_begin(self, path, outside):
+        """Start writing a file at `path`, refused inside folder `outside`.
+
+        The bytes go to an anonymous file (O_TMPFILE) in the destination's
+        folder: if the kernel dies before the commit, nothing is left
+        behind. Where O_TMPFILE is missing, a named partial file is used
+        and reported, so the client can remove it through the next kernel.
+        """
+        absp, rel = self.resolve(path)
+        absout, relout = self.resolve(outside, 'folder')
+        if rel == '':
+            raise HelperError('BadPath', 'The zip needs a file name.')
+        folder, name = os.path.split(absp)
+        inside = "'%s' is inside the snapshot folder '%s': the zip would become part of the next snapshot. Choose a path outside it." % (
+            rel,
+            relout or '.',
+        )
+        if relout == '' or rel == relout or rel.startswith(relout + '/'):
+            raise HelperError('InsideSnapshot', inside, path=rel)
+        if not os.path.isdir(folder):
+            raise HelperError('NotFound', "The folder of '%s' does not exist." % rel, path=rel)
+        # Links may lead back into the snapshot folder.
+        real_out = os.path.realpath(absout)
+        real_target = os.path.join(os.path.realpath(folder), name)
+        if real_target == real_out or real_target.startswith(real_out.rstrip(os.sep) + os.sep):
+            raise HelperError('InsideSnapshot', inside, path=rel)
+        try:
+            st = os.stat(absp)
+        except FileNotFoundError:
+            st = None
+        except OSError as err:
+            raise _os_error(err, rel, 'write')
+        if st is not None and not statmod.S_ISREG(st.st_mode):
+            raise HelperError('NotAFile', "'%s' exists and is not a regular file." % rel, path=rel)
+        tmp = None
+        fd = None
+        if hasattr(os, 'O_TMPFILE') and os.path.isdir('/proc/self/fd'):
+            try:
+                fd = os.open(folder, os.O_TMPFILE | os.O_WRONLY, 0o666)
+            except OSError:
+                fd = None
+        if fd is None:
+            tmp = os.path.join(folder, '.%s.sg-upload-%d-%s.part' % (name, os.getpid(), os.urandom(4).hex()))
+            try:
+                fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
+            except OSError as err:
+                raise _os_error(err, rel, 'write')
+        token = os.urandom(12).hex()
+        self.uploads[token] = {'fd': fd, 'abs': absp, 'rel': rel, 'dir': folder, 'tmp': tmp, 'size': 0}
+        partial = None
+        if tmp is not None:
+            partial = os.path.relpath(tmp, self.root).replace(os.sep, '/')
+        return {'token': token, 'path': rel, 'exists': st is not None, 'partial': partial}
+
+    def _upload(self, token):
+        u = self.uploads.get(token) if isinstance(token, str) else None
+        if u is None:
+            raise HelperError('NotFound', 'This zip is no longer being written (the helper kernel may have restarted).')
+        return u
+
+    def op_upload_chunk(self, token, buffers=None):
+        u = self._upload(token)
+        if not buffers:
+            raise HelperError('BadRequest', 'upload_chunk needs the bytes as a buffer')
+        try:
+            for buf in buffers:
+                view = memoryview(buf).cast('B')
+                while len(view):
+                    n = os.write(u['fd'], view)
+                    view = view[n:]
+                    u['size'] += n
+        except OSError as err:
+            self._drop_upload(token)
+            raise _os_error(err, u['rel'], 'write')
+        return {'size': u['size']}
+
+    def op_upload_commit(self, token, overwrite=False):
+        """Make the zip appear at its path, complete, in one step."""
+        u = self._upload(token)
+        rel = u['rel']
+        fd = u['fd']
+        try:
+            os.fsync(fd)
+            if u['tmp'] is None:
+                if overwrite:
+                    named = os.path.join(u['dir'], '.%s.sg-upload-%d-%s.part' % (os.path.basename(u['abs']), os.getpid(), os.urandom(4).hex()))
+                    _link_anonymous(fd, named)
+                    try:
+                        os.replace(named, u['abs'])
+                    except OSError:
+                        os.unlink(named)
+                        raise
+                else:
+                    _link_anonymous(fd, u['abs'])
+            elif overwrite:
+                os.replace(u['tmp'], u['abs'])
+                u['tmp'] = None
+            else:
+                os.link(u['tmp'], u['abs'])
+        except FileExistsError:
+            self._drop_upload(token)
+            raise HelperError('Exists', "'%s' appeared meanwhile; nothing was replaced." % rel, path=rel)
+        except OSError as err:
+            self._drop_upload(token)
+            raise _os_error(err, rel, 'write')
+        size = u['size']
+        self._drop_upload(token)
+        _fsync_dir(u['dir'])
+        return {'path': rel, 'size': size}
+
+    def op_upload_abort(self, token):
+        if not isinstance(token, str) or token not in self.uploads:
+            return {'discarded': False}
+        self._drop_upload(token)
+        return {'discarded': True}
+
+    def _drop_upload(self, token):
+        u = self.uploads.pop(token, None)
+        if u is None:
+            return
+        try:
+            os.close(u['fd'])
+        except OSError:
+            pass
+        if u['tmp'] is not None:
+            try:
+                os.unlink(u['tmp'])
+            except OSError:
+                pass
+
+    _PARTIAL = re.compile(r'^\..+\.sg-upload-\d+-[0-9a-f]{8}\.part$', re.S)
+
+    def op_upload_discard(self, partial):
+        """Remove a named partial file left by a kernel that died."""
+        absp, rel = self.resolve(partial)
+        if not self._PARTIAL.match(os.path.basename(absp)):
+            raise HelperError('BadRequest', "'%s' is not a partial zip of the helper." % rel, path=rel)
+        try:
+            st = os.lstat(absp)
+        except FileNotFoundError:
+            return {'removed': False}
+        if not statmod.S_ISREG(st.st_mode):
+            raise HelperError('NotAFile', "'%s' is not a regular file." % rel, path=rel)
+        try:
+            os.unlink(absp)
+        except OSError as err:
+            raise _os_error(err, rel, 'remove')
+        return {'removed': True}
+
+    # -- submitting to Azure ML ----------------------------------------------
+
+    def op_submit_azureml(self, sdk, folder, command, compute='', environment='', experiment='', display_name=''):
+        """Submit a command job whose code snapshot is `folder`.
+
+        `sdk` 'v2' uses azure-ai-ml (MLClient, command, jobs.create_or_update)
+        with DefaultAzureCredential; 'v1' uses azureml-core (Workspace,
+        ScriptRunConfig, Experiment.submit). The workspace comes from
+        config.json found from the folder upwards. SDK errors come back as
+        SdkMissing, NoConfig, AuthFailed, UnknownCompute, SnapshotTooBig or
+        SdkError, with a message for people.
+        """
+        absdir, rel = self.resolve(folder, 'folder')
+        for key, value in (('command', command), ('compute', compute), ('environment', environment), ('experiment', experiment), ('display_name', display_name)):
+            if not isinstance(value, str):
+                raise HelperError('BadRequest', '%s must be a string' % key)
+        if sdk not in ('v1', 'v2'):
+            raise HelperError('BadRequest', "sdk must be 'v1' or 'v2'")
+        if not command.strip():
+            raise HelperError('BadRequest', 'The job needs a command.')
+        if not os.path.isdir(absdir):
+            raise HelperError('NotFound', "The folder '%s' does not exist." % (rel or '.'), path=rel)
+        if sdk == 'v2':
+            return _submit_v2(absdir, rel, command, compute, environment, experiment, display_name)
+        return _submit_v1(absdir, rel, command, compute, environment, experiment, display_name)
+
     def op_ping(self):
         versions = {'python': sys.version.split()[0]}
         for mod in ('ipykernel', 'jupyter_client'):
@@ -542,9 +722,28 @@ class Helper:
 
     # -- dispatch -----------------------------------------------------------
 
-    OPS = ('walk', 'list', 'read', 'stat', 'write_atomic', 'mkdir_unique', 'copy_files', 'remove_created', 'ping')
+    OPS = (
+        'walk',
+        'list',
+        'read',
+        'stat',
+        'write_atomic',
+        'mkdir_unique',
+        'copy_files',
+        'remove_created',
+        'ping',
+        'upload_begin',
+        'upload_chunk',
+        'upload_commit',
+        'upload_abort',
+        'upload_discard',
+        'submit_azureml',
+    )
+    # Ops that may take long run in a worker thread, so the kernel keeps
+    # answering (other requests, `cancel`).
+    THREADED = ('walk', 'submit_azureml')
 
-    def dispatch(self, op, args, cancel=None, progress=None):
+    def dispatch(self, op, args, cancel=None, progress=None, buffers=None):
         """Run one request; (result, buffers). Raises HelperError."""
         if op not in self.OPS:
             raise HelperError('BadRequest', 'Unknown operation %r.' % (op,))
@@ -559,7 +758,10 @@ class Helper:
                 # One compressed buffer: large trees list fast and small.
                 blob = zlib.compress(json.dumps(listing, separators=(',', ':')).encode('utf-8'), 6)
                 return {'encoding': 'zlib-json', 'files': listing['files'], 'bytes': len(blob)}, [blob]
-            result = fn(**args)
+            if op == 'upload_chunk':
+                result = fn(buffers=buffers, **args)
+            else:
+                result = fn(**args)
         except TypeError as err:
             if 'argument' in str(err):
                 raise HelperError('BadRequest', 'Bad arguments for %s: %s' % (op, err))
@@ -580,6 +782,179 @@ def _fsync_dir(folder):
         pass
     finally:
         os.close(fd)
+
+
+# -- Azure ML submission ------------------------------------------------------
+
+
+def _dist_version(dist, module):
+    try:
+        from importlib.metadata import version
+
+        return version(dist)
+    except Exception:  # noqa: BLE001 - not installed as a distribution
+        return getattr(module, '__version__', '') or '?'
+
+
+def _sdk_missing(package, err, also=()):
+    """An ImportError as a message that names the package to install."""
+    missing = getattr(err, 'name', None) or ''
+    wanted = ' '.join((package,) + tuple(also))
+    if missing and not (missing == 'azure' or missing.startswith(('azure.', 'azureml'))):
+        # The package is there but one of its own dependencies is not.
+        return HelperError(
+            'SdkMissing',
+            "%s is installed in the helper kernel's Python (%s) but cannot be imported: %s. Reinstall it: %s -m pip install --upgrade %s"
+            % (package, sys.executable, err, sys.executable, wanted),
+            package=package,
+        )
+    return HelperError(
+        'SdkMissing',
+        "The Python package %s is not installed in the helper kernel's Python (%s). Install it with: %s -m pip install %s (or choose a helper kernel that has it in the settings, Helper kernelspec)."
+        % (package, sys.executable, sys.executable, wanted),
+        package=package,
+    )
+
+
+def _first_line(text, limit=600):
+    text = ' '.join(str(text).split())
+    return text if len(text) <= limit else text[: limit - 1] + '…'
+
+
+def _sdk_error(err, sdk, folder_rel, compute, list_computes=None):
+    """Any exception of the SDK as a HelperError with a readable message."""
+    names = [c.__name__ for c in type(err).__mro__]
+    text = str(err)
+    low = text.lower()
+    where = folder_rel or '.'
+    if 'config.json' in low and ('could not find' in low or 'not found' in low or 'no such file' in low):
+        return HelperError(
+            'NoConfig',
+            "No Azure ML workspace configuration: config.json was found neither in '%s' nor in a folder above it. Download config.json from the workspace's page in the Azure portal and save it in the notebook's folder or a parent folder." % where,
+        )
+    if 'SnapshotException' in names or 'snapshot size exceeds' in low or 'exceeds the file limit' in low:
+        return HelperError('SnapshotTooBig', 'Azure ML refused the snapshot: %s' % _first_line(text))
+    auth = ('ClientAuthenticationError', 'CredentialUnavailableError', 'AuthenticationException', 'AuthenticationError')
+    if any(n in auth for n in names) or 'defaultazurecredential failed' in low:
+        how = (
+            'Sign in on the server (for example az login in a terminal) or give it a managed identity or service principal (AZURE_CLIENT_ID, AZURE_TENANT_ID, AZURE_CLIENT_SECRET), then submit again.'
+            if sdk == 'v2'
+            else 'Sign in on the server (for example az login in a terminal), then submit again.'
+        )
+        return HelperError('AuthFailed', 'Azure sign-in failed: %s %s' % (_first_line(text, 400), how))
+    not_found = ('not found', 'does not exist', 'could not be found', 'could not find', 'notfound', 'no such compute')
+    if compute and 'compute' in low and any(w in low for w in not_found):
+        known = ''
+        if list_computes is not None:
+            try:
+                names_ = sorted(list_computes())
+                known = ' Computes in this workspace: %s.' % (', '.join(names_) if names_ else 'none')
+            except Exception:  # noqa: BLE001 - only a hint
+                known = ''
+        return HelperError(
+            'UnknownCompute',
+            "The workspace has no compute named '%s'.%s Check the name under Compute in Azure ML studio." % (compute, known),
+        )
+    return HelperError('SdkError', '%s: %s' % (type(err).__name__, _first_line(text, 1000)))
+
+
+def _submit_v2(absdir, rel, command, compute, environment, experiment, display_name):
+    try:
+        import azure.ai.ml as aml
+        from azure.ai.ml import MLClient, command as command_job
+    except ImportError as err:
+        raise _sdk_missing('azure-ai-ml', err, ('azure-identity',))
+    try:
+        from azure.identity import DefaultAzureCredential
+    except ImportError as err:
+        raise _sdk_missing('azure-identity', err)
+    client = None
+
+    def computes():
+        return [c.name for c in client.compute.list()]
+
+    try:
+        client = MLClient.from_config(credential=DefaultAzureCredential(), path=absdir)
+        kwargs = {'code': absdir, 'command': command}
+        if compute:
+            kwargs['compute'] = compute
+        if environment:
+            kwargs['environment'] = environment
+        if experiment:
+            kwargs['experiment_name'] = experiment
+        if display_name:
+            kwargs['display_name'] = display_name
+        job = command_job(**kwargs)
+        created = client.jobs.create_or_update(job)
+    except HelperError:
+        raise
+    except Exception as err:  # noqa: BLE001 - every SDK error gets a message
+        raise _sdk_error(err, 'v2', rel, compute, computes if client is not None else None)
+    return {
+        'name': getattr(created, 'name', None) or '',
+        'studioUrl': getattr(created, 'studio_url', None),
+        'status': getattr(created, 'status', None),
+        'experiment': getattr(created, 'experiment_name', None) or experiment,
+        'sdk': 'azure-ai-ml %s' % _dist_version('azure-ai-ml', aml),
+    }
+
+
+def _submit_v1(absdir, rel, command, compute, environment, experiment, display_name):
+    try:
+        import azureml.core as core
+        from azureml.core import Environment, Experiment, ScriptRunConfig, Workspace
+    except ImportError as err:
+        raise _sdk_missing('azureml-core', err)
+    ws = None
+
+    def computes():
+        return list(ws.compute_targets.keys())
+
+    try:
+        ws = Workspace.from_config(path=absdir)
+        kwargs = {'source_directory': absdir, 'command': command}
+        if compute:
+            kwargs['compute_target'] = compute
+        if environment:
+            name, version = environment, None
+            if '@' in environment:
+                name = environment.split('@', 1)[0]
+            elif ':' in environment:
+                name, version = environment.split(':', 1)
+            kwargs['environment'] = Environment.get(ws, name=name, version=version)
+        src = ScriptRunConfig(**kwargs)
+        run = Experiment(workspace=ws, name=experiment).submit(src)
+        if display_name:
+            try:
+                run.display_name = display_name
+            except Exception:  # noqa: BLE001 - cosmetic
+                pass
+        url = run.get_portal_url()
+    except HelperError:
+        raise
+    except Exception as err:  # noqa: BLE001 - every SDK error gets a message
+        raise _sdk_error(err, 'v1', rel, compute, computes if ws is not None else None)
+    return {
+        'name': getattr(run, 'id', None) or '',
+        'studioUrl': url,
+        'status': None,
+        'experiment': experiment,
+        'sdk': 'azureml-core %s' % _dist_version('azureml-core', core),
+    }
+
+
+def _link_anonymous(fd, path):
+    """Give an O_TMPFILE file a name; fails if `path` exists (no clobbering).
+
+    Through /proc with AT_SYMLINK_FOLLOW, as open(2) describes. os.link only
+    passes that flag to linkat() when a dir_fd is given.
+    """
+    folder, name = os.path.split(path)
+    dfd = os.open(folder, os.O_RDONLY)
+    try:
+        os.link('/proc/self/fd/%d' % fd, name, dst_dir_fd=dfd, follow_symlinks=True)
+    finally:
+        os.close(dfd)
 
 
 class CommServer:
@@ -614,10 +989,11 @@ class CommServer:
         args = data.get('args') or {}
         if op == 'cancel':
             self.reply(rid, lambda: (self.cancel(args.get('target')), []))
-        elif op == 'walk':
-            self.start_walk(rid, args)
+        elif op in Helper.THREADED:
+            self.start_threaded(rid, op, args)
         else:
-            self.reply(rid, lambda: self.helper.dispatch(op, args))
+            buffers = msg.get('buffers') or None
+            self.reply(rid, lambda: self.helper.dispatch(op, args, buffers=buffers))
 
     def cancel(self, target):
         with self._lock:
@@ -626,7 +1002,7 @@ class CommServer:
             event.set()
         return {'cancelled': event is not None}
 
-    def start_walk(self, rid, args):
+    def start_threaded(self, rid, op, args):
         event = threading.Event()
         with self._lock:
             self.walks[rid] = event
@@ -636,13 +1012,16 @@ class CommServer:
 
         def run():
             try:
-                self.reply(rid, lambda: self.helper.dispatch('walk', args, cancel=event, progress=progress))
+                if op == 'walk':
+                    self.reply(rid, lambda: self.helper.dispatch(op, args, cancel=event, progress=progress))
+                else:
+                    self.reply(rid, lambda: self.helper.dispatch(op, args))
             finally:
                 with self._lock:
                     self.walks.pop(rid, None)
 
         # A worker thread keeps the kernel free to receive `cancel`.
-        threading.Thread(target=run, name='snapshot-guard-walk', daemon=True).start()
+        threading.Thread(target=run, name='snapshot-guard-' + op, daemon=True).start()
 
 
 def _comm_manager(ip):

@@ -1,0 +1,416 @@
+/**
+ * The snapshot archive target: exactly the upload list as a zip, streamed
+ * with fflate from chunks the helper kernel reads, then downloaded by the
+ * browser or written (atomically) to a server path outside the folder.
+ */
+import { Dialog, Notification, showDialog } from '@jupyterlab/apputils';
+import type { TranslationBundle } from '@jupyterlab/translation';
+import { formatBytes, formatCount } from '../snapshot/format.js';
+import {
+  packZip,
+  zipLimitProblem,
+  type IPackEntry,
+  type IPackProgress
+} from '../snapshot/packer.js';
+import type { ISubmitContext, ISubmitTarget } from '../tokens.js';
+import {
+  SubmitCancelled,
+  SubmitError,
+  helperErrorType,
+  messageOf
+} from './errors.js';
+import type { ISubmitHelper, IUpload } from './helper.js';
+import { isInsideFolder, normalizePath } from './shell.js';
+
+export const ARCHIVE_TARGET = 'archive';
+/** Bytes per read request; also the most a read holds in memory. */
+export const ARCHIVE_CHUNK = 4 * 1024 * 1024;
+
+export interface IArchiveTargetOptions {
+  helper(): Promise<ISubmitHelper>;
+  trans: TranslationBundle;
+  /** Hands a finished zip to the browser (default: an anchor download). */
+  download?(blob: Blob, name: string): void;
+}
+
+/** The zip's default name: the folder's name. */
+export function archiveName(folder: string): string {
+  const base = folder.slice(folder.lastIndexOf('/') + 1);
+  return `${base || 'snapshot'}-snapshot.zip`;
+}
+
+/** The default server path: next to the folder, outside it. */
+export function defaultServerPath(folder: string): string {
+  if (folder === '') {
+    return '';
+  }
+  const parent = folder.slice(0, Math.max(0, folder.lastIndexOf('/')));
+  const name = archiveName(folder);
+  return parent === '' ? name : `${parent}/${name}`;
+}
+
+export function archiveTarget(options: IArchiveTargetOptions): ISubmitTarget {
+  const { trans } = options;
+  return {
+    id: ARCHIVE_TARGET,
+    label: trans.__('Snapshot archive (zip)'),
+    describe: () =>
+      trans.__(
+        'Packs exactly the files Azure ML would upload into a zip, read through the helper kernel, and downloads it or saves it on the server.'
+      ),
+    fields: where => [
+      {
+        id: 'destination',
+        label: trans.__('Save to'),
+        default: 'download',
+        options: [
+          { value: 'download', label: trans.__('Browser download') },
+          ...(where.folder === ''
+            ? []
+            : [{ value: 'server', label: trans.__('A path on the server') }])
+        ]
+      },
+      {
+        id: 'serverPath',
+        label: trans.__('Server path'),
+        default: defaultServerPath(where.folder),
+        description: trans.__(
+          'Relative to the server root and outside the snapshot folder, so the zip does not end up in the next snapshot.'
+        ),
+        when: { field: 'destination', equals: 'server' },
+        code: true
+      }
+    ],
+    validate: (values, where) => {
+      if (values.destination !== 'server') {
+        return null;
+      }
+      const path = normalizePath(values.serverPath ?? '');
+      if (path === '') {
+        return trans.__('Enter a server path for the zip.');
+      }
+      if (path.split('/').includes('..') || values.serverPath.startsWith('/')) {
+        return trans.__(
+          'Enter a path relative to the server root, without “..”.'
+        );
+      }
+      if (isInsideFolder(path, where.folder)) {
+        return trans.__(
+          'The zip must be saved outside the snapshot folder %1, or it becomes part of the next snapshot.',
+          where.folder === '' ? trans.__('(the server root)') : where.folder
+        );
+      }
+      return null;
+    },
+    submit: context => packArchive(context, options)
+  };
+}
+
+interface ISink {
+  write(chunk: Uint8Array): Promise<void>;
+  /** Finish; returns where the zip went, for the message. */
+  commit(): Promise<string>;
+  /**
+   * Drop everything written; never throws. `kernelGone`: the helper kernel
+   * died, so what only it held is gone already.
+   */
+  discard(kernelGone: boolean): Promise<void>;
+}
+
+async function packArchive(
+  context: ISubmitContext,
+  options: IArchiveTargetOptions
+): Promise<void> {
+  const { trans } = options;
+  const { folder, report } = context;
+  const label = folder === '' ? trans.__('the server root') : folder;
+  const entries: IPackEntry[] = report.included.map(f => ({
+    path: f.path,
+    size: f.size,
+    mtime: f.mtime
+  }));
+  const problem = zipLimitProblem(entries);
+  if (problem) {
+    throw new SubmitError(problem, { title: archiveTitle(trans) });
+  }
+  const helper = await options.helper();
+  const toServer = context.values.destination === 'server';
+  let sink: ISink;
+  if (toServer) {
+    const path = normalizePath(context.values.serverPath);
+    const opened = await openServerSink(helper, path, folder, trans);
+    if (opened === null) {
+      throw new SubmitCancelled();
+    }
+    sink = opened;
+  } else {
+    const name = archiveName(folder);
+    sink = blobSink(
+      name,
+      options.download ?? anchorDownload,
+      trans.__('downloaded as %1', name)
+    );
+  }
+
+  const abort = new AbortController();
+  const actions = [
+    { label: trans.__('Cancel'), callback: () => abort.abort() }
+  ];
+  const totalFiles = entries.length;
+  const totalBytes = report.bytes;
+  const id = Notification.emit(
+    trans.__('Packing the snapshot of %1…', label),
+    'in-progress',
+    { autoClose: false, actions, progress: 0 }
+  );
+  let last = 0;
+  const onProgress = (p: IPackProgress) => {
+    const now = Date.now();
+    if (now - last < 200) {
+      return;
+    }
+    last = now;
+    Notification.update({
+      id,
+      type: 'in-progress',
+      message: trans.__(
+        'Packing the snapshot of %1: %2 of %3 files, %4 of %5…',
+        label,
+        formatCount(p.files),
+        formatCount(totalFiles),
+        formatBytes(p.bytes),
+        formatBytes(totalBytes)
+      ),
+      autoClose: false,
+      actions,
+      progress: totalBytes > 0 ? p.bytes / totalBytes : p.files / totalFiles
+    });
+  };
+
+  let where: string;
+  let zipBytes: number;
+  try {
+    const result = await packZip(entries, {
+      read: (path, size) =>
+        readChunks(helper, folder === '' ? path : `${folder}/${path}`, size),
+      write: chunk => sink.write(chunk),
+      signal: abort.signal,
+      onProgress
+    });
+    zipBytes = result.zipBytes;
+    throwIfAborted(abort.signal);
+    where = await sink.commit();
+  } catch (err) {
+    await sink.discard(isKernelGone(err));
+    if (abort.signal.aborted) {
+      Notification.update({
+        id,
+        type: 'info',
+        message: trans.__(
+          'Packing the snapshot of %1 was cancelled; nothing was saved.',
+          label
+        ),
+        autoClose: 5000,
+        actions: []
+      });
+      throw new SubmitCancelled();
+    }
+    Notification.dismiss(id);
+    throw packError(err, trans);
+  }
+  Notification.update({
+    id,
+    type: 'success',
+    message: trans.__(
+      'Snapshot zip of %1: %2 files, %3 zipped, %4.',
+      label,
+      formatCount(totalFiles),
+      formatBytes(zipBytes),
+      where
+    ),
+    autoClose: 8000,
+    actions: [],
+    progress: 1
+  });
+}
+
+/** One file in chunks; stops after `size + 1` bytes (enough to see growth). */
+async function* readChunks(
+  helper: ISubmitHelper,
+  path: string,
+  size: number
+): AsyncGenerator<Uint8Array> {
+  // Between files, let the page handle input and paint.
+  await new Promise(resolve => setTimeout(resolve, 0));
+  let offset = 0;
+  const limit = size + 1;
+  while (offset < limit) {
+    const length = Math.min(ARCHIVE_CHUNK, limit - offset);
+    const r = await helper.read(path, { offset, length });
+    if (r.data.length > 0) {
+      yield r.data;
+    }
+    offset += r.data.length;
+    if (r.eof || r.data.length === 0) {
+      return;
+    }
+  }
+}
+
+function blobSink(
+  name: string,
+  download: (blob: Blob, name: string) => void,
+  done: string
+): ISink {
+  // Chunks move into Blob parts every 16 MB, which the browser may keep
+  // outside the JavaScript heap.
+  let parts: BlobPart[] = [];
+  let pending: Uint8Array[] = [];
+  let pendingBytes = 0;
+  const settle = () => {
+    if (pending.length > 0) {
+      parts = [new Blob([...parts, ...pending])];
+      pending = [];
+      pendingBytes = 0;
+    }
+  };
+  return {
+    write: async chunk => {
+      pending.push(chunk);
+      pendingBytes += chunk.length;
+      if (pendingBytes >= 16 << 20) {
+        settle();
+      }
+    },
+    commit: async () => {
+      settle();
+      download(new Blob(parts, { type: 'application/zip' }), name);
+      parts = [];
+      return done;
+    },
+    discard: async () => {
+      parts = [];
+      pending = [];
+    }
+  };
+}
+
+/** Offer a Blob as a download named `name`. */
+export function anchorDownload(blob: Blob, name: string): void {
+  const url = URL.createObjectURL(blob);
+  const a = document.createElement('a');
+  a.href = url;
+  a.download = name;
+  a.style.display = 'none';
+  document.body.appendChild(a);
+  a.click();
+  a.remove();
+  // The download has its own copy once it started.
+  setTimeout(() => URL.revokeObjectURL(url), 60_000);
+}
+
+async function openServerSink(
+  helper: ISubmitHelper,
+  path: string,
+  folder: string,
+  trans: TranslationBundle
+): Promise<ISink | null> {
+  let upload: IUpload;
+  try {
+    upload = await helper.uploadBegin(path, folder);
+  } catch (err) {
+    throw new SubmitError(
+      trans.__('Cannot save the zip as %1: %2', path, messageOf(err)),
+      { title: archiveTitle(trans), cause: err }
+    );
+  }
+  let overwrite = false;
+  if (upload.exists) {
+    const answer = await showDialog({
+      title: trans.__('Replace %1?', path),
+      body: trans.__(
+        '%1 already exists on the server. Replace it with the new zip when it is complete?',
+        path
+      ),
+      buttons: [
+        Dialog.cancelButton({ label: trans.__('Cancel') }),
+        Dialog.warnButton({ label: trans.__('Replace') })
+      ]
+    });
+    if (!answer.button.accept) {
+      await helper.uploadAbort(upload.token).catch(() => undefined);
+      return null;
+    }
+    overwrite = true;
+  }
+  let done = false;
+  return {
+    write: chunk => helper.uploadChunk(upload.token, chunk),
+    commit: async () => {
+      const saved = await helper.uploadCommit(upload.token, overwrite);
+      done = true;
+      return trans.__('saved as %1', saved.path);
+    },
+    discard: async kernelGone => {
+      if (done) {
+        return;
+      }
+      try {
+        if (kernelGone) {
+          throw new Error('gone');
+        }
+        await helper.uploadAbort(upload.token);
+      } catch {
+        // The kernel that held it is gone. An anonymous partial file went
+        // with it; a named one is removed through the next kernel.
+        if (upload.partial !== null) {
+          await helper.uploadDiscard(upload.partial).catch(() => undefined);
+        }
+      }
+    }
+  };
+}
+
+function isKernelGone(err: unknown): boolean {
+  const type = helperErrorType(err) ?? helperErrorType(causeOf(err));
+  return type === 'KernelStopped' || type === 'Disposed';
+}
+
+function packError(err: unknown, trans: TranslationBundle): SubmitError {
+  const type = helperErrorType(err) ?? helperErrorType(causeOf(err));
+  const title = archiveTitle(trans);
+  if (isKernelGone(err)) {
+    return new SubmitError(
+      trans.__(
+        'The helper kernel stopped while packing the snapshot. The partial zip was discarded and nothing was saved; submit again to start a new helper kernel.'
+      ),
+      { title, cause: err }
+    );
+  }
+  if (type === 'NoPythonKernel') {
+    return new SubmitError(
+      trans.__(
+        'Packing the snapshot needs a Python kernel for the helper, and this server has none.'
+      ),
+      { title, cause: err }
+    );
+  }
+  return new SubmitError(
+    trans.__('%1 The partial zip was discarded.', messageOf(err)),
+    { title, cause: err }
+  );
+}
+
+function causeOf(err: unknown): unknown {
+  return err instanceof Error ? err.cause : undefined;
+}
+
+function archiveTitle(trans: TranslationBundle): string {
+  return trans.__('Snapshot archive not saved');
+}
+
+function throwIfAborted(signal: AbortSignal): void {
+  if (signal.aborted) {
+    throw new DOMException('Packing was aborted.', 'AbortError');
+  }
+}

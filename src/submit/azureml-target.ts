@@ -1,0 +1,260 @@
+/**
+ * The Azure ML job target: a command job whose code is the checked folder,
+ * submitted by the helper kernel with the Python SDK the limits profile
+ * names (`azureml-v1` → `azureml-core`, `azureml-v2` → `azure-ai-ml`).
+ */
+import { Notification } from '@jupyterlab/apputils';
+import type { TranslationBundle } from '@jupyterlab/translation';
+import type { ISubmitField, ISubmitTarget, ISubmitWhere } from '../tokens.js';
+import { SubmitError, helperErrorType, messageOf } from './errors.js';
+import type { IAzureJobResult, ISubmitHelper } from './helper.js';
+import { commandFor, experimentNameFor } from './shell.js';
+import type { AzureSdk, SubmitSettings } from './settings.js';
+
+export const AZUREML_TARGET = 'azureml';
+
+export interface IAzureTargetOptions {
+  helper(): Promise<ISubmitHelper>;
+  settings: SubmitSettings;
+  trans: TranslationBundle;
+  /** Opens the studio link (default: a new browser tab). */
+  openUrl?(url: string): void;
+}
+
+/** The package a flavour needs, as pip names it. */
+export function sdkPackage(sdk: AzureSdk): string {
+  return sdk === 'v1' ? 'azureml-core' : 'azure-ai-ml';
+}
+
+export function azuremlTarget(options: IAzureTargetOptions): ISubmitTarget {
+  const { settings, trans } = options;
+  const openUrl =
+    options.openUrl ??
+    ((url: string) => window.open(url, '_blank', 'noopener,noreferrer'));
+
+  return {
+    id: AZUREML_TARGET,
+    label: trans.__('Azure ML job'),
+    describe: where => {
+      const code =
+        where.folder === '' ? trans.__('the server root') : where.folder;
+      return settings.azureSdk === 'v1'
+        ? trans.__(
+            'Submits a command job with the Azure ML SDK v1 (azureml-core: ScriptRunConfig and Experiment.submit), as the limits profile azureml-v1 says. Its code snapshot is %1. The workspace comes from config.json in that folder or a folder above it.',
+            code
+          )
+        : trans.__(
+            'Submits a command job with the Azure ML SDK v2 (azure-ai-ml: command and MLClient.jobs.create_or_update, signed in with DefaultAzureCredential), as the limits profile azureml-v2 says. Its code snapshot is %1. The workspace comes from config.json in that folder or a folder above it.',
+            code
+          );
+    },
+    fields: where => fieldsFor(settings.azureSdk, where, settings, trans),
+    validate: values => {
+      const sdk = settings.azureSdk;
+      if (!values.command) {
+        return trans.__('Enter the command the job runs.');
+      }
+      if (sdk === 'v1' && !values.compute) {
+        return trans.__(
+          'Enter a compute target: without one SDK v1 runs the job on this machine.'
+        );
+      }
+      if (sdk === 'v2' && !values.environment) {
+        return trans.__(
+          'Enter an environment: an SDK v2 command job needs one.'
+        );
+      }
+      if (!values.experiment) {
+        return trans.__('Enter an experiment name.');
+      }
+      if (!/^[A-Za-z0-9][\w-]{0,254}$/.test(values.experiment)) {
+        return trans.__(
+          'An experiment name has letters, digits, - and _ only, and starts with a letter or digit.'
+        );
+      }
+      return null;
+    },
+    submit: async context => {
+      const sdk = settings.azureSdk;
+      const notebook = relativeTo(context.folder, context.path);
+      const abort = new AbortController();
+      const id = Notification.emit(
+        trans.__(
+          'Submitting %1 to Azure ML (SDK %2): uploading the snapshot…',
+          notebook,
+          sdk
+        ),
+        'in-progress',
+        {
+          autoClose: false,
+          actions: [
+            {
+              label: trans.__('Stop waiting'),
+              caption: trans.__(
+                'Stop waiting for the SDK; a job it already created still runs'
+              ),
+              callback: () => abort.abort()
+            }
+          ]
+        }
+      );
+      let result: IAzureJobResult;
+      try {
+        const helper = await options.helper();
+        const request = helper.submitAzureml({
+          sdk,
+          folder: context.folder,
+          command: context.values.command,
+          compute: context.values.compute ?? '',
+          environment: context.values.environment ?? '',
+          experiment: context.values.experiment,
+          displayName: notebook
+        });
+        result = await Promise.race([
+          request,
+          new Promise<never>((_, reject) =>
+            abort.signal.addEventListener('abort', () =>
+              reject(
+                new SubmitError(
+                  trans.__(
+                    'Stopped waiting for Azure ML. If the SDK got as far as creating the job, it still runs: look for it in Azure ML studio under the experiment %1.',
+                    context.values.experiment
+                  ),
+                  { title: trans.__('Azure ML job: stopped waiting') }
+                )
+              )
+            )
+          )
+        ]);
+      } catch (err) {
+        Notification.dismiss(id);
+        throw asSubmitError(err, sdk, context.values.compute ?? '', trans);
+      }
+      Notification.update({
+        id,
+        type: 'success',
+        message: trans.__(
+          'Azure ML job %1 submitted (experiment %2).',
+          result.name,
+          result.experiment
+        ),
+        autoClose: false,
+        actions: result.studioUrl
+          ? [
+              {
+                label: trans.__('Open in Azure ML studio'),
+                caption: result.studioUrl,
+                callback: () => openUrl(result.studioUrl!)
+              }
+            ]
+          : []
+      });
+    }
+  };
+}
+
+function fieldsFor(
+  sdk: AzureSdk,
+  where: ISubmitWhere,
+  settings: SubmitSettings,
+  trans: TranslationBundle
+): ISubmitField[] {
+  const notebook = relativeTo(where.folder, where.path);
+  return [
+    {
+      id: 'command',
+      label: trans.__('Command'),
+      default: commandFor(settings.azuremlCommand, notebook),
+      description: trans.__(
+        'Runs in the job, in the snapshot folder. The environment needs papermill for the default.'
+      ),
+      required: true,
+      code: true
+    },
+    {
+      id: 'compute',
+      label: trans.__('Compute'),
+      default: settings.azuremlCompute,
+      placeholder:
+        sdk === 'v1'
+          ? trans.__('compute cluster name, e.g. cpu-cluster')
+          : trans.__('compute name; empty: serverless compute'),
+      required: sdk === 'v1',
+      code: true
+    },
+    {
+      id: 'environment',
+      label: trans.__('Environment'),
+      default: settings.azuremlEnvironment,
+      placeholder:
+        sdk === 'v1'
+          ? trans.__('name or name:version; empty: the SDK’s default')
+          : trans.__('name@latest, name:version or an azureml:// URI'),
+      required: sdk === 'v2',
+      code: true
+    },
+    {
+      id: 'experiment',
+      label: trans.__('Experiment'),
+      default: settings.azuremlExperiment || experimentNameFor(notebook),
+      required: true,
+      code: true
+    }
+  ];
+}
+
+/** The helper's error types, with a title; the message is the helper's. */
+function asSubmitError(
+  err: unknown,
+  sdk: AzureSdk,
+  compute: string,
+  trans: TranslationBundle
+): SubmitError {
+  if (err instanceof SubmitError) {
+    return err;
+  }
+  const title = trans.__('Azure ML job not submitted');
+  const type = helperErrorType(err);
+  switch (type) {
+    case 'SdkMissing':
+    case 'NoConfig':
+    case 'AuthFailed':
+    case 'UnknownCompute':
+    case 'SnapshotTooBig':
+    case 'SdkError':
+    case 'BadRequest':
+    case 'NotFound':
+      return new SubmitError(messageOf(err), { title, cause: err });
+    case 'KernelStopped':
+    case 'Disposed':
+      return new SubmitError(
+        trans.__(
+          'The helper kernel stopped while submitting with %1. The job may or may not have been created: look in Azure ML studio before submitting again.',
+          sdkPackage(sdk)
+        ),
+        { title, cause: err }
+      );
+    case 'NoPythonKernel':
+      return new SubmitError(
+        trans.__(
+          'Submitting to Azure ML needs a Python kernel with %1 for the helper, and this server has no Python kernel.',
+          sdkPackage(sdk)
+        ),
+        { title, cause: err }
+      );
+    default:
+      return new SubmitError(
+        trans.__(
+          'Submitting with %1 failed (compute %2): %3',
+          sdkPackage(sdk),
+          compute || trans.__('serverless'),
+          messageOf(err)
+        ),
+        { title, cause: err }
+      );
+  }
+}
+
+function relativeTo(folder: string, path: string): string {
+  return folder === '' ? path : path.slice(folder.length + 1);
+}

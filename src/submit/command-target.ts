@@ -1,0 +1,71 @@
+/**
+ * The JupyterLab command target: hands the checked notebook to any
+ * command, such as jupyter-scheduler's `scheduling:create-from-notebook`.
+ */
+import type { TranslationBundle } from '@jupyterlab/translation';
+import type { CommandRegistry } from '@lumino/commands';
+import type { ISubmitTarget } from '../tokens.js';
+import { SubmitError, messageOf } from './errors.js';
+import type { SubmitSettings } from './settings.js';
+
+export const COMMAND_TARGET = 'command';
+
+export interface ICommandTargetOptions {
+  commands: CommandRegistry;
+  settings: SubmitSettings;
+  trans: TranslationBundle;
+}
+
+export function commandTarget(options: ICommandTargetOptions): ISubmitTarget {
+  const { commands, settings, trans } = options;
+  return {
+    id: COMMAND_TARGET,
+    label: trans.__('JupyterLab command'),
+    describe: () =>
+      trans.__(
+        'Runs a JupyterLab command with the arguments {path, folder}: the notebook and its checked folder.'
+      ),
+    fields: () => [
+      {
+        id: 'command',
+        label: trans.__('Command id'),
+        default: settings.commandTargetId,
+        placeholder: 'scheduling:create-from-notebook',
+        required: true,
+        code: true
+      }
+    ],
+    validate: values => {
+      if (!values.command) {
+        return trans.__('Enter the id of a JupyterLab command.');
+      }
+      if (!commands.hasCommand(values.command)) {
+        return trans.__(
+          'This JupyterLab has no command %1: is the extension that provides it installed?',
+          values.command
+        );
+      }
+      return null;
+    },
+    submit: async context => {
+      const id = context.values.command;
+      if (!commands.hasCommand(id)) {
+        throw new SubmitError(
+          trans.__('This JupyterLab has no command %1.', id),
+          { title: trans.__('Command not run') }
+        );
+      }
+      try {
+        await commands.execute(id, {
+          path: context.path,
+          folder: context.folder
+        });
+      } catch (err) {
+        throw new SubmitError(
+          trans.__('The command %1 failed: %2', id, messageOf(err)),
+          { title: trans.__('Command failed'), cause: err }
+        );
+      }
+    }
+  };
+}

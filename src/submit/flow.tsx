@@ -1,0 +1,364 @@
+/**
+ * The Submit flow after the guard: the Submit dialog, a last check of the
+ * folder, then the chosen target. One flow per notebook at a time.
+ */
+import { Dialog, Notification, showDialog } from '@jupyterlab/apputils';
+import type { DocumentRegistry } from '@jupyterlab/docregistry';
+import type { IStateDB } from '@jupyterlab/statedb';
+import type { TranslationBundle } from '@jupyterlab/translation';
+import type { ReadonlyJSONObject } from '@lumino/coreutils';
+import * as React from 'react';
+import type { ISnapshotReport } from '../snapshot/accounting.js';
+import { formatBytes } from '../snapshot/format.js';
+import type { IFileRecord } from '../snapshot/types.js';
+import type { ISubmitOutcome, ISubmitTarget, ISubmitWhere } from '../tokens.js';
+import { filesAndBytes, headlineText } from '../ui/words.js';
+import { SubmitCancelled, SubmitError, messageOf } from './errors.js';
+import {
+  showSubmitDialog,
+  submittedValues,
+  type TargetValues
+} from './submit-dialog.js';
+
+type Context = DocumentRegistry.IContext<DocumentRegistry.IModel>;
+
+/** What the flow needs of the guard. */
+export interface IGuardForSubmit {
+  guard(notebookPath: string, context?: Context): Promise<boolean>;
+  check(folder: string): Promise<ISnapshotReport>;
+  readonly submitTargets: readonly ISubmitTarget[];
+}
+
+export interface ISubmitFlowOptions {
+  guard: IGuardForSubmit;
+  /** Remembers the target and its values per notebook. */
+  state: IStateDB | null;
+  /** The target preselected when a notebook has none remembered. */
+  defaultTarget(): string;
+  trans: TranslationBundle;
+}
+
+/** What changed in the upload list between two checks. */
+export interface ISnapshotChange {
+  /** New files and files whose size changed, biggest first. */
+  grown: IFileRecord[];
+  removed: number;
+}
+
+const STATE_PREFIX = 'snapshot-guard:submit:';
+
+export class SubmitFlow {
+  constructor(private options: ISubmitFlowOptions) {}
+
+  /** True while a Submit flow for this notebook runs. */
+  isRunning(path: string): boolean {
+    return this._running.has(path);
+  }
+
+  /**
+   * Tell the flow the guard opened `path`: after "Move to a clean folder"
+   * the flow goes on with that copy.
+   */
+  noteOpened(path: string): void {
+    for (const [original, current] of this._current) {
+      if (
+        baseName(path) === baseName(current) &&
+        parentOf(parentOf(path)) === parentOf(current)
+      ) {
+        this._current.set(original, path);
+      }
+    }
+  }
+
+  async run(
+    path: string,
+    context?: Context,
+    options: { target?: string } = {}
+  ): Promise<ISubmitOutcome> {
+    if (this._running.has(path)) {
+      return { status: 'busy', path };
+    }
+    this._running.add(path);
+    this._current.set(path, path);
+    try {
+      return await this._run(path, context, options.target);
+    } finally {
+      this._running.delete(path);
+      this._current.delete(path);
+    }
+  }
+
+  private async _run(
+    original: string,
+    context: Context | undefined,
+    preselect: string | undefined
+  ): Promise<ISubmitOutcome> {
+    const { guard, trans } = this.options;
+    for (;;) {
+      const start = this._current.get(original) ?? original;
+      if (!(await guard.guard(start, context))) {
+        return { status: 'cancelled', path: start };
+      }
+      context = undefined;
+      const path = this._current.get(original) ?? start;
+      const where: ISubmitWhere = { path, folder: parentOf(path) };
+      const targets = guard.submitTargets;
+      if (targets.length === 0) {
+        return this._fail(
+          new SubmitError(trans.__('No submit target is available.')),
+          where
+        );
+      }
+      let report: ISnapshotReport;
+      try {
+        report = await this._check(where.folder);
+      } catch (err) {
+        return this._fail(err, where);
+      }
+      const saved = await this._load(path);
+      const choice = await showSubmitDialog({
+        where,
+        targets,
+        target: preselect ?? saved.target ?? this.options.defaultTarget(),
+        remembered: saved.values,
+        report,
+        trans
+      });
+      if (choice === null) {
+        return { status: 'cancelled', ...where };
+      }
+      await this._save(path, choice.target, choice.values);
+      const target = targets.find(t => t.id === choice.target);
+      if (!target) {
+        return { status: 'cancelled', ...where };
+      }
+      const values = submittedValues(
+        target,
+        where,
+        choice.values[target.id] ?? {}
+      );
+
+      // The dialog may have stayed open for a while: check once more.
+      let again: ISnapshotReport;
+      try {
+        again = await this._check(where.folder);
+      } catch (err) {
+        return this._fail(err, where, target.id);
+      }
+      const change = snapshotChange(report, again);
+      if (change !== null) {
+        if (again.verdict === 'over') {
+          if (await this._changedOver(where, change, again)) {
+            continue;
+          }
+          return { status: 'cancelled', target: target.id, ...where };
+        }
+        Notification.info(
+          trans.__(
+            'The folder changed since the check (now %1); still within the limits, so the current files are submitted.',
+            filesAndBytes(trans, again.files, again.bytes)
+          ),
+          { autoClose: 8000 }
+        );
+      }
+
+      try {
+        await target.submit({ ...where, report: again, values });
+      } catch (err) {
+        if (err instanceof SubmitCancelled) {
+          return { status: 'cancelled', target: target.id, ...where };
+        }
+        return this._fail(err, where, target.id);
+      }
+      return { status: 'submitted', target: target.id, ...where };
+    }
+  }
+
+  /** The engine's report, with a notification while it takes long. */
+  private async _check(folder: string): Promise<ISnapshotReport> {
+    const { trans } = this.options;
+    let id: string | null = null;
+    const timer = setTimeout(() => {
+      id = Notification.emit(
+        trans.__('Checking the folder once more…'),
+        'in-progress',
+        { autoClose: false }
+      );
+    }, 500);
+    try {
+      return await this.options.guard.check(folder);
+    } catch (err) {
+      throw new SubmitError(
+        trans.__(
+          'The folder %1 could not be checked again: %2',
+          folder === '' ? trans.__('the server root') : folder,
+          messageOf(err)
+        ),
+        { cause: err }
+      );
+    } finally {
+      clearTimeout(timer);
+      if (id !== null) {
+        Notification.dismiss(id);
+      }
+    }
+  }
+
+  /** Tell the user the folder grew over the limits; true: check and fix. */
+  private async _changedOver(
+    where: ISubmitWhere,
+    change: ISnapshotChange,
+    report: ISnapshotReport
+  ): Promise<boolean> {
+    const { trans } = this.options;
+    const shown = change.grown.slice(0, 5);
+    const body = (
+      <div className="jp-SnapshotGuard-changed">
+        <p>
+          {trans.__(
+            'The folder changed after the check, and nothing was submitted. The snapshot is now: %1.',
+            headlineText(trans, report, report.limits, report.reasons)
+          )}
+        </p>
+        {shown.length > 0 && (
+          <>
+            <p>{trans.__('New or grown since the check:')}</p>
+            <ul className="jp-SnapshotGuard-changedFiles">
+              {shown.map(f => (
+                <li key={f.path}>
+                  <code>{f.path}</code> <span>{formatBytes(f.size)}</span>
+                </li>
+              ))}
+              {change.grown.length > shown.length && (
+                <li className="jp-SnapshotGuard-more">
+                  {trans.__(
+                    'and %1 more',
+                    String(change.grown.length - shown.length)
+                  )}
+                </li>
+              )}
+            </ul>
+          </>
+        )}
+      </div>
+    );
+    const result = await showDialog({
+      title: trans.__('The folder changed after the check'),
+      body,
+      buttons: [
+        Dialog.cancelButton({ label: trans.__('Cancel') }),
+        Dialog.okButton({ label: trans.__('Check and fix') })
+      ]
+    });
+    return result.button.accept;
+  }
+
+  private async _fail(
+    err: unknown,
+    where: ISubmitWhere,
+    target?: string
+  ): Promise<ISubmitOutcome> {
+    const { trans } = this.options;
+    const message = messageOf(err);
+    const title =
+      err instanceof SubmitError && err.options.title
+        ? err.options.title
+        : trans.__('Not submitted');
+    const details =
+      err instanceof SubmitError ? err.options.details : undefined;
+    await showDialog({
+      title,
+      body: (
+        <div className="jp-SnapshotGuard-submitError">
+          <p className="jp-SnapshotGuard-errorMessage">{message}</p>
+          {details && (
+            <details>
+              <summary>{trans.__('Details')}</summary>
+              <pre>{details}</pre>
+            </details>
+          )}
+        </div>
+      ),
+      buttons: [Dialog.okButton({ label: trans.__('Close') })]
+    });
+    return { status: 'failed', target, message, ...where };
+  }
+
+  private async _load(
+    path: string
+  ): Promise<{ target?: string; values: TargetValues }> {
+    const state = this.options.state;
+    if (!state) {
+      return { values: {} };
+    }
+    try {
+      const saved = (await state.fetch(STATE_PREFIX + path)) as
+        { target?: unknown; values?: unknown } | undefined;
+      const target =
+        typeof saved?.target === 'string' ? saved.target : undefined;
+      const values =
+        saved?.values && typeof saved.values === 'object'
+          ? (saved.values as TargetValues)
+          : {};
+      return { target, values };
+    } catch {
+      return { values: {} };
+    }
+  }
+
+  private async _save(
+    path: string,
+    target: string,
+    values: TargetValues
+  ): Promise<void> {
+    try {
+      await this.options.state?.save(STATE_PREFIX + path, {
+        target,
+        values
+      } as ReadonlyJSONObject);
+    } catch {
+      // Remembering is a convenience: never stop a submission for it.
+    }
+  }
+
+  private readonly _running = new Set<string>();
+  /** Original notebook path → the one the flow goes on with. */
+  private readonly _current = new Map<string, string>();
+}
+
+/**
+ * What changed between two checks of a folder (new or resized files,
+ * removed files); `null` when the upload list is the same.
+ */
+export function snapshotChange(
+  before: ISnapshotReport,
+  after: ISnapshotReport
+): ISnapshotChange | null {
+  const sizes = new Map(before.included.map(f => [f.path, f.size]));
+  const grown: IFileRecord[] = [];
+  let kept = 0;
+  for (const f of after.included) {
+    const size = sizes.get(f.path);
+    if (size === undefined || size !== f.size) {
+      grown.push(f);
+    }
+    if (size !== undefined) {
+      kept++;
+    }
+  }
+  const removed = before.included.length - kept;
+  if (grown.length === 0 && removed === 0) {
+    return null;
+  }
+  grown.sort((a, b) => b.size - a.size);
+  return { grown, removed };
+}
+
+function parentOf(path: string): string {
+  const i = path.lastIndexOf('/');
+  return i < 0 ? '' : path.slice(0, i);
+}
+
+function baseName(path: string): string {
+  return path.slice(path.lastIndexOf('/') + 1);
+}

@@ -1,0 +1,46 @@
+/** Small text helpers of the submit targets (no DOM, no Jupyter). */
+
+/** Quote a word for a POSIX shell only when it needs it. */
+export function shellQuote(word: string): string {
+  if (word !== '' && /^[\w@%+=:,./-]+$/u.test(word)) {
+    return word;
+  }
+  return "'" + word.replace(/'/g, "'\"'\"'") + "'";
+}
+
+/**
+ * The default job command for a notebook: `{notebook}` becomes its path
+ * relative to the snapshot folder, shell-quoted.
+ */
+export function commandFor(template: string, notebook: string): string {
+  return template.split('{notebook}').join(shellQuote(notebook));
+}
+
+/**
+ * An Azure ML experiment name from a notebook's name: letters, digits, `-`
+ * and `_`, starting with a letter or digit, at most 255 characters.
+ */
+export function experimentNameFor(notebook: string): string {
+  const name = notebook.slice(notebook.lastIndexOf('/') + 1);
+  const stem = name.replace(/\.ipynb$/i, '');
+  const clean = stem
+    .normalize('NFKD')
+    .replace(/[^\w-]+/g, '-')
+    .replace(/^[-_]+|[-_]+$/g, '')
+    .slice(0, 255);
+  return clean === '' ? 'notebook-job' : clean;
+}
+
+/** True when server path `path` is `folder` or inside it. */
+export function isInsideFolder(path: string, folder: string): boolean {
+  const p = normalizePath(path);
+  return folder === '' || p === folder || p.startsWith(`${folder}/`);
+}
+
+/** A `/`-separated server path without `.`, empty segments or edges. */
+export function normalizePath(path: string): string {
+  return path
+    .split('/')
+    .filter(part => part !== '' && part !== '.')
+    .join('/');
+}

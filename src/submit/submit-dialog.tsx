@@ -1,0 +1,265 @@
+/**
+ * The last step of Submit: pick a target, fill in its fields, see the
+ * final snapshot numbers.
+ */
+import { Dialog } from '@jupyterlab/apputils';
+import type { TranslationBundle } from '@jupyterlab/translation';
+import * as React from 'react';
+import type { ISnapshotReport } from '../snapshot/accounting.js';
+import type { ISubmitField, ISubmitTarget, ISubmitWhere } from '../tokens.js';
+import {
+  GuardBody,
+  GuardDialog,
+  launch,
+  type BodyReporter
+} from '../ui/dialog.js';
+import { filesText, headlineText, ruleSourceText } from '../ui/words.js';
+
+/** Values per target id, then per field id. */
+export type TargetValues = Record<string, Record<string, string>>;
+
+export interface ISubmitChoice {
+  target: string;
+  /** Every target's values as edited (what is remembered). */
+  values: TargetValues;
+}
+
+export interface ISubmitDialogOptions {
+  where: ISubmitWhere;
+  targets: readonly ISubmitTarget[];
+  /** Preselected target id. */
+  target: string;
+  /** Remembered values for this notebook. */
+  remembered: TargetValues;
+  report: ISnapshotReport;
+  trans: TranslationBundle;
+}
+
+const TARGET_CLASS = 'jp-SnapshotGuard-target';
+
+/** Show the Submit dialog; `null` when cancelled. */
+export async function showSubmitDialog(
+  options: ISubmitDialogOptions
+): Promise<ISubmitChoice | null> {
+  const { trans } = options;
+  const initial = initialValues(options);
+  const target = options.targets.some(t => t.id === options.target)
+    ? options.target
+    : options.targets[0].id;
+  const body = new GuardBody<ISubmitChoice>(
+    report => <SubmitBody {...options} onState={report} />,
+    {
+      value: { target, values: initial },
+      valid: problemOf(options, target, initial) === null
+    }
+  );
+  const dialog = new GuardDialog<ISubmitChoice>({
+    title: trans.__('Submit %1', baseName(options.where.path)),
+    body,
+    buttons: [
+      Dialog.cancelButton({ label: trans.__('Cancel') }),
+      Dialog.okButton({
+        label: trans.__('Submit'),
+        caption: trans.__('Check the folder once more, then submit')
+      })
+    ],
+    focusNodeSelector: `.${TARGET_CLASS}`
+  });
+  dialog.addClass('jp-SnapshotGuard-submitDialog');
+  const result = await launch(dialog);
+  if (result === null || !result.button.accept || result.value === null) {
+    return null;
+  }
+  return result.value;
+}
+
+/** Fields a target shows now (`when` applied). */
+export function visibleFields(
+  fields: readonly ISubmitField[],
+  values: Readonly<Record<string, string>>
+): ISubmitField[] {
+  return fields.filter(
+    f => !f.when || (values[f.when.field] ?? '') === f.when.equals
+  );
+}
+
+/** A target's values as submitted: trimmed, hidden fields left out. */
+export function submittedValues(
+  target: ISubmitTarget,
+  where: ISubmitWhere,
+  values: Readonly<Record<string, string>>
+): Record<string, string> {
+  const fields = target.fields?.(where) ?? [];
+  const out: Record<string, string> = {};
+  for (const f of visibleFields(fields, values)) {
+    out[f.id] = (values[f.id] ?? '').trim();
+  }
+  return out;
+}
+
+function initialValues(options: ISubmitDialogOptions): TargetValues {
+  const values: TargetValues = {};
+  for (const t of options.targets) {
+    const mine: Record<string, string> = {};
+    const saved = options.remembered[t.id] ?? {};
+    for (const f of t.fields?.(options.where) ?? []) {
+      const value = saved[f.id];
+      const allowed =
+        typeof value === 'string' &&
+        (!f.options || f.options.some(o => o.value === value));
+      mine[f.id] = allowed ? value : (f.default ?? f.options?.[0]?.value ?? '');
+    }
+    values[t.id] = mine;
+  }
+  return values;
+}
+
+/** Why Submit is disabled, or `null`. */
+function problemOf(
+  options: ISubmitDialogOptions,
+  targetId: string,
+  values: TargetValues
+): string | null {
+  const { trans, where } = options;
+  const target = options.targets.find(t => t.id === targetId);
+  if (!target) {
+    return trans.__('Choose a target.');
+  }
+  const mine = submittedValues(target, where, values[targetId] ?? {});
+  for (const f of visibleFields(target.fields?.(where) ?? [], mine)) {
+    if (f.required && !mine[f.id]) {
+      return trans.__('Enter %1.', f.label);
+    }
+  }
+  return target.validate?.(mine, where) ?? null;
+}
+
+export interface ISubmitBodyProps extends ISubmitDialogOptions {
+  onState: BodyReporter<ISubmitChoice>;
+}
+
+/** The body of the Submit dialog. */
+export function SubmitBody(props: ISubmitBodyProps): JSX.Element {
+  const { targets, where, report, trans, onState } = props;
+  const ids = React.useId();
+  const [target, setTarget] = React.useState(() =>
+    targets.some(t => t.id === props.target) ? props.target : targets[0].id
+  );
+  const [values, setValues] = React.useState(() => initialValues(props));
+  const current = targets.find(t => t.id === target) ?? targets[0];
+  const fields = React.useMemo(
+    () => current.fields?.(where) ?? [],
+    [current, where]
+  );
+  const mine = values[current.id] ?? {};
+  const problem = problemOf(props, current.id, values);
+
+  const key = JSON.stringify([target, values]);
+  React.useLayoutEffect(() => {
+    onState({ value: { target, values }, valid: problem === null });
+  }, [key, problem, onState]);
+
+  const setField = (id: string, value: string) =>
+    setValues(v => ({ ...v, [current.id]: { ...v[current.id], [id]: value } }));
+
+  const folder =
+    where.folder === '' ? trans.__('the server root') : where.folder;
+  const problemId = `${ids}-problem`;
+  return (
+    <div className="jp-SnapshotGuard-submit">
+      <div className="jp-SnapshotGuard-field">
+        <label htmlFor={`${ids}-target`}>{trans.__('Submit to')}</label>
+        <select
+          id={`${ids}-target`}
+          className={`jp-mod-styled ${TARGET_CLASS}`}
+          value={current.id}
+          onChange={e => setTarget(e.currentTarget.value)}
+        >
+          {targets.map(t => (
+            <option key={t.id} value={t.id}>
+              {t.label}
+            </option>
+          ))}
+        </select>
+      </div>
+      {current.describe && (
+        <p className="jp-SnapshotGuard-targetDescription">
+          {current.describe(where)}
+        </p>
+      )}
+      {visibleFields(fields, mine).map(f => {
+        const id = `${ids}-${current.id}-${f.id}`;
+        const value = mine[f.id] ?? '';
+        const className = `jp-mod-styled jp-SnapshotGuard-input${
+          f.code ? ' jp-SnapshotGuard-code' : ''
+        }`;
+        return (
+          <div
+            key={`${current.id}:${f.id}`}
+            className="jp-SnapshotGuard-field"
+            data-field={f.id}
+          >
+            <label htmlFor={id}>{f.label}</label>
+            {f.options ? (
+              <select
+                id={id}
+                name={f.id}
+                className={className}
+                value={value}
+                onChange={e => setField(f.id, e.currentTarget.value)}
+              >
+                {f.options.map(o => (
+                  <option key={o.value} value={o.value}>
+                    {o.label}
+                  </option>
+                ))}
+              </select>
+            ) : (
+              <input
+                id={id}
+                name={f.id}
+                type="text"
+                className={className}
+                value={value}
+                placeholder={f.placeholder}
+                required={f.required}
+                spellCheck={false}
+                autoComplete="off"
+                onChange={e => setField(f.id, e.currentTarget.value)}
+              />
+            )}
+            {f.description && (
+              <p className="jp-SnapshotGuard-fieldNote">{f.description}</p>
+            )}
+          </div>
+        );
+      })}
+      <p
+        id={problemId}
+        className="jp-SnapshotGuard-problem"
+        aria-live="polite"
+        role={problem === null ? undefined : 'alert'}
+      >
+        {problem ?? ''}
+      </p>
+      <div className={`jp-SnapshotGuard-numbers jp-mod-${report.verdict}`}>
+        <h3 className="jp-SnapshotGuard-heading">
+          {trans.__('Snapshot of %1', folder)}
+        </h3>
+        <p className="jp-SnapshotGuard-total">
+          {headlineText(trans, report, report.limits, report.reasons)}
+        </p>
+        <p className="jp-SnapshotGuard-note">
+          {ruleSourceText(trans, report.ignoreFile)}
+          {report.excluded.files > 0
+            ? trans.__('; %1 excluded', filesText(trans, report.excluded.files))
+            : ''}
+        </p>
+      </div>
+    </div>
+  );
+}
+
+function baseName(path: string): string {
+  return path.slice(path.lastIndexOf('/') + 1);
+}
