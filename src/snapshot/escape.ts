@@ -11,6 +11,7 @@
  * - A line break (`\n`, `\r`): a line cannot hold one. It becomes `?`, which
  *   also matches any other single character there; see `canEscapeExactly`.
  */
+import { isStrippedBlank } from './rules.js';
 
 export interface IEscapeOptions {
   /** Name the folder `path` and everything inside it (trailing `/`). */
@@ -20,12 +21,9 @@ export interface IEscapeOptions {
 /** Characters with a meaning in a gitwildmatch line. `#` and `!` only at its start, escaped anyway. */
 const SPECIAL = new Set(['\\', '*', '?', '[', ']', '#', '!']);
 
-/** Python's `str.isspace()` for the characters `str.strip()` removes. */
-const BLANK =
-  /[\t\n\v\f\r\x1c-\x20\x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]/;
-
 /** Lone surrogates cannot be written to a UTF-8 file. */
-const UNWRITABLE = /[\r\n]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
+const UNWRITABLE =
+  /[\r\n]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
 
 /**
  * True when `escapePattern(path)` matches `path` and nothing else. False for
@@ -62,7 +60,7 @@ export function escapePattern(path: string, opts: IEscapeOptions = {}): string {
     return `${line}/`;
   }
   const last = line.charAt(line.length - 1);
-  if (BLANK.test(last)) {
+  if (isStrippedBlank(last)) {
     line = `${line.slice(0, -1)}[${last}]`;
   }
   return line;

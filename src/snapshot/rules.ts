@@ -164,6 +164,11 @@ const PY_SPACE = new Set([
   0x2008, 0x2009, 0x200a, 0x2028, 0x2029, 0x202f, 0x205f, 0x3000
 ]);
 
+/** Is `ch` a blank the SDK strips from both ends of a line (Python's `str.isspace()`)? */
+export function isStrippedBlank(ch: string): boolean {
+  return ch.length === 1 && PY_SPACE.has(ch.charCodeAt(0));
+}
+
 /** All of these are BMP characters, so UTF-16 units can be tested one by one. */
 function pyStrip(s: string, right: boolean): string {
   let a = 0;
@@ -315,7 +320,11 @@ function parseGlob(raw: string): IGlob {
           neg = true;
           i++;
         }
-        tokens.push({ t: 'class', neg, ranges: parsePyClass(cs.slice(i, j - 1)) });
+        tokens.push({
+          t: 'class',
+          neg,
+          ranges: parsePyClass(cs.slice(i, j - 1))
+        });
         i = j;
       } else {
         tokens.push({ t: 'lit', c: '[' });
@@ -470,7 +479,11 @@ function compileSegs(
   src += PY_END;
   // `a/**/` normalizes to `a`, `**`, `**`: the middle one adds nothing.
   const last = items.length - 1;
-  if (last > 0 && items[last].kind === 'end' && items[last - 1].kind === 'mid') {
+  if (
+    last > 0 &&
+    items[last].kind === 'end' &&
+    items[last - 1].kind === 'mid'
+  ) {
     items.splice(last - 1, 1);
   }
   const never =
@@ -957,7 +970,11 @@ export class RuleSet {
         : this._pathPos;
     setMax(map, lit.key, c.index);
     if (c.negated) {
-      for (let k = lit.key.indexOf('/'); k >= 0; k = lit.key.indexOf('/', k + 1)) {
+      for (
+        let k = lit.key.indexOf('/');
+        k >= 0;
+        k = lit.key.indexOf('/', k + 1)
+      ) {
         setMax(this._negBelow, lit.key.slice(0, k), c.index);
       }
     }

@@ -1,0 +1,62 @@
+"""Reference for the conformance tests: what Azure ML's SDK decides.
+
+Usage: /usr/bin/python3 pathspec_reference.py CASES.json
+       /usr/bin/python3 pathspec_reference.py --version
+
+CASES.json is {"cases": [{"text": "<ignore file>", "paths": ["a/b.txt", ...]}]}.
+Prints JSON: one entry per case, {"error": null | "<message>",
+"results": [[excluded, line], ...]} where `line` is the 1-based line of the
+last pattern that matched (0 when none did).
+
+It does what azureml-core's IgnoreFile does: write the ignore file, open it in
+text mode (universal newlines, UTF-8), PathSpec.from_lines('gitwildmatch', fh),
+then spec.match_file(path) for each file path relative to the root.
+"""
+
+import json
+import os
+import sys
+import tempfile
+import warnings
+
+import pathspec
+
+
+def run_case(case, folder):
+    path = os.path.join(folder, ".amlignore")
+    with open(path, "w", encoding="utf-8", newline="") as fh:
+        fh.write(case["text"])
+    try:
+        with open(path, "r", encoding="utf-8") as fh:
+            spec = pathspec.PathSpec.from_lines("gitwildmatch", fh)
+    except Exception as e:  # the SDK fails the same way
+        return {"error": f"{type(e).__name__}: {e}", "results": []}
+    results = []
+    patterns = list(spec.patterns)
+    for file in case["paths"]:
+        excluded = spec.match_file(file)
+        # from_lines keeps every line of a file (none is empty), so the
+        # pattern index is the line index.
+        line = 0
+        norm = pathspec.util.normalize_file(file)
+        for i, p in enumerate(patterns):
+            if p.include is not None and p.match_file(norm) is not None:
+                line = i + 1
+        results.append([bool(excluded), line])
+    return {"error": None, "results": results}
+
+
+def main():
+    if sys.argv[1] == "--version":
+        print(pathspec.__version__)
+        return
+    warnings.simplefilter("ignore")
+    with open(sys.argv[1], encoding="utf-8") as fh:
+        cases = json.load(fh)["cases"]
+    with tempfile.TemporaryDirectory() as folder:
+        out = [run_case(c, folder) for c in cases]
+    json.dump({"pathspec": pathspec.__version__, "cases": out}, sys.stdout)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,72 @@
+/**
+ * Runs pathspec_reference.py (Debian's python3-pathspec) on a batch of
+ * cases, once per batch: starting Python costs more than the matching.
+ */
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export interface IRefCase {
+  text: string;
+  paths: string[];
+}
+
+export interface IRefResult {
+  error: string | null;
+  /** Per path: excluded, and the 1-based line of the last matching pattern (0: none). */
+  results: Array<[boolean, number]>;
+}
+
+/** The script lives next to this file's source, not in build/. */
+const SCRIPT = fileURLToPath(
+  new URL('../../../test/conformance/pathspec_reference.py', import.meta.url)
+);
+
+/** Debian's interpreter: the one that has python3-pathspec (not pyenv's). */
+const PYTHON = '/usr/bin/python3';
+
+/** The pathspec version the reference runs (PYTHONPATH can point at another). */
+export function referenceVersion(): string {
+  return execFileSync(PYTHON, [SCRIPT, '--version'], {
+    encoding: 'utf8'
+  }).trim();
+}
+
+/** pathspec 0.12 and later: `[^...]` negates, and a final `\\ ` keeps its space. */
+export function isPathspec012(version: string): boolean {
+  const [major, minor] = version.split('.').map(Number);
+  return major === 0 && minor >= 12;
+}
+
+export function runReference(cases: IRefCase[]): {
+  version: string;
+  cases: IRefResult[];
+} {
+  const dir = mkdtempSync(join(tmpdir(), 'pathspec-ref-'));
+  try {
+    const file = join(dir, 'cases.json');
+    writeFileSync(file, JSON.stringify({ cases }));
+    const out = execFileSync(PYTHON, [SCRIPT, file], {
+      encoding: 'utf8',
+      maxBuffer: 256 * 1024 * 1024
+    });
+    const parsed = JSON.parse(out) as { pathspec: string; cases: IRefResult[] };
+    return { version: parsed.pathspec, cases: parsed.cases };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** A small seeded PRNG (mulberry32), so a failing run can be replayed. */
+export function prng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
