@@ -40,6 +40,9 @@ export interface IFlowOptions {
   fix?: 'amlignore' | 'move';
 }
 
+/** Least time between progress updates of the check's notification. */
+const PROGRESS_INTERVAL = 500;
+
 /** Raised to the caller when the check could not run at all. */
 export class GuardError extends Error {}
 
@@ -189,14 +192,20 @@ export class SnapshotGuard implements ISnapshotGuard {
       'in-progress',
       { autoClose: false, actions }
     );
-    let last = 0;
+    // JupyterLab's toast for a notification dismissed less than ~300 ms
+    // after an update stays on screen for good (the update re-renders it
+    // after the dismissal). So: no update in the first moments, and the
+    // dismissal waits until the last update has settled.
+    let last = Date.now();
+    let updated = false;
     try {
       const scan = await access.scan(folder, {
         signal: abort.signal,
         onProgress: n => {
           const now = Date.now();
-          if (now - last > 200) {
+          if (now - last >= PROGRESS_INTERVAL) {
             last = now;
+            updated = true;
             Notification.update({
               id,
               message: trans.__(
@@ -211,6 +220,10 @@ export class SnapshotGuard implements ISnapshotGuard {
           }
         }
       });
+      const settle = updated ? last + PROGRESS_INTERVAL - Date.now() : 0;
+      if (settle > 0) {
+        await new Promise(resolve => setTimeout(resolve, settle));
+      }
       Notification.dismiss(id);
       return scan;
     } catch (err) {
