@@ -383,13 +383,17 @@ export class SnapshotGuard implements ISnapshotGuard {
         )
       );
     }
+    const companionCount = pairs.length - 1;
     Notification.success(
-      trans.__(
-        'Copied %1 and %2 companion files into %3.',
-        PathExt.basename(notebook),
-        String(pairs.length - 1),
-        target
-      ),
+      companionCount === 0
+        ? trans.__('Copied %1 into %2.', PathExt.basename(notebook), target)
+        : trans._n(
+            'Copied %2 and %1 companion file into %3.',
+            'Copied %2 and %1 companion files into %3.',
+            companionCount,
+            PathExt.basename(notebook),
+            target
+          ),
       { autoClose: 5000 }
     );
     this.options.open(copy);
