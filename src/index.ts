@@ -90,10 +90,24 @@ const plugin: JupyterFrontEndPlugin<ISnapshotGuard> = {
       access,
       limits: () => settings.limits,
       cleanFolderPattern: () => settings.cleanFolderPattern,
-      open: path => {
+      open: async path => {
         // After "Move to a clean folder" a Submit goes on with the copy.
         flow.noteOpened(path);
-        docManager.openOrReveal(path);
+        const widget = docManager.openOrReveal(path);
+        if (!widget) {
+          return;
+        }
+        // Opening adds .ipynb_checkpoints/ beside the file, after `ready`
+        // and without a signal: make that checkpoint now, so the re-check
+        // of the folder counts what Azure ML will upload.
+        try {
+          await widget.context.ready;
+          if ((await widget.context.listCheckpoints()).length === 0) {
+            await widget.context.createCheckpoint();
+          }
+        } catch {
+          // A read-only folder has no checkpoint; nothing to wait for.
+        }
       },
       trans
     });

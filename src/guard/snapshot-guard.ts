@@ -27,8 +27,11 @@ export interface IGuardOptions {
   limits(): ILimits;
   /** Pattern of the clean folder's name, `{name}` = the notebook's name. */
   cleanFolderPattern(): string;
-  /** Open a notebook in a new tab. */
-  open(path: string): void;
+  /**
+   * Open a notebook in a new tab; resolves once what opening writes next to
+   * it (JupyterLab's first checkpoint) is on disk, so a check counts it.
+   */
+  open(path: string): Promise<void>;
   trans: TranslationBundle;
 }
 
@@ -396,7 +399,7 @@ export class SnapshotGuard implements ISnapshotGuard {
           ),
       { autoClose: 5000 }
     );
-    this.options.open(copy);
+    await this.options.open(copy);
     return copy;
   }
 }
