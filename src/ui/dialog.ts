@@ -128,11 +128,12 @@ export class GuardDialog<T> extends Dialog<T> {
   protected _evtKeydown(event: KeyboardEvent): void {
     if (
       event.key === 'Enter' &&
-      this._ownsEnter !== null &&
       event.target instanceof Element &&
-      this._ownsEnter(event.target)
+      (opensOnEnter(event.target) ||
+        (this._ownsEnter !== null && this._ownsEnter(event.target)))
     ) {
-      // Let the element's own handler (React) see it.
+      // Let the element act (a bar opens its folder, a summary its details);
+      // the base class would swallow Enter or accept the dialog instead.
       return;
     }
     if (event.key === 'Tab' && this._cycleFocus(event.shiftKey)) {
@@ -173,6 +174,14 @@ export class GuardDialog<T> extends Dialog<T> {
   private _guardButtons: Dialog.IButton[];
   private _guardDefault: number;
   private _ownsEnter: ((target: Element) => boolean) | null;
+}
+
+/** A control in the dialog (not a footer button) that Enter activates. */
+function opensOnEnter(target: Element): boolean {
+  return (
+    target.matches('button, summary, a[href]') &&
+    target.closest('.jp-Dialog-footer') === null
+  );
 }
 
 /**
