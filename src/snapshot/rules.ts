@@ -762,7 +762,11 @@ export class RuleSet {
   private readonly _nameNeg = new Map<string, number>();
   private readonly _dirnamePos = new Map<string, number>();
   private readonly _dirnameNeg = new Map<string, number>();
-  private _literalCount = 0;
+  /** The same, both polarities together: matching only needs the last rule. */
+  private readonly _path = new Map<string, number>();
+  private readonly _dir = new Map<string, number>();
+  private readonly _name = new Map<string, number>();
+  private readonly _dirname = new Map<string, number>();
   /** Negated anchored literals, by each folder strictly above their key. */
   private readonly _negBelow = new Map<string, number>();
   /** Highest negated rule that can match below any folder (not anchored). */
@@ -905,10 +909,7 @@ export class RuleSet {
         }
       }
       if (c.literal || (this._useBuckets && c.bucket)) {
-        // Matched outside the groups: one of the other polarity ends the run.
-        if (group && group.negated !== c.negated) {
-          group = null;
-        }
+        // Matched outside the groups (see `_winningGroup`).
         continue;
       }
       if (!group || group.negated !== c.negated) {
@@ -946,7 +947,17 @@ export class RuleSet {
   }
 
   private _indexLiteral(c: ICompiled, lit: { key: string; dir: boolean }) {
-    this._literalCount++;
+    setMax(
+      c.unanchored
+        ? lit.dir
+          ? this._dirname
+          : this._name
+        : lit.dir
+          ? this._dir
+          : this._path,
+      lit.key,
+      c.index
+    );
     if (c.unanchored) {
       const map = lit.dir
         ? c.negated
@@ -983,7 +994,9 @@ export class RuleSet {
   /** Highest index of a literal rule matching `path`, or -1. */
   private _literal(path: string): number {
     let best = -1;
-    if (this._literalCount === 0) {
+    const anchored = this._path.size + this._dir.size > 0;
+    const named = this._name.size + this._dirname.size > 0;
+    if (!anchored && !named) {
       return best;
     }
     let start = 0;
@@ -991,19 +1004,23 @@ export class RuleSet {
       const slash = path.indexOf('/', start);
       const isLast = slash < 0;
       const stop = isLast ? path.length : slash;
-      const prefix = isLast ? path : path.slice(0, stop);
-      const name = start === 0 ? prefix : path.slice(start, stop);
-      best = maxOf(this._pathPos, prefix, best);
-      best = maxOf(this._pathNeg, prefix, best);
-      best = maxOf(this._namePos, name, best);
-      best = maxOf(this._nameNeg, name, best);
+      if (anchored) {
+        const prefix = isLast ? path : path.slice(0, stop);
+        best = maxOf(this._path, prefix, best);
+        if (!isLast) {
+          best = maxOf(this._dir, prefix, best);
+        }
+      }
+      if (named) {
+        const name = start === 0 && isLast ? path : path.slice(start, stop);
+        best = maxOf(this._name, name, best);
+        if (!isLast) {
+          best = maxOf(this._dirname, name, best);
+        }
+      }
       if (isLast) {
         return best;
       }
-      best = maxOf(this._dirPos, prefix, best);
-      best = maxOf(this._dirNeg, prefix, best);
-      best = maxOf(this._dirnamePos, name, best);
-      best = maxOf(this._dirnameNeg, name, best);
       start = slash + 1;
     }
   }
@@ -1044,8 +1061,9 @@ export class RuleSet {
   }
 
   /**
-   * The last group that matches and beats rule `best`. Groups only ever
-   * straddle rules of their own polarity, so one that matches decides.
+   * The last group that matches and beats rule `best` (the best literal or
+   * bucketed match), or null when `best` decides. A group may straddle
+   * `best`; then only its members after `best` count.
    */
   private _winningGroup(path: string, best: number): IGroup | null {
     for (let k = this._groups.length - 1; k >= 0; k--) {
@@ -1054,6 +1072,13 @@ export class RuleSet {
         return null;
       }
       if (this._groupMatches(g, path)) {
+        if (
+          g.first < best &&
+          this._compiled[best].negated !== g.negated &&
+          this._lastMatch(path, g.members) < best
+        ) {
+          return null;
+        }
         return g;
       }
     }
