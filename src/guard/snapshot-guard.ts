@@ -269,16 +269,19 @@ export class SnapshotGuard implements ISnapshotGuard {
             formatBytes(report.bytes),
             formatBytes(limit)
           );
-    const caveat = access.caveat ? ` ${access.caveat}` : '';
     if (report.verdict === 'ok') {
-      Notification.success(trans.__('Snapshot OK: %1', numbers) + caveat, {
-        autoClose: access.caveat ? false : 5000
+      Notification.success(trans.__('Snapshot OK: %1', numbers), {
+        autoClose: 5000
       });
     } else {
-      Notification.warning(
-        trans.__('Snapshot near the limits: %1', numbers) + caveat,
-        { autoClose: false }
-      );
+      Notification.warning(trans.__('Snapshot near the limits: %1', numbers), {
+        autoClose: false
+      });
+    }
+    if (access.caveat) {
+      // A notification of its own: JupyterLab cuts a toast's text at 140
+      // characters, which cut the caveat short behind the numbers.
+      Notification.warning(access.caveat, { autoClose: false });
     }
   }
 
