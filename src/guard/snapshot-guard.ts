@@ -18,6 +18,7 @@ import type { ILimits } from '../snapshot/types.js';
 import type { ISnapshotGuard, ISubmitTarget } from '../tokens.js';
 import { showAmlignoreDialog } from '../ui/amlignore-dialog.js';
 import { showCleanFolderDialog } from '../ui/clean-folder-dialog.js';
+import { showManualSaveDialog } from '../ui/manual-save-dialog.js';
 import { showReportDialog } from '../ui/report-dialog.js';
 import type { IFolderAccess } from './folder-access.js';
 
@@ -336,14 +337,10 @@ export class SnapshotGuard implements ISnapshotGuard {
       });
       return again.button.accept;
     }
-    await showDialog({
-      title: trans.__('Save .amlignore yourself'),
-      body: trans.__(
-        'This server does not let JupyterLab write hidden files. Save this text as .amlignore in %1:\n\n%2',
-        folder === '' ? trans.__('the server root') : folder,
-        text
-      ),
-      buttons: [Dialog.okButton({ label: trans.__('Close') })]
+    await showManualSaveDialog({
+      folder: folder === '' ? trans.__('the server root') : folder,
+      text,
+      trans
     });
     return false;
   }

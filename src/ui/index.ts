@@ -16,6 +16,10 @@ export {
   type IContributorBarsProps
 } from './contributor-bars.js';
 export { GuardBody, GuardDialog, launch, type IBodyState } from './dialog.js';
+export {
+  showManualSaveDialog,
+  type IManualSaveOptions
+} from './manual-save-dialog.js';
 export { Meter, type IMeterProps } from './meter.js';
 export {
   showReportDialog,
