@@ -66,15 +66,14 @@ export class ContentsAccess implements IFolderAccess {
     expected: string | null
   ): Promise<'written' | 'changed' | 'unsupported'> {
     const path = join(folder, '.amlignore');
-    // The scan could not see a hidden .amlignore, so an existing one would
-    // be overwritten blindly: only write when the server shows none.
-    try {
-      await this.contents.get(path, { content: false });
+    // Compare with what is there now, as far as the server shows it. By
+    // default it shows no dotfiles (and refuses to write them, below); with
+    // `allow_hidden` it does, and an .amlignore the scan read is appended to.
+    const listed = (await this.names(folder)).has('.amlignore');
+    if (expected === null ? listed : !listed) {
       return 'changed';
-    } catch {
-      // not visible: fine
     }
-    if (expected !== null) {
+    if (expected !== null && (await this.readText(path)) !== expected) {
       return 'changed';
     }
     try {
@@ -90,21 +89,27 @@ export class ContentsAccess implements IFolderAccess {
   }
 
   async makeUniqueFolder(parent: string, base: string): Promise<string> {
+    // Names taken are read from one listing rather than probed one by one
+    // (each miss a 404 in the browser console).
+    const taken = await this.names(parent);
     for (let i = 1; i < 1000; i++) {
       const name = i === 1 ? base : `${base}-${i}`;
-      const path = join(parent, name);
-      try {
-        await this.contents.get(path, { content: false });
-        continue; // taken
-      } catch {
-        // free
+      if (taken.has(name)) {
+        continue;
       }
+      const path = join(parent, name);
       const made = await this.contents.newUntitled({
         path: parent,
         type: 'directory'
       });
-      await this.contents.rename(made.path, path);
-      return path;
+      try {
+        await this.contents.rename(made.path, path);
+        return path;
+      } catch {
+        // Taken meanwhile: try the next name.
+        taken.add(name);
+        await this.contents.delete(made.path).catch(() => undefined);
+      }
     }
     throw new Error(
       `No free folder name like ${base} in ${parent || 'the root'}`
@@ -143,19 +148,27 @@ export class ContentsAccess implements IFolderAccess {
     return model.content as string;
   }
 
-  private async ensureFolder(dir: string) {
-    try {
-      await this.contents.get(dir, { content: false });
-    } catch {
-      const parent = dir.includes('/')
-        ? dir.slice(0, dir.lastIndexOf('/'))
-        : '';
-      await this.ensureFolder(parent);
-      const made = await this.contents.newUntitled({
-        path: parent,
-        type: 'directory'
-      });
-      await this.contents.rename(made.path, dir);
+  /** Names in a folder, as the server lists them. */
+  private async names(folder: string): Promise<Set<string>> {
+    const model = await this.contents.get(folder, {
+      content: true,
+      type: 'directory'
+    });
+    return new Set((model.content as Contents.IModel[]).map(m => m.name));
+  }
+
+  private async ensureFolder(dir: string): Promise<void> {
+    const cut = dir.lastIndexOf('/');
+    const parent = cut < 0 ? '' : dir.slice(0, cut);
+    if (dir === '' || (await this.names(parent)).has(dir.slice(cut + 1))) {
+      return;
     }
+    // A missing parent makes the server answer 500: create it first.
+    await this.ensureFolder(parent);
+    const made = await this.contents.newUntitled({
+      path: parent,
+      type: 'directory'
+    });
+    await this.contents.rename(made.path, dir);
   }
 }
