@@ -505,7 +505,7 @@ export class HelperKernel implements IDisposableLike, ISubmitHelper {
       const future = conn.comm.send(
         { id, op, args } as JSONValue,
         undefined,
-        buffers
+        buffers?.map(exactBuffer)
       );
       future.done.catch(() => undefined);
       return true;
@@ -761,6 +761,17 @@ function toBytes(
       ? new Uint8Array(b)
       : new Uint8Array(b.buffer, b.byteOffset, b.byteLength)
   );
+}
+
+/**
+ * A view as a buffer of exactly its bytes. @jupyterlab/services serializes
+ * a view by its whole backing `buffer` (ignoring offset and length), which
+ * sends the wrong bytes or throws when the view is a slice.
+ */
+function exactBuffer(view: Uint8Array): Uint8Array {
+  return view.byteOffset === 0 && view.byteLength === view.buffer.byteLength
+    ? view
+    : view.slice();
 }
 
 function errorText(err: unknown): string {

@@ -154,7 +154,14 @@ async function packArchive(
 
   const abort = new AbortController();
   const actions = [
-    { label: trans.__('Cancel'), callback: () => abort.abort() }
+    {
+      label: trans.__('Cancel'),
+      callback: (event: MouseEvent) => {
+        // Keep the toast: it turns into "cancelled, nothing saved".
+        event.preventDefault();
+        abort.abort();
+      }
+    }
   ];
   const totalFiles = entries.length;
   const totalBytes = report.bytes;

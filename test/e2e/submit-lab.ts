@@ -206,8 +206,15 @@ export interface ISubmitLab {
   clearToasts(): Promise<void>;
   /** The helper kernel's session id and kernel id, if it runs. */
   helperKernel(): Promise<{ session: string; kernel: string } | null>;
-  /** Run a test body with failure diagnostics and console checks. */
-  run(t: TestContext, body: () => Promise<void>): Promise<void>;
+  /**
+   * Run a test body with failure diagnostics and console checks; console
+   * errors matching `expected` are allowed.
+   */
+  run(
+    t: TestContext,
+    body: () => Promise<void>,
+    expected?: RegExp[]
+  ): Promise<void>;
 }
 
 /**
@@ -345,13 +352,15 @@ export function useSubmitLab(
         : null;
     },
 
-    async run(t, body) {
+    async run(t, body, expected = []) {
       const errorsBefore = shared.errors.length;
       try {
         await s.clearToasts();
         await body();
         assert.deepEqual(
-          shared.errors.slice(errorsBefore),
+          shared.errors
+            .slice(errorsBefore)
+            .filter(e => !expected.some(re => re.test(e))),
           [],
           'no console errors during the test'
         );

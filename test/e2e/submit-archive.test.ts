@@ -1,0 +1,241 @@
+/**
+ * The "Snapshot archive" submit target end to end (issue 4): the zip is
+ * packed in the page (fflate, streaming) from chunks the helper kernel
+ * reads, then downloaded by Chromium or saved on the server. Its entries
+ * must equal `snapshot-guard ls`, `unzip -t` must pass, non-ASCII names
+ * must survive; Cancel and a helper kernel killed mid-way leave nothing.
+ */
+import assert from 'node:assert/strict';
+import { existsSync, mkdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, test } from 'node:test';
+import {
+  MiB,
+  cliLs,
+  footerButton,
+  namesIn,
+  noise,
+  submitAndWait,
+  unzipCheck,
+  useBrowser,
+  useSubmitLab,
+  writeFiles,
+  writeNotebook,
+  type ISubmitLab
+} from './submit-lab.js';
+
+const shared = useBrowser();
+
+/** A folder with hidden, excluded and non-ASCII files. */
+function mixedFolder(dir: string, notebook: string): void {
+  writeNotebook(join(dir, notebook));
+  writeFiles(dir, {
+    '.amlignore': '*.log\n__pycache__/\n',
+    '.git/HEAD': 'ref: refs/heads/main\n',
+    'données/résumé.txt': 'é'.repeat(1000),
+    '日本語.csv': 'a,b\n1,2\n',
+    'emoji 😀.md': '# 😀\n',
+    // NFD: "e" + combining acute; must not be normalised.
+    'cafe\u0301.txt': 'decomposed',
+    'run.log': 'excluded',
+    '__pycache__/m.pyc': 'excluded',
+    'model.bin': noise(3 * MiB, 7),
+    'empty.txt': ''
+  });
+}
+
+/** A folder that takes a few seconds to pack: incompressible files. */
+function slowFolder(dir: string, notebook: string): void {
+  writeNotebook(join(dir, notebook));
+  const files: Record<string, Uint8Array> = {};
+  for (let i = 0; i < 160; i++) {
+    files[`shards/shard-${String(i).padStart(3, '0')}.bin`] = noise(
+      MiB / 2,
+      i + 1
+    );
+  }
+  writeFiles(dir, files);
+}
+
+/** Pick the archive target and a destination in the open Submit dialog. */
+async function archiveTo(
+  s: ISubmitLab,
+  dialog: import('playwright-core').Locator,
+  serverPath?: string
+): Promise<void> {
+  await s.chooseTarget(dialog, 'Snapshot archive (zip)');
+  if (serverPath === undefined) {
+    await s.field(dialog, 'destination').selectOption('download');
+    return;
+  }
+  await s.field(dialog, 'destination').selectOption('server');
+  await s.field(dialog, 'serverPath').fill(serverPath);
+}
+
+/** Leftovers of a save: anything but `keep` in `dir`. */
+function leftovers(dir: string, keep: string[] = []): string[] {
+  return namesIn(dir).filter(n => !keep.includes(n));
+}
+
+describe('snapshot archive', () => {
+  const s = useSubmitLab(shared, 'archive');
+
+  test('download in Chromium: unzip -t passes, entries = snapshot-guard ls, names survive', t =>
+    s.run(t, async () => {
+      const dir = s.folder('archive-dl');
+      mixedFolder(dir, 'nb.ipynb');
+      await s.open('archive-dl/nb.ipynb');
+      const dialog = await submitAndWait(s, 'archive-dl/nb.ipynb');
+      await archiveTo(s, dialog);
+      const [download] = await Promise.all([
+        s.page.waitForEvent('download', { timeout: 30_000 }),
+        footerButton(dialog, 'Submit').click()
+      ]);
+      assert.equal(download.suggestedFilename(), 'archive-dl-snapshot.zip');
+      const zip = join(tmpdir(), `snapshot-guard-dl-${process.pid}.zip`);
+      await download.saveAs(zip);
+      try {
+        const entries = unzipCheck(zip);
+        const expected = cliLs(dir);
+        assert.deepEqual([...entries].sort(), [...expected].sort());
+        for (const name of [
+          'données/résumé.txt',
+          '日本語.csv',
+          'emoji 😀.md',
+          'cafe\u0301.txt',
+          '.git/HEAD',
+          '.amlignore'
+        ]) {
+          assert.ok(entries.includes(name), `${name} in the zip`);
+        }
+        assert.ok(!entries.includes('run.log'), 'excluded files stay out');
+      } finally {
+        rmSync(zip, { force: true });
+      }
+      await s.toast(
+        'success',
+        /Snapshot zip of archive-dl: .* downloaded as archive-dl-snapshot\.zip/
+      );
+    }));
+
+  test('saved to a server path outside the folder, atomically; inside is refused', t =>
+    s.run(t, async () => {
+      const dir = s.folder('archive-srv');
+      const exports = s.folder('exports-srv');
+      mixedFolder(dir, 'nb.ipynb');
+      await s.open('archive-srv/nb.ipynb');
+      let dialog = await submitAndWait(s, 'archive-srv/nb.ipynb');
+      await archiveTo(s, dialog, 'archive-srv/out.zip');
+      await dialog
+        .locator('.jp-SnapshotGuard-problem', {
+          hasText: /must be saved outside the snapshot folder archive-srv/
+        })
+        .waitFor();
+      assert.equal(await footerButton(dialog, 'Submit').isDisabled(), true);
+      await s.field(dialog, 'serverPath').fill('exports-srv/snap.zip');
+      await footerButton(dialog, 'Submit').click();
+      await s.toast('success', /saved as exports-srv\/snap\.zip/);
+      const zip = join(exports, 'snap.zip');
+      assert.deepEqual(unzipCheck(zip).sort(), cliLs(dir).sort());
+      assert.deepEqual(leftovers(exports), ['snap.zip'], 'no partial file');
+      assert.ok(!existsSync(join(dir, 'out.zip')));
+
+      // Again: remembered, and an existing zip is replaced only when asked.
+      await s.clearToasts();
+      dialog = await submitAndWait(s, 'archive-srv/nb.ipynb');
+      assert.equal(
+        await s.field(dialog, 'serverPath').inputValue(),
+        'exports-srv/snap.zip'
+      );
+      await footerButton(dialog, 'Submit').click();
+      const replace = await s.dialogTitled(/Replace exports-srv\/snap\.zip\?/);
+      await footerButton(replace, 'Replace').click();
+      await s.toast('success', /saved as exports-srv\/snap\.zip/);
+      assert.deepEqual(unzipCheck(zip).sort(), cliLs(dir).sort());
+      assert.deepEqual(leftovers(exports), ['snap.zip'], 'no partial file');
+    }));
+
+  test('Cancel during packing leaves nothing behind', t =>
+    s.run(t, async () => {
+      const dir = s.folder('archive-cancel');
+      const exports = s.folder('exports-cancel');
+      slowFolder(dir, 'nb.ipynb');
+      await s.open('archive-cancel/nb.ipynb');
+      const dialog = await submitAndWait(s, 'archive-cancel/nb.ipynb');
+      await archiveTo(s, dialog, 'exports-cancel/snap.zip');
+      await footerButton(dialog, 'Submit').click();
+      const progress = await s.toast(
+        'in-progress',
+        /Packing the snapshot of archive-cancel: [1-9]/
+      );
+      // Packing yields to the page: timers keep firing on time.
+      const stall = await s.page.evaluate(
+        () =>
+          new Promise<number>(resolve => {
+            let last = performance.now();
+            let worst = 0;
+            const end = last + 600;
+            const tick = () => {
+              const now = performance.now();
+              worst = Math.max(worst, now - last);
+              last = now;
+              if (now < end) {
+                setTimeout(tick, 10);
+              } else {
+                resolve(worst);
+              }
+            };
+            setTimeout(tick, 10);
+          })
+      );
+      assert.ok(stall < 250, `longest stall while packing: ${stall} ms`);
+      await progress.getByRole('button', { name: 'Cancel' }).click();
+      await s.toast('info', /cancelled; nothing was saved/);
+      assert.deepEqual(leftovers(exports), [], 'nothing in the destination');
+      assert.deepEqual(
+        leftovers(dir, ['nb.ipynb', 'shards', '.ipynb_checkpoints']),
+        [],
+        'nothing in the folder'
+      );
+    }));
+
+  test('helper kernel killed during packing: clear message, no partial zip', t =>
+    s.run(t, async () => {
+      const dir = s.folder('archive-kill');
+      const exports = s.folder('exports-kill');
+      slowFolder(dir, 'nb.ipynb');
+      await s.open('archive-kill/nb.ipynb');
+      const dialog = await submitAndWait(s, 'archive-kill/nb.ipynb');
+      await archiveTo(s, dialog, 'exports-kill/snap.zip');
+      await footerButton(dialog, 'Submit').click();
+      await s.toast(
+        'in-progress',
+        /Packing the snapshot of archive-kill: [1-9]/
+      );
+      const helper = await s.helperKernel();
+      assert.ok(helper, 'the helper kernel runs');
+      const res = await s.lab.api(`/api/kernels/${helper.kernel}`, {
+        method: 'DELETE'
+      });
+      assert.equal(res.status, 204);
+
+      const error = await s.dialogTitled(/Snapshot archive not saved/);
+      const text = (await error.locator('.jp-Dialog-body').textContent()) ?? '';
+      assert.match(text, /helper kernel stopped while packing/);
+      assert.match(text, /partial zip was discarded and nothing was saved/);
+      await footerButton(error, 'Close').click();
+      assert.deepEqual(leftovers(exports), [], 'no partial zip');
+
+      // The next Submit starts a new helper kernel and works.
+      mkdirSync(join(dir, 'more'), { recursive: true });
+      const again = await submitAndWait(s, 'archive-kill/nb.ipynb');
+      await footerButton(again, 'Cancel').click();
+      const next = await s.helperKernel();
+      assert.ok(next && next.kernel !== helper.kernel, 'a new helper kernel');
+    }, [
+      // The client shuts the dead kernel's session down; the server had
+      // already dropped it and answers 404, which Chromium logs.
+      /404 \(Not Found\) @ .*\/api\/sessions\//
+    ]));
+});
