@@ -118,7 +118,12 @@ export function createDemo() {
       ''
     ].join('\n')
   );
-  write('.gitignore', ['.venv/', 'data/', '__pycache__/', ''].join('\n'));
+  // Like many real projects: a .gitignore that keeps caches out of git but
+  // not the data or the virtualenv, so Azure ML would upload both.
+  write(
+    '.gitignore',
+    ['__pycache__/', '*.pyc', '.ipynb_checkpoints/', ''].join('\n')
+  );
   write(
     'analysis.ipynb',
     JSON.stringify(
