@@ -1,0 +1,270 @@
+/**
+ * The Submit flow around the targets (issue 4), in a real JupyterLab and
+ * Chromium: the JupyterLab command target, a target added by another
+ * extension through the ISnapshotGuard token, a double-click, the folder
+ * changing between the check and the submission, and an Azure ML SDK that is
+ * not installed (this server has no test doubles on its path).
+ */
+import assert from 'node:assert/strict';
+import { join } from 'node:path';
+import { describe, test } from 'node:test';
+import {
+  MiB,
+  cliLs,
+  footerButton,
+  sparse,
+  submitAndWait,
+  useBrowser,
+  useSubmitLab,
+  writeFiles,
+  writeNotebook,
+  type ISubmitLab
+} from './submit-lab.js';
+
+const shared = useBrowser();
+
+/**
+ * Stand-ins registered from the page, as a test-only plugin would: the
+ * command `test:record-submit` records its args, and every result of the
+ * Submit command is kept in `window.__outcomes`.
+ */
+async function instrument(s: ISubmitLab): Promise<void> {
+  await s.page.evaluate(() => {
+    const w = window as any;
+    w.__recorded = [];
+    w.__outcomes = [];
+    const app = w.jupyterapp;
+    if (!app.commands.hasCommand('test:record-submit')) {
+      app.commands.addCommand('test:record-submit', {
+        label: 'Record a submission (test)',
+        execute: (args: unknown) => {
+          w.__recorded.push(args);
+        }
+      });
+      app.commands.commandExecuted.connect((_: unknown, e: any) => {
+        if (e.id === 'snapshot-guard:submit') {
+          void Promise.resolve(e.result).then((r: unknown) =>
+            w.__outcomes.push(r)
+          );
+        }
+      });
+    }
+  });
+}
+
+const recorded = (s: ISubmitLab) =>
+  s.page.evaluate(() => (window as any).__recorded as unknown[]);
+const outcomes = (s: ISubmitLab) =>
+  s.page.evaluate(() => (window as any).__outcomes as { status: string }[]);
+
+/** Choose the command target with the recording command. */
+async function commandTarget(
+  s: ISubmitLab,
+  dialog: import('playwright-core').Locator
+): Promise<void> {
+  await s.chooseTarget(dialog, 'JupyterLab command');
+  await s.field(dialog, 'command').fill('test:record-submit');
+}
+
+describe('Submit flow', () => {
+  const s = useSubmitLab(shared, 'flow');
+
+  test('JupyterLab command target runs the command with {path, folder}', t =>
+    s.run(t, async () => {
+      await instrument(s);
+      const dir = s.folder('cmd');
+      writeNotebook(join(dir, 'report.ipynb'));
+      await s.open('cmd/report.ipynb');
+      const dialog = await submitAndWait(s, 'cmd/report.ipynb');
+      await s.chooseTarget(dialog, 'JupyterLab command');
+      // The default (jupyter-scheduler's) is not installed here.
+      assert.equal(
+        await s.field(dialog, 'command').inputValue(),
+        'scheduling:create-from-notebook'
+      );
+      await dialog
+        .locator('.jp-SnapshotGuard-problem', {
+          hasText: /no command scheduling:create-from-notebook/
+        })
+        .waitFor();
+      assert.equal(await footerButton(dialog, 'Submit').isDisabled(), true);
+      await s.field(dialog, 'command').fill('test:record-submit');
+      await footerButton(dialog, 'Submit').click();
+      await s.page.waitForFunction(
+        () => (window as any).__outcomes.length === 1
+      );
+      assert.deepEqual(await recorded(s), [
+        { path: 'cmd/report.ipynb', folder: 'cmd' }
+      ]);
+      assert.deepEqual(await outcomes(s), [
+        {
+          status: 'submitted',
+          target: 'command',
+          path: 'cmd/report.ipynb',
+          folder: 'cmd'
+        }
+      ]);
+    }));
+
+  test('a target added through the ISnapshotGuard token gets the checked folder', t =>
+    s.run(t, async () => {
+      await instrument(s);
+      const dir = s.folder('token');
+      writeNotebook(join(dir, 'nb.ipynb'));
+      writeFiles(dir, { 'a.py': 'print(1)\n', '.amlignore': 'a.py\n' });
+      await s.open('token/nb.ipynb');
+      // What another extension does with `requires: [ISnapshotGuard]`.
+      await s.page.evaluate(async () => {
+        const w = window as any;
+        const app = w.jupyterapp;
+        const token = [...app.pluginRegistry._services.keys()].find(
+          (k: any) => k.name === 'jupyterlab-snapshot-guard:ISnapshotGuard'
+        );
+        const guard = await app.pluginRegistry.resolveRequiredService(token);
+        const report = await guard.check('token');
+        w.__checked = { files: report.files, ignoreFile: report.ignoreFile };
+        w.__extra = guard.addTarget({
+          id: 'test-target',
+          label: 'Test target',
+          fields: () => [{ id: 'queue', label: 'Queue', default: 'fast' }],
+          submit: async (c: any) => {
+            w.__recorded.push({
+              path: c.path,
+              folder: c.folder,
+              files: c.report.included.map((f: any) => f.path),
+              values: c.values
+            });
+          }
+        });
+      });
+      assert.deepEqual(await s.page.evaluate(() => (window as any).__checked), {
+        files: cliLs(dir).length,
+        ignoreFile: '.amlignore'
+      });
+      const dialog = await submitAndWait(s, 'token/nb.ipynb');
+      await s.chooseTarget(dialog, 'Test target');
+      await s.field(dialog, 'queue').fill('  slow ');
+      await footerButton(dialog, 'Submit').click();
+      await s.page.waitForFunction(
+        () => (window as any).__outcomes.length === 1
+      );
+      assert.deepEqual(await recorded(s), [
+        {
+          path: 'token/nb.ipynb',
+          folder: 'token',
+          // In upload order; the guard's save may have added a checkpoint.
+          files: cliLs(dir),
+          values: { queue: 'slow' }
+        }
+      ]);
+      await s.page.evaluate(() => (window as any).__extra.dispose());
+    }));
+
+  test('a double-click on Submit starts one flow', t =>
+    s.run(t, async () => {
+      await instrument(s);
+      const dir = s.folder('dbl');
+      writeNotebook(join(dir, 'nb.ipynb'));
+      await s.open('dbl/nb.ipynb');
+      await (await s.submitButton('dbl/nb.ipynb')).dblclick();
+      const dialog = await s.submitDialog();
+      await s.page.waitForTimeout(1000);
+      assert.equal(
+        await s.page.locator('.jp-Dialog').count(),
+        1,
+        'one Submit dialog'
+      );
+      assert.equal(
+        await s.page
+          .locator('.Toastify__toast', { hasText: /Snapshot OK/ })
+          .count(),
+        1,
+        'one check'
+      );
+      assert.deepEqual(await outcomes(s), [
+        { status: 'busy', path: 'dbl/nb.ipynb' }
+      ]);
+      // Once the flow ended, Submit works again.
+      await footerButton(dialog, 'Cancel').click();
+      await s.page.waitForFunction(
+        () => (window as any).__outcomes.length === 2
+      );
+      assert.equal((await outcomes(s))[1].status, 'cancelled');
+      await submitAndWait(s, 'dbl/nb.ipynb');
+    }));
+
+  test('a big file appears between check and submit: checked again, told, nothing submitted', t =>
+    s.run(t, async () => {
+      await instrument(s);
+      const dir = s.folder('late');
+      writeNotebook(join(dir, 'nb.ipynb'));
+      writeFiles(dir, { 'prep.py': 'print(1)\n' });
+      await s.open('late/nb.ipynb');
+      const dialog = await submitAndWait(s, 'late/nb.ipynb');
+      await commandTarget(s, dialog);
+      assert.match(
+        (await dialog.locator('.jp-SnapshotGuard-total').textContent()) ?? '',
+        /: within the limits/
+      );
+      // Meanwhile, something writes 400 MB into the folder.
+      sparse(join(dir, 'checkpoint.pt'), 400 * MiB);
+      await footerButton(dialog, 'Submit').click();
+
+      const changed = await s.dialogTitled(
+        /The folder changed after the check/
+      );
+      const text = (await changed.textContent()) ?? '';
+      assert.match(text, /nothing was submitted/);
+      assert.match(text, /over the 300 MB limit/);
+      assert.match(text, /checkpoint\.pt\s*400 MB/);
+      assert.deepEqual(await recorded(s), [], 'the command did not run');
+      // "Check and fix" goes back to the guard, which now reports it.
+      await footerButton(changed, 'Check and fix').click();
+      const report = s.page.locator('.jp-Dialog.jp-SnapshotGuard-reportDialog');
+      await report.waitFor();
+      await footerButton(report, 'Cancel').click();
+      await s.page.waitForFunction(
+        () => (window as any).__outcomes.length === 1
+      );
+      assert.equal((await outcomes(s))[0].status, 'cancelled');
+      assert.deepEqual(await recorded(s), []);
+    }));
+
+  test('a small change between check and submit: told, then submitted', t =>
+    s.run(t, async () => {
+      await instrument(s);
+      const dir = s.folder('late-small');
+      writeNotebook(join(dir, 'nb.ipynb'));
+      await s.open('late-small/nb.ipynb');
+      const dialog = await submitAndWait(s, 'late-small/nb.ipynb');
+      await commandTarget(s, dialog);
+      writeFiles(dir, { 'notes.md': 'more\n' });
+      await footerButton(dialog, 'Submit').click();
+      await s.toast(
+        'info',
+        /folder changed since the check \(now \d+ files, .*\); still within the limits/
+      );
+      await s.page.waitForFunction(
+        () => (window as any).__recorded.length === 1
+      );
+    }));
+
+  test('Azure ML SDK not installed: the message names the package', t =>
+    s.run(t, async () => {
+      const dir = s.folder('no-sdk');
+      writeNotebook(join(dir, 'nb.ipynb'));
+      await s.open('no-sdk/nb.ipynb');
+      const dialog = await submitAndWait(s, 'no-sdk/nb.ipynb');
+      assert.equal(
+        await dialog.locator('select.jp-SnapshotGuard-target').inputValue(),
+        'azureml'
+      );
+      await s.field(dialog, 'compute').fill('cpu-cluster');
+      await footerButton(dialog, 'Submit').click();
+      const error = await s.dialogTitled(/Azure ML job not submitted/);
+      const text = (await error.locator('.jp-Dialog-body').textContent()) ?? '';
+      assert.match(text, /The Python package azureml-core is not installed/);
+      assert.match(text, /pip install azureml-core/);
+      await footerButton(error, 'Close').click();
+    }));
+});
