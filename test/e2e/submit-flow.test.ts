@@ -160,6 +160,39 @@ describe('Submit flow', () => {
       await s.page.evaluate(() => (window as any).__extra.dispose());
     }));
 
+  test('after "Move to a clean folder" the copy in its new folder is submitted', t =>
+    s.run(t, async () => {
+      await instrument(s);
+      const dir = s.folder('moved');
+      writeNotebook(join(dir, 'nb.ipynb'));
+      sparse(join(dir, 'data', 'big.bin'), 400 * MiB);
+      await s.open('moved/nb.ipynb');
+      await (await s.submitButton('moved/nb.ipynb')).click();
+      const report = s.page.locator('.jp-Dialog.jp-SnapshotGuard-reportDialog');
+      await report.waitFor();
+      await footerButton(report, 'Move to a clean folder').click();
+      const clean = s.page.locator('.jp-Dialog.jp-SnapshotGuard-cleanDialog');
+      await clean.waitFor();
+      await footerButton(clean, 'Copy').click();
+      const dialog = await s.submitDialog();
+      assert.match(
+        (await dialog.locator('.jp-Dialog-header').textContent()) ?? '',
+        /Submit nb\.ipynb/
+      );
+      assert.match(
+        (await dialog.locator('.jp-SnapshotGuard-numbers').textContent()) ?? '',
+        /Snapshot of moved\/nb-job/
+      );
+      await commandTarget(s, dialog);
+      await footerButton(dialog, 'Submit').click();
+      await s.page.waitForFunction(
+        () => (window as any).__outcomes.length === 1
+      );
+      assert.deepEqual(await recorded(s), [
+        { path: 'moved/nb-job/nb.ipynb', folder: 'moved/nb-job' }
+      ]);
+    }));
+
   test('a double-click on Submit starts one flow', t =>
     s.run(t, async () => {
       await instrument(s);
