@@ -73,6 +73,12 @@ export interface ILabOptions {
   allowHidden?: boolean;
   /** Extra traitlets options, e.g. `--ServerApp.foo=bar`. */
   args?: string[];
+  /**
+   * Make these the only kernelspecs the server offers (by name); each runs
+   * Debian's ipykernel but declares the given language. With no Python
+   * language among them the server has no Python kernelspec at all.
+   */
+  kernelSpecs?: Record<string, { displayName: string; language: string }>;
   /** How long to wait for the server to answer (default 60 s). */
   timeoutMs?: number;
 }
@@ -141,6 +147,33 @@ function writeUserSettings(
   }
 }
 
+/**
+ * Kernelspecs in the state's data folder (serve.py points JUPYTER_DATA_DIR
+ * there) and the options that make them the only ones: the system's
+ * python3 spec is filtered out and ipykernel's built-in one not added.
+ */
+function writeKernelSpecs(
+  stateDir: string,
+  python: string,
+  specs: Record<string, { displayName: string; language: string }>
+): string[] {
+  const args = ['--KernelSpecManager.ensure_native_kernel=False'];
+  for (const [name, spec] of Object.entries(specs)) {
+    const dir = join(stateDir, 'data', 'kernels', name);
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(
+      join(dir, 'kernel.json'),
+      JSON.stringify({
+        argv: [python, '-m', 'ipykernel_launcher', '-f', '{connection_file}'],
+        display_name: spec.displayName,
+        language: spec.language
+      })
+    );
+    args.push(`--KernelSpecManager.allowed_kernelspecs=${name}`);
+  }
+  return args;
+}
+
 /** Processes (kernels) started for this state folder, found by command line. */
 function processesUsing(marker: string): number[] {
   const pids: number[] = [];
@@ -191,6 +224,9 @@ export async function startLab(options: ILabOptions): Promise<ILab> {
   if (options.settings) {
     writeUserSettings(stateDir, options.settings);
   }
+  const kernelArgs = options.kernelSpecs
+    ? writeKernelSpecs(stateDir, python, options.kernelSpecs)
+    : [];
   const token = `e2e${Math.random().toString(16).slice(2)}${Date.now()}`;
   const timeoutMs = options.timeoutMs ?? 60_000;
 
@@ -208,6 +244,7 @@ export async function startLab(options: ILabOptions): Promise<ILab> {
       token,
       ...(options.allowHidden ? ['--allow-hidden'] : []),
       '--',
+      ...kernelArgs,
       ...(options.args ?? [])
     ];
     let output = '';
