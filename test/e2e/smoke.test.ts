@@ -1,7 +1,7 @@
 /**
  * Smoke test of the real-JupyterLab harness: the prebuilt extension loads into
  * JupyterLab 4, its Submit toolbar button (declared in schema/plugin.json)
- * runs its command, and a notebook cell runs on a real ipykernel.
+ * checks the notebook's folder, and a notebook cell runs on a real ipykernel.
  *
  *   npm run build && npm run build:test && node --test build/test/e2e/smoke.test.js
  */
@@ -89,22 +89,20 @@ test('notebook opens with the Submit button and runs a cell', async t => {
     await output.waitFor({ timeout: 30_000 });
     assert.equal((await output.textContent())?.trim(), '2');
 
-    // Clicking the button runs the extension's submit command (whatever it
-    // does: this test only checks the wiring).
-    await page.evaluate(() => {
-      const w = window as any;
-      w.__executed = [];
-      w.jupyterapp.commands.commandExecuted.connect((_: unknown, a: any) =>
-        w.__executed.push(a.id)
-      );
-    });
+    // Clicking the button runs the real guard on the notebook's small
+    // folder: the OK notification with its numbers, then the Submit dialog.
     await button.click();
-    await page.waitForFunction(
-      () => (window as any).__executed.includes('snapshot-guard:submit'),
-      undefined,
-      { timeout: 10_000 }
-    );
-    await page.waitForTimeout(1000);
+    const ok = page.locator('.Toastify__toast--success .jp-toast-message', {
+      hasText: /^Snapshot OK: \d+ files?, .+ of 300 MB$/
+    });
+    await ok.first().waitFor({ timeout: 30_000 });
+    const submit = page.locator('.jp-Dialog.jp-SnapshotGuard-submitDialog');
+    await submit.waitFor({ timeout: 10_000 });
+    await submit
+      .locator('.jp-Dialog-footer')
+      .getByRole('button', { name: 'Cancel', exact: true })
+      .click();
+    await submit.waitFor({ state: 'detached' });
     await page.screenshot({ path: join(tmpdir(), 'snapshot-guard-smoke.png') });
     assert.deepEqual(errors, [], 'no console errors');
   } catch (err) {

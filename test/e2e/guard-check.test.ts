@@ -1,0 +1,277 @@
+/**
+ * The Submit button checks its notebook's folder (issue 3): the OK
+ * notification and the report dialog show the CLI's numbers; unsaved
+ * notebooks are saved first; a notebook at the server root works; the button
+ * acts on its own panel; the palette has the commands; the report dialog
+ * works from the keyboard.
+ */
+import assert from 'node:assert/strict';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import {
+  MiB,
+  cliCheck,
+  dialogButton,
+  formatBytes,
+  formatCount,
+  reportNumbers,
+  sparse,
+  useLab,
+  writeFiles,
+  writeNotebook
+} from './scenario.js';
+
+const s = useLab('check', {
+  // A notebook at the server root whose folder (the root) is over the
+  // limit; every other test works in its own subfolder.
+  prepare: root => {
+    writeNotebook(join(root, 'at-root.ipynb'), ['x = 1']);
+    sparse(join(root, 'root-data.bin'), 400 * MiB);
+  }
+});
+
+const LIMIT = formatBytes(300 * MiB);
+
+test('a small folder: OK notification with the CLI numbers', t =>
+  s.run(t, async () => {
+    const dir = s.folder('small');
+    writeNotebook(join(dir, 'small.ipynb'));
+    writeFiles(dir, {
+      'utils.py': 'def f():\n    return 1\n',
+      '.hidden-notes.txt': 'dotfiles count too\n',
+      'data/table.csv': 'a,b\n1,2\n'
+    });
+    sparse(join(dir, 'data/blob.bin'), 3 * MiB + 123);
+
+    await s.open('small/small.ipynb');
+    await s.submit('small/small.ipynb');
+    const text = await s.toast('success', /^Snapshot OK/);
+
+    const cli = cliCheck(dir);
+    assert.equal(cli.verdict, 'ok');
+    assert.equal(
+      text,
+      `Snapshot OK: ${formatCount(cli.fileCount)} files, ${formatBytes(
+        cli.totalBytes
+      )} of ${LIMIT}`
+    );
+    // No report: Submit goes on to its own dialog.
+    await s.cancelSubmitDialog('small.ipynb');
+  }));
+
+test('a notebook at the server root: report dialog with the root numbers', t =>
+  s.run(t, async () => {
+    await s.open('at-root.ipynb');
+    await s.submit('at-root.ipynb');
+    const dialog = await s.dialog('jp-SnapshotGuard-reportDialog');
+    const cli = cliCheck(s.root);
+    assert.equal(cli.verdict, 'over');
+    const shown = await reportNumbers(dialog);
+    assert.equal(shown.bytes, cli.totalBytes);
+    assert.equal(shown.files, cli.fileCount);
+    assert.match(
+      shown.headline,
+      new RegExp(
+        `^${formatBytes(cli.totalBytes)} in ${formatCount(cli.fileCount)} files: over the ${LIMIT} limit$`
+      )
+    );
+    await dialog
+      .locator('.jp-SnapshotGuard-folder')
+      .getByText('Code snapshot of the server root')
+      .waitFor();
+    await s.shot('report-root');
+    await dialogButton(dialog, 'Cancel').click();
+    await dialog.waitFor({ state: 'detached' });
+  }));
+
+test('an unsaved notebook is saved before the check', t =>
+  s.run(t, async () => {
+    const dir = s.folder('unsaved');
+    writeNotebook(join(dir, 'draft.ipynb'), ['a = 1']);
+    await s.open('unsaved/draft.ipynb');
+    const panel = await s.panel('unsaved/draft.ipynb');
+    await panel.locator('.jp-Cell .cm-content').first().click();
+    await s.page.keyboard.press('End');
+    await s.page.keyboard.type('  # edited before Submit');
+    await s.page.waitForFunction(
+      () =>
+        (window as any).jupyterapp.shell.currentWidget.context.model.dirty ===
+        true
+    );
+    assert.doesNotMatch(
+      readFileSync(join(dir, 'draft.ipynb'), 'utf8'),
+      /edited before Submit/
+    );
+
+    await s.submit('unsaved/draft.ipynb');
+    await s.toast('info', /^Saved draft\.ipynb before checking its folder\.$/);
+    await s.toast('success', /^Snapshot OK/);
+    await s.cancelSubmitDialog('draft.ipynb');
+    const saved = JSON.parse(readFileSync(join(dir, 'draft.ipynb'), 'utf8'));
+    const source = saved.cells[0].source;
+    assert.equal(
+      Array.isArray(source) ? source.join('') : source,
+      'a = 1  # edited before Submit'
+    );
+    assert.equal(
+      await s.page.evaluate(
+        () => (window as any).jupyterapp.shell.currentWidget.context.model.dirty
+      ),
+      false
+    );
+  }));
+
+test('the Submit button checks its own notebook, not the current one', t =>
+  s.run(t, async () => {
+    const big = s.folder('panel-big');
+    writeNotebook(join(big, 'big.ipynb'));
+    sparse(join(big, 'huge.bin'), 310 * MiB);
+    const small = s.folder('panel-small');
+    writeNotebook(join(small, 'small.ipynb'));
+
+    await s.open('panel-big/big.ipynb');
+    // Room for two toolbars side by side (else Submit overflows into "…").
+    await s.page.evaluate(() =>
+      (window as any).jupyterapp.shell.collapseLeft()
+    );
+    await s.page.evaluate(() =>
+      (window as any).jupyterapp.commands.execute('docmanager:open', {
+        path: 'panel-small/small.ipynb',
+        factory: 'Notebook',
+        options: { mode: 'split-right' }
+      })
+    );
+    await s.open('panel-small/small.ipynb');
+    // Both panels are visible; the small one is current.
+    await (await s.panel('panel-big/big.ipynb')).waitFor({ state: 'visible' });
+
+    await s.submit('panel-big/big.ipynb');
+    const report = await s.dialog('jp-SnapshotGuard-reportDialog');
+    await report
+      .locator('.jp-SnapshotGuard-folder')
+      .getByText('Code snapshot of panel-big', { exact: true })
+      .waitFor();
+    assert.equal((await reportNumbers(report)).bytes, cliCheck(big).totalBytes);
+    await dialogButton(report, 'Cancel').click();
+    await report.waitFor({ state: 'detached' });
+
+    // Make the big one current, then use the small one's button.
+    await (
+      await s.panel('panel-big/big.ipynb')
+    )
+      .locator('.jp-Cell')
+      .first()
+      .click();
+    await s.submit('panel-small/small.ipynb');
+    const text = await s.toast('success', /^Snapshot OK/);
+    await s.cancelSubmitDialog('small.ipynb');
+    const cli = cliCheck(small);
+    assert.equal(
+      text,
+      `Snapshot OK: ${formatCount(cli.fileCount)} files, ${formatBytes(
+        cli.totalBytes
+      )} of ${LIMIT}`
+    );
+    assert.equal(await s.page.locator('.jp-Dialog').count(), 0);
+    await s.page.evaluate(() => (window as any).jupyterapp.shell.expandLeft());
+  }));
+
+test('the command palette has Submit notebook and Check notebook folder snapshot', t =>
+  s.run(t, async () => {
+    const dir = s.folder('palette');
+    writeNotebook(join(dir, 'p.ipynb'));
+    await s.open('palette/p.ipynb');
+    const palette = s.page.locator('.jp-ModalCommandPalette');
+    const input = palette.locator('.lm-CommandPalette-input');
+    const item = (label: string) =>
+      palette.locator('.lm-CommandPalette-item', {
+        has: s.page.locator('.lm-CommandPalette-itemLabel', {
+          hasText: new RegExp(`^${label}$`)
+        })
+      });
+    await s.page.evaluate(() =>
+      (window as any).jupyterapp.commands.execute(
+        'apputils:activate-command-palette'
+      )
+    );
+    await input.fill('Submit notebook');
+    await item('Submit notebook').waitFor();
+    await input.fill('Check notebook folder snapshot');
+    await item('Check notebook folder snapshot').waitFor();
+    await s.page.keyboard.press('Enter');
+    const text = await s.toast('success', /^Snapshot OK/);
+    const cli = cliCheck(dir);
+    assert.match(text, new RegExp(`^Snapshot OK: ${cli.fileCount} files`));
+  }));
+
+test('the report dialog works from the keyboard', t =>
+  s.run(t, async () => {
+    const dir = s.folder('keys');
+    writeNotebook(join(dir, 'k.ipynb'));
+    sparse(join(dir, 'data/part-1.bin'), 200 * MiB);
+    sparse(join(dir, 'data/part-2.bin'), 150 * MiB);
+    writeFiles(dir, { 'notes.txt': 'n\n' });
+    await s.open('keys/k.ipynb');
+
+    await s.submit('keys/k.ipynb');
+    const report = await s.dialog('jp-SnapshotGuard-reportDialog');
+    // Tab reaches the folder bar; Enter opens it.
+    const bar = report.locator('button.jp-SnapshotGuard-bar').first();
+    for (let i = 0; i < 12; i++) {
+      if (await bar.evaluate(el => el === document.activeElement)) {
+        break;
+      }
+      await s.page.keyboard.press('Tab');
+    }
+    assert.ok(
+      await bar.evaluate(el => el === document.activeElement),
+      'Tab reaches the data/ bar'
+    );
+    await s.page.keyboard.press('Enter');
+    await report
+      .locator('.jp-SnapshotGuard-breadcrumbs [aria-current]')
+      .getByText('data', { exact: true })
+      .waitFor();
+    const inside = await report
+      .locator('.jp-SnapshotGuard-barName')
+      .allTextContents();
+    assert.deepEqual(inside, ['part-1.bin', 'part-2.bin']);
+    // Enter on the breadcrumb goes back, to the data/ bar.
+    const crumb = report.locator('button.jp-SnapshotGuard-crumb');
+    await crumb.focus();
+    await s.page.keyboard.press('Enter');
+    await report
+      .locator('.jp-SnapshotGuard-breadcrumbs [aria-current]')
+      .getByText('keys', { exact: true })
+      .waitFor();
+    assert.ok(await bar.evaluate(el => el === document.activeElement));
+    await s.page.keyboard.press('Enter');
+    await report
+      .locator('.jp-SnapshotGuard-breadcrumbs [aria-current]')
+      .getByText('data', { exact: true })
+      .waitFor();
+    assert.ok(
+      await report.evaluate(d => d.contains(document.activeElement)),
+      'the focus stays in the dialog'
+    );
+    await s.shot('report-keyboard');
+    // Escape cancels: no dialog, nothing written.
+    await s.page.keyboard.press('Escape');
+    await report.waitFor({ state: 'detached' });
+    assert.equal(existsSync(join(dir, '.amlignore')), false);
+
+    // Enter presses the default button: Write .amlignore…; Escape leaves.
+    await s.submit('keys/k.ipynb');
+    const again = await s.dialog('jp-SnapshotGuard-reportDialog');
+    await s.page.waitForFunction(() =>
+      document.activeElement?.textContent?.includes('Write .amlignore')
+    );
+    await s.page.keyboard.press('Enter');
+    const aml = await s.dialog('jp-SnapshotGuard-amlignoreDialog');
+    await again.waitFor({ state: 'detached' });
+    await s.page.keyboard.press('Escape');
+    await aml.waitFor({ state: 'detached' });
+    assert.equal(existsSync(join(dir, '.amlignore')), false);
+    assert.equal(await s.page.locator('.jp-Dialog').count(), 0);
+  }));

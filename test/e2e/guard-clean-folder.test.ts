@@ -1,0 +1,188 @@
+/**
+ * "Move to a clean folder" end to end (issue 3): the notebook and the module
+ * it imports are copied into `<name>-job/`, the copy opens in a tab and
+ * passes the re-check, and nothing else in the original folder changes; a
+ * taken name gets a number and the existing folder is left as it was.
+ */
+import assert from 'node:assert/strict';
+import { existsSync, readFileSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import {
+  MiB,
+  cliCheck,
+  dialogButton,
+  formatBytes,
+  formatCount,
+  sparse,
+  treeChanges,
+  treeHashes,
+  useLab,
+  writeFiles,
+  writeNotebook,
+  type IScenario
+} from './scenario.js';
+
+const s = useLab('clean');
+
+/** An over-limit project whose notebook imports utils and reads data/. */
+function project(dir: string): void {
+  writeNotebook(join(dir, 'train.ipynb'), [
+    'from utils import load\n',
+    "df = load('data')"
+  ]);
+  writeFiles(dir, {
+    'utils.py': 'def load(path):\n    return path\n',
+    'notes.md': '# Notes\n',
+    '.gitignore': '*.tmp\n',
+    '.git/HEAD': 'ref: refs/heads/main\n',
+    '.git/objects/12/3456': 'blob',
+    '.secrets/token.txt': 'not for the job'
+  });
+  sparse(join(dir, 'data/train.parquet'), 320 * MiB);
+}
+
+/**
+ * Open the notebook, save it (so the check has nothing to save: the
+ * original folder must then stay exactly as it is) and click Submit.
+ */
+async function submitSaved(s: IScenario, path: string): Promise<void> {
+  await s.open(path);
+  await s.page.evaluate(() =>
+    (window as any).jupyterapp.commands.execute('docmanager:save')
+  );
+  await s.page.waitForFunction(
+    p => {
+      const w = (window as any).jupyterapp.shell.currentWidget;
+      return w?.context?.path === p && !w.context.model.dirty;
+    },
+    path,
+    { timeout: 10_000 }
+  );
+}
+
+/** Report → "Move to a clean folder" → the dialog; its proposed name. */
+async function moveDialog(s: IScenario) {
+  const report = await s.dialog('jp-SnapshotGuard-reportDialog');
+  await dialogButton(report, 'Move to a clean folder').click();
+  const dialog = await s.dialog('jp-SnapshotGuard-cleanDialog');
+  const companions = dialog.locator('.jp-SnapshotGuard-companion');
+  const rows: { path: string; checked: boolean }[] = [];
+  for (let i = 0; i < (await companions.count()); i++) {
+    rows.push({
+      path: (await companions.nth(i).locator('code').textContent()) ?? '',
+      checked: await companions
+        .nth(i)
+        .locator('input[type="checkbox"]')
+        .isChecked()
+    });
+  }
+  return { dialog, rows };
+}
+
+function sha(path: string): string {
+  return readFileSync(path).toString('base64');
+}
+
+test('move to a clean folder: copies notebook + utils.py, opens it, OK', t =>
+  s.run(t, async () => {
+    const dir = s.folder('clean');
+    project(dir);
+    await submitSaved(s, 'clean/train.ipynb');
+    const before = treeHashes(dir);
+    await s.submit('clean/train.ipynb');
+
+    const { dialog, rows } = await moveDialog(s);
+    assert.equal(
+      await dialog.locator('.jp-SnapshotGuard-folderName').inputValue(),
+      'train-job'
+    );
+    assert.deepEqual(
+      rows.find(r => r.path === 'utils.py'),
+      { path: 'utils.py', checked: true },
+      `utils.py is proposed and checked: ${JSON.stringify(rows)}`
+    );
+    assert.ok(
+      rows.every(r => r.path === 'utils.py' || !r.checked),
+      `only utils.py is checked: ${JSON.stringify(rows)}`
+    );
+    await s.shot('clean-folder');
+    await dialogButton(dialog, 'Copy').click();
+    await dialog.waitFor({ state: 'detached' });
+
+    const copied = await s.toast('success', /^Copied /);
+    assert.equal(
+      copied,
+      'Copied train.ipynb and 1 companion file into clean/train-job.'
+    );
+    const ok = await s.toast('success', /^Snapshot OK/);
+    // Submit goes on with the copy.
+    await s.cancelSubmitDialog('train.ipynb');
+    const job = join(dir, 'train-job');
+    // JupyterLab adds its checkpoint when it opens the copy; the re-check
+    // counts it (Azure ML uploads it).
+    assert.deepEqual(readdirSync(job).sort(), [
+      '.ipynb_checkpoints',
+      'train.ipynb',
+      'utils.py'
+    ]);
+    assert.equal(sha(join(job, 'train.ipynb')), sha(join(dir, 'train.ipynb')));
+    assert.equal(sha(join(job, 'utils.py')), sha(join(dir, 'utils.py')));
+    const cli = cliCheck(job);
+    assert.equal(cli.verdict, 'ok');
+    assert.equal(
+      ok,
+      `Snapshot OK: ${formatCount(cli.fileCount)} files, ${formatBytes(
+        cli.totalBytes
+      )} of ${formatBytes(300 * MiB)}`
+    );
+
+    // The copy is open in a tab (and is the current one).
+    await s.page.waitForFunction(
+      () =>
+        (window as any).jupyterapp.shell.currentWidget?.context?.path ===
+        'clean/train-job/train.ipynb',
+      undefined,
+      { timeout: 10_000 }
+    );
+
+    // Nothing else changed in the original folder.
+    const changes = treeChanges(before, treeHashes(dir));
+    assert.deepEqual(changes.removed, []);
+    assert.deepEqual(changes.changed, []);
+    assert.deepEqual(
+      changes.added.filter(p => !p.startsWith('train-job/')),
+      ['train-job']
+    );
+  }));
+
+test('a taken <name>-job gets a number; the existing folder is untouched', t =>
+  s.run(t, async () => {
+    const dir = s.folder('taken');
+    project(dir);
+    writeFiles(dir, { 'train-job/results.txt': 'an earlier run\n' });
+    await submitSaved(s, 'taken/train.ipynb');
+    const before = treeHashes(dir);
+    await s.submit('taken/train.ipynb');
+
+    const { dialog } = await moveDialog(s);
+    await dialogButton(dialog, 'Copy').click();
+    const copied = await s.toast('success', /^Copied /);
+    assert.match(copied, /into taken\/train-job-2\.$/);
+    await s.toast('success', /^Snapshot OK/);
+    await s.cancelSubmitDialog('train.ipynb');
+
+    assert.deepEqual(readdirSync(join(dir, 'train-job-2')).sort(), [
+      '.ipynb_checkpoints',
+      'train.ipynb',
+      'utils.py'
+    ]);
+    const changes = treeChanges(before, treeHashes(dir));
+    assert.deepEqual(changes.removed, []);
+    assert.deepEqual(changes.changed, [], 'train-job/ is byte-identical');
+    assert.deepEqual(
+      changes.added.filter(p => !p.startsWith('train-job-2/')),
+      ['train-job-2']
+    );
+    assert.ok(existsSync(join(dir, 'train-job/results.txt')));
+  }));

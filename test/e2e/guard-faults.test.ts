@@ -1,0 +1,149 @@
+/**
+ * Faults (issue 3): the helper kernel dies in the middle of a check, shut
+ * down through the REST API or killed as a process. The user gets a clear
+ * error notification, and the next Submit works on a fresh helper.
+ */
+import assert from 'node:assert/strict';
+import {
+  mkdirSync,
+  readFileSync,
+  readdirSync,
+  rmSync,
+  symlinkSync
+} from 'node:fs';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import {
+  cliCheck,
+  formatBytes,
+  formatCount,
+  MiB,
+  useLab,
+  writeFiles,
+  writeNotebook,
+  type IScenario
+} from './scenario.js';
+
+const s = useLab('faults');
+
+/**
+ * A folder that takes the helper many seconds to walk while using almost
+ * no disk: level i holds one file and two links to level i+1, so the walk
+ * (which follows links into folders, as Azure ML's upload does) meets
+ * 2^depth paths.
+ */
+function slowTree(dir: string, depth = 16): void {
+  for (let i = 0; i <= depth; i++) {
+    mkdirSync(join(dir, `d${i}`), { recursive: true });
+    writeFiles(dir, { [`d${i}/f.txt`]: 'x' });
+  }
+  for (let i = 0; i < depth; i++) {
+    symlinkSync(`../d${i + 1}`, join(dir, `d${i}`, 'a'));
+    symlinkSync(`../d${i + 1}`, join(dir, `d${i}`, 'b'));
+  }
+}
+
+interface ISession {
+  id: string;
+  name: string;
+  kernel: { id: string; execution_state: string };
+}
+
+async function helperSession(s: IScenario): Promise<ISession> {
+  const res = await s.lab.api('/api/sessions');
+  const sessions = (await res.json()) as ISession[];
+  const helper = sessions.filter(x => x.name === 'Snapshot Guard helper');
+  assert.equal(
+    helper.length,
+    1,
+    `one helper session: ${JSON.stringify(sessions)}`
+  );
+  return helper[0];
+}
+
+/** The pid of a kernel, found by its connection file on the command line. */
+function kernelPid(kernelId: string): number {
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) {
+      continue;
+    }
+    try {
+      const cmd = readFileSync(`/proc/${entry}/cmdline`, 'utf8');
+      if (cmd.includes(`kernel-${kernelId}.json`)) {
+        return Number(entry);
+      }
+    } catch {
+      // gone
+    }
+  }
+  throw new Error(`no process for kernel ${kernelId}`);
+}
+
+/** Submit, wait until the walk is under way, then kill the helper. */
+async function killMidCheck(
+  s: IScenario,
+  notebook: string,
+  kill: (session: ISession) => Promise<void>
+): Promise<string> {
+  await s.submit(notebook);
+  // The progress count shows: the helper is walking.
+  await s.toast('in-progress', /files seen…$/, { timeoutMs: 30_000 });
+  const session = await helperSession(s);
+  await kill(session);
+  // Through the REST API the page learns it from its next poll of the
+  // sessions (up to 10 s); a killed process is seen at once.
+  return s.toast('error', /could not be checked/, { timeoutMs: 20_000 });
+}
+
+/** After the fault: a normal folder checks fine. */
+async function nextSubmitWorks(s: IScenario, dir: string, nb: string) {
+  await s.clearToasts();
+  rmSync(join(dir, 'tree'), { recursive: true, force: true });
+  await s.submit(nb);
+  const text = await s.toast('success', /^Snapshot OK/, { timeoutMs: 30_000 });
+  await s.cancelSubmitDialog(nb.split('/').pop()!);
+  const cli = cliCheck(dir);
+  assert.equal(
+    text,
+    `Snapshot OK: ${formatCount(cli.fileCount)} files, ${formatBytes(
+      cli.totalBytes
+    )} of ${formatBytes(300 * MiB)}`
+  );
+}
+
+test('helper kernel shut down (REST) mid-check: error, then Submit works', t =>
+  s.run(t, async () => {
+    const dir = s.folder('rest');
+    writeNotebook(join(dir, 'job.ipynb'));
+    slowTree(join(dir, 'tree'));
+    await s.open('rest/job.ipynb');
+
+    const error = await killMidCheck(s, 'rest/job.ipynb', async session => {
+      const res = await s.lab.api(`/api/kernels/${session.kernel.id}`, {
+        method: 'DELETE'
+      });
+      assert.equal(res.status, 204);
+    });
+    assert.match(
+      error,
+      /^The snapshot of rest could not be checked: The helper kernel stopped/
+    );
+    await nextSubmitWorks(s, dir, 'rest/job.ipynb');
+  }));
+
+test('helper kernel process killed mid-check: error, then Submit works', t =>
+  s.run(t, async () => {
+    const dir = s.folder('sigkill');
+    writeNotebook(join(dir, 'job.ipynb'));
+    slowTree(join(dir, 'tree'));
+    await s.open('sigkill/job.ipynb');
+
+    const error = await killMidCheck(s, 'sigkill/job.ipynb', async session => {
+      process.kill(kernelPid(session.kernel.id), 'SIGKILL');
+    });
+    assert.match(
+      error,
+      /^The snapshot of sigkill could not be checked: The helper kernel stopped/
+    );
+    await nextSubmitWorks(s, dir, 'sigkill/job.ipynb');
+  }));

@@ -1,0 +1,564 @@
+/**
+ * Shared pieces of the guard's end-to-end tests (issue 3): one JupyterLab
+ * server and one browser per test file, a fresh folder per test, and helpers
+ * that read what is on screen (toasts, dialogs) and on disk (files, hashes,
+ * the CLI's verdict).
+ *
+ *   const s = useLab('check');            // registers before/after hooks
+ *   test('...', t => s.run(t, async () => {
+ *     const dir = s.folder('small');       // <root>/small, created
+ *     writeNotebook(join(dir, 'nb.ipynb'));
+ *     await s.open('small/nb.ipynb');
+ *     await s.submit('small/nb.ipynb');
+ *     await s.toast('success', /Snapshot OK/);
+ *   }));
+ */
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import {
+  lstatSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  readdirSync,
+  readlinkSync,
+  rmSync,
+  truncateSync,
+  writeFileSync
+} from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { after, before, type TestContext } from 'node:test';
+import type { Locator, Page } from 'playwright-core';
+import {
+  IBrowser,
+  ILab,
+  ILabOptions,
+  REPO_ROOT,
+  consoleErrors,
+  openBrowser,
+  openLab,
+  openNotebook,
+  startLab
+} from './harness.js';
+
+export const MiB = 1024 * 1024;
+
+// -- on disk ----------------------------------------------------------------
+
+/** A notebook (nbformat 4.5) with these code cells, on the python3 kernel. */
+export function notebookJson(
+  cells: string[] = ['print(1)'],
+  kernel = { name: 'python3', display_name: 'Python 3', language: 'python' }
+): string {
+  return JSON.stringify(
+    {
+      cells: cells.map((source, i) => ({
+        cell_type: 'code',
+        execution_count: null,
+        id: `cell-${i}`,
+        metadata: {},
+        outputs: [],
+        source
+      })),
+      metadata: {
+        kernelspec: kernel,
+        language_info: { name: kernel.language }
+      },
+      nbformat: 4,
+      nbformat_minor: 5
+    },
+    null,
+    1
+  );
+}
+
+export function writeNotebook(
+  path: string,
+  cells?: string[],
+  kernel?: { name: string; display_name: string; language: string }
+): void {
+  mkdirSync(dirname(path), { recursive: true });
+  writeFileSync(path, notebookJson(cells, kernel));
+}
+
+/** A file of `size` bytes that takes no disk space (a hole). */
+export function sparse(path: string, size: number): void {
+  mkdirSync(dirname(path), { recursive: true });
+  writeFileSync(path, '');
+  truncateSync(path, size);
+}
+
+/** Write files: `{ 'a/b.txt': 'text' }` under `dir`. */
+export function writeFiles(dir: string, files: Record<string, string>): void {
+  for (const [rel, text] of Object.entries(files)) {
+    const path = join(dir, rel);
+    mkdirSync(dirname(path), { recursive: true });
+    writeFileSync(path, text);
+  }
+}
+
+/** `n` small files named `prefix0..` spread over subfolders of `dir`. */
+export function smallFiles(dir: string, n: number, perFolder = 250): void {
+  for (let i = 0; i < n; i++) {
+    const sub = join(dir, `pkg${Math.floor(i / perFolder)}`);
+    if (i % perFolder === 0) {
+      mkdirSync(sub, { recursive: true });
+    }
+    writeFileSync(join(sub, `m${i}.py`), `# ${i}\n`);
+  }
+}
+
+/**
+ * Every file, folder and link under `dir` (dotfiles included), keyed by
+ * path: sha256 of a file's bytes, `dir`, or `link -> target`.
+ */
+export function treeHashes(dir: string): Map<string, string> {
+  const out = new Map<string, string>();
+  const walk = (rel: string) => {
+    const abs = rel === '' ? dir : join(dir, rel);
+    for (const name of readdirSync(abs).sort()) {
+      const r = rel === '' ? name : `${rel}/${name}`;
+      const st = lstatSync(join(dir, r));
+      if (st.isSymbolicLink()) {
+        out.set(r, `link -> ${readlinkSync(join(dir, r))}`);
+      } else if (st.isDirectory()) {
+        out.set(r, 'dir');
+        walk(r);
+      } else {
+        out.set(
+          r,
+          `${st.size}:${createHash('sha256')
+            .update(readFileSync(join(dir, r)))
+            .digest('hex')}`
+        );
+      }
+    }
+  };
+  walk('');
+  return out;
+}
+
+/** The entries of `now` that are not in `before` or differ from it. */
+export function treeChanges(
+  before: Map<string, string>,
+  now: Map<string, string>
+): { added: string[]; removed: string[]; changed: string[] } {
+  const added = [...now.keys()].filter(k => !before.has(k));
+  const removed = [...before.keys()].filter(k => !now.has(k));
+  const changed = [...now.keys()].filter(
+    k => before.has(k) && before.get(k) !== now.get(k)
+  );
+  return { added, removed, changed };
+}
+
+// -- the CLI ----------------------------------------------------------------
+
+export interface ICliCheck {
+  fileCount: number;
+  totalBytes: number;
+  verdict: 'ok' | 'near' | 'over';
+  ignoreFile: string | null;
+  top: { path: string; kind: 'file' | 'dir'; files: number; bytes: number }[];
+  warnings: { kind: string; path: string; message: string }[];
+}
+
+function cli(args: string[]): string {
+  const r = spawnSync(
+    process.execPath,
+    [join(REPO_ROOT, 'bin', 'snapshot-guard.js'), ...args],
+    { encoding: 'utf8', maxBuffer: 64 * MiB }
+  );
+  // check: 0 ok/near, 1 over; 2 is an error.
+  if (r.status === null || r.status > 1) {
+    throw new Error(
+      `snapshot-guard ${args.join(' ')} failed (${r.status}): ${r.stderr}`
+    );
+  }
+  return r.stdout;
+}
+
+/** `snapshot-guard check <dir> --json`. */
+export function cliCheck(dir: string): ICliCheck {
+  return JSON.parse(cli(['check', dir, '--json'])) as ICliCheck;
+}
+
+/** `snapshot-guard ls <dir> -z`: the files Azure ML would upload. */
+export function cliLs(dir: string): string[] {
+  return cli(['ls', dir, '-z'])
+    .split('\0')
+    .filter(p => p !== '');
+}
+
+// -- numbers as the UI words them -----------------------------------------
+
+export { formatBytes, formatCount } from '../../src/snapshot/format.js';
+
+// -- one server and browser per test file ----------------------------------
+
+export interface IScenario {
+  /** The server's root folder (a fresh temp folder). */
+  readonly root: string;
+  readonly lab: ILab;
+  readonly browser: IBrowser;
+  readonly page: Page;
+  /** Console errors since the file started (harmless noise filtered). */
+  readonly errors: string[];
+  /** Native dialogs (alert, confirm, prompt) the page opened. */
+  readonly nativeDialogs: string[];
+  /** A fresh subfolder of the root (made). */
+  folder(rel: string): string;
+  /** Open a notebook (root-relative) and wait for its kernel. */
+  open(path: string, options?: { kernel?: boolean }): Promise<void>;
+  /** The open notebook panel of `path`. */
+  panel(path: string): Promise<Locator>;
+  /** Click the Submit button in the toolbar of `path`'s panel. */
+  submit(path: string): Promise<void>;
+  /** Wait for a toast of this type whose text matches; its text. */
+  toast(
+    type: ToastType,
+    text: RegExp,
+    options?: { timeoutMs?: number }
+  ): Promise<string>;
+  /** Assert that no in-progress toast is left (waits for it to go). */
+  noProgressToast(): Promise<void>;
+  /** Close every toast (so later waits see only new ones). */
+  clearToasts(): Promise<void>;
+  /** The open JupyterLab dialog with this extra class (waits for it). */
+  dialog(className: string, options?: { timeoutMs?: number }): Promise<Locator>;
+  /**
+   * After a passing check Submit goes on to its Submit dialog: wait for it,
+   * check its title and cancel it.
+   */
+  cancelSubmitDialog(notebookName: string): Promise<void>;
+  /** Close notebook tabs and their kernels (the helper stays). */
+  closeNotebooks(): Promise<void>;
+  /** Screenshot to /tmp/snapshot-guard-<name>.png; its path. */
+  shot(name: string): Promise<string>;
+  /** Run a test body with failure diagnostics and console checks. */
+  run(t: TestContext, body: () => Promise<void>): Promise<void>;
+}
+
+export type ToastType =
+  'success' | 'error' | 'warning' | 'info' | 'in-progress';
+
+/**
+ * Register before/after hooks that start one server on a fresh root folder
+ * and one browser for the whole test file.
+ */
+export function useLab(
+  name: string,
+  options: {
+    /** Server options (the root folder is made here). */
+    lab?: Omit<ILabOptions, 'rootDir'>;
+    /** Prepare the root before the server starts. */
+    prepare?(root: string): void;
+  } = {}
+): IScenario {
+  let root = '';
+  let lab: ILab | undefined;
+  let browser: IBrowser | undefined;
+  let errors: string[] = [];
+  const nativeDialogs: string[] = [];
+
+  before(async () => {
+    root = mkdtempSync(join(tmpdir(), `snapshot-guard-${name}-`));
+    options.prepare?.(root);
+    [lab, browser] = await Promise.all([
+      startLab({ ...options.lab, rootDir: root }),
+      openBrowser({ viewport: { width: 1280, height: 900 } })
+    ]);
+    errors = consoleErrors(browser.page);
+    browser.page.on('dialog', d => {
+      nativeDialogs.push(`${d.type()}: ${d.message()}`);
+      void d.dismiss().catch(() => undefined);
+    });
+    await openLab(browser.page, lab);
+  });
+
+  after(async () => {
+    await browser?.close();
+    await lab?.stop();
+    if (root) {
+      rmSync(root, { recursive: true, force: true });
+    }
+  });
+
+  const page = () => browser!.page;
+
+  const s: IScenario = {
+    get root() {
+      return root;
+    },
+    get lab() {
+      return lab!;
+    },
+    get browser() {
+      return browser!;
+    },
+    get page() {
+      return page();
+    },
+    get errors() {
+      return errors;
+    },
+    nativeDialogs,
+
+    folder(rel: string) {
+      const dir = join(root, rel);
+      rmSync(dir, { recursive: true, force: true });
+      mkdirSync(dir, { recursive: true });
+      return dir;
+    },
+
+    async open(path, openOptions = {}) {
+      if (openOptions.kernel === false) {
+        await page().evaluate(
+          p =>
+            (window as any).jupyterapp.commands.execute('docmanager:open', {
+              path: p,
+              factory: 'Notebook'
+            }),
+          path
+        );
+        await page().waitForFunction(
+          p => {
+            const w = (window as any).jupyterapp.shell.currentWidget;
+            return w?.context?.path === p && w.context.isReady;
+          },
+          path,
+          { timeout: 30_000, polling: 100 }
+        );
+        return;
+      }
+      await openNotebook(page(), lab!, path);
+    },
+
+    async panel(path) {
+      const id = await page().evaluate(p => {
+        const shell = (window as any).jupyterapp.shell;
+        for (const w of shell.widgets('main')) {
+          if (w.context?.path === p) {
+            return w.id as string;
+          }
+        }
+        return null;
+      }, path);
+      assert.ok(id, `no open panel for ${path}`);
+      return page().locator(`[id="${id}"]`);
+    },
+
+    async submit(path) {
+      const panel = await s.panel(path);
+      const button = panel.locator(
+        '.jp-NotebookPanel-toolbar [data-jp-item-name="snapshot-guard-submit"] button'
+      );
+      await button.click();
+    },
+
+    async toast(type, text, toastOptions = {}) {
+      const found = await page().waitForFunction(
+        ({ type, source, flags }) => {
+          const re = new RegExp(source, flags);
+          // A toast keeps the class of the type it was created with; the
+          // current type is Toastify's (an in-progress one has a spinner).
+          for (const el of document.querySelectorAll('.Toastify__toast')) {
+            const spinning = el.querySelector('.Toastify__spinner') !== null;
+            const matches =
+              type === 'in-progress'
+                ? spinning
+                : !spinning &&
+                  el.classList.contains(`Toastify__toast--${type}`);
+            if (!matches) {
+              continue;
+            }
+            const msg = el.querySelector('.jp-toast-message');
+            const t = (msg ?? el).textContent ?? '';
+            if (re.test(t)) {
+              return t;
+            }
+          }
+          return null;
+        },
+        { type, source: text.source, flags: text.flags },
+        { timeout: toastOptions.timeoutMs ?? 30_000, polling: 100 }
+      );
+      return (await found.jsonValue()) as string;
+    },
+
+    async noProgressToast() {
+      await page()
+        .waitForFunction(
+          () => document.querySelectorAll('.Toastify__spinner').length === 0,
+          undefined,
+          { timeout: 5000, polling: 100 }
+        )
+        .catch(async () => {
+          const left = await page()
+            .locator('.Toastify__toast')
+            .allTextContents();
+          assert.fail(`a progress notification stayed on screen: ${left}`);
+        });
+    },
+
+    async clearToasts() {
+      for (let i = 0; i < 50; i++) {
+        const close = page().locator(
+          '.Toastify__toast .jp-Notification-Toast-Close'
+        );
+        if ((await close.count()) === 0) {
+          break;
+        }
+        await close
+          .first()
+          .click({ timeout: 2000 })
+          .catch(() => undefined);
+      }
+      await page().waitForFunction(
+        () => document.querySelectorAll('.Toastify__toast').length === 0,
+        undefined,
+        { timeout: 5000 }
+      );
+    },
+
+    async dialog(className, dialogOptions = {}) {
+      const dialog = page().locator(`.jp-Dialog.${className}`);
+      await dialog.waitFor({ timeout: dialogOptions.timeoutMs ?? 30_000 });
+      return dialog;
+    },
+
+    async cancelSubmitDialog(notebookName) {
+      const dialog = await s.dialog('jp-SnapshotGuard-submitDialog');
+      assert.equal(
+        (await dialog.locator('.jp-Dialog-header').textContent())?.trim(),
+        `Submit ${notebookName}`
+      );
+      await dialogButton(dialog, 'Cancel').click();
+      await dialog.waitFor({ state: 'detached' });
+    },
+
+    async closeNotebooks() {
+      await page().evaluate(async () => {
+        const app = (window as any).jupyterapp;
+        const widgets = [...app.shell.widgets('main')].filter(
+          (w: any) => w.sessionContext
+        );
+        for (const w of widgets) {
+          const session = w.sessionContext;
+          w.context.model.dirty = false;
+          w.close();
+          await session.shutdown().catch(() => undefined);
+        }
+      });
+    },
+
+    async shot(shotName) {
+      const path = join(tmpdir(), `snapshot-guard-${shotName}.png`);
+      await page().screenshot({ path });
+      return path;
+    },
+
+    async run(t, body) {
+      const errorsBefore = errors.length;
+      try {
+        await s.clearToasts().catch(() => undefined);
+        await body();
+        await s.noProgressToast();
+        assert.deepEqual(
+          errors.slice(errorsBefore),
+          [],
+          'no console errors during the test'
+        );
+        assert.deepEqual(nativeDialogs, [], 'no alert/confirm/prompt');
+      } catch (err) {
+        const safe = t.name.replace(/[^\w-]+/g, '-').slice(0, 60);
+        await page()
+          .screenshot({
+            path: join(tmpdir(), `snapshot-guard-failure-${safe}.png`)
+          })
+          .catch(() => undefined);
+        t.diagnostic(`server log (tail):\n${lab?.log().slice(-3000)}`);
+        t.diagnostic(`console errors:\n${errors.join('\n')}`);
+        throw err;
+      } finally {
+        // Leave a clean screen for the next test.
+        await page()
+          .evaluate(() => {
+            for (const d of document.querySelectorAll('.jp-Dialog')) {
+              (d as HTMLElement).dispatchEvent(
+                new KeyboardEvent('keydown', { key: 'Escape', bubbles: true })
+              );
+            }
+          })
+          .catch(() => undefined);
+        await s.closeNotebooks().catch(() => undefined);
+      }
+    }
+  };
+  return s;
+}
+
+// -- reading the guard's dialogs -------------------------------------------
+
+/** Numbers of the report dialog: the meters' exact values and the headline. */
+export async function reportNumbers(dialog: Locator): Promise<{
+  headline: string;
+  bytes: number;
+  files: number;
+  ruleSource: string;
+}> {
+  const meter = async (label: string) =>
+    Number(
+      await dialog
+        .locator(`.jp-SnapshotGuard-meter[aria-label="${label}"]`)
+        .getAttribute('aria-valuenow')
+    );
+  return {
+    headline: (
+      (await dialog.locator('.jp-SnapshotGuard-headline').textContent()) ?? ''
+    ).trim(),
+    bytes: await meter('Size'),
+    files: await meter('Files'),
+    ruleSource: (
+      (await dialog.locator('.jp-SnapshotGuard-ruleSource').textContent()) ?? ''
+    ).trim()
+  };
+}
+
+/** The rows of the .amlignore dialog: pattern and whether it is checked. */
+export async function amlignoreRows(
+  dialog: Locator
+): Promise<{ pattern: string; checked: boolean }[]> {
+  const rows = dialog.locator('.jp-SnapshotGuard-line');
+  const out: { pattern: string; checked: boolean }[] = [];
+  for (let i = 0; i < (await rows.count()); i++) {
+    const row = rows.nth(i);
+    out.push({
+      pattern: (await row.locator('code').textContent()) ?? '',
+      checked: await row.locator('input[type="checkbox"]').isChecked()
+    });
+  }
+  return out;
+}
+
+/** A dialog footer button by its label. */
+export function dialogButton(dialog: Locator, label: string | RegExp): Locator {
+  return dialog.locator('.jp-Dialog-footer').getByRole('button', {
+    name: label,
+    exact: typeof label === 'string'
+  });
+}
+
+/** Lines of an ignore file that are rules (no comments, no blanks). */
+export function ruleLines(text: string): string[] {
+  return text
+    .split('\n')
+    .map(l => l.trim())
+    .filter(l => l !== '' && !l.startsWith('#'));
+}
+
+/** A fresh temp folder outside any server root. */
+export function tempDir(name: string): string {
+  return mkdtempSync(join(tmpdir(), `snapshot-guard-${name}-`));
+}
