@@ -20,6 +20,7 @@ import {
   messageOf
 } from './errors.js';
 import type { ISubmitHelper, IUpload } from './helper.js';
+import { archiveName, defaultServerPath } from './model.js';
 import { isInsideFolder, normalizePath } from './shell.js';
 
 export const ARCHIVE_TARGET = 'archive';
@@ -31,22 +32,6 @@ export interface IArchiveTargetOptions {
   trans: TranslationBundle;
   /** Hands a finished zip to the browser (default: an anchor download). */
   download?(blob: Blob, name: string): void;
-}
-
-/** The zip's default name: the folder's name. */
-export function archiveName(folder: string): string {
-  const base = folder.slice(folder.lastIndexOf('/') + 1);
-  return `${base || 'snapshot'}-snapshot.zip`;
-}
-
-/** The default server path: next to the folder, outside it. */
-export function defaultServerPath(folder: string): string {
-  if (folder === '') {
-    return '';
-  }
-  const parent = folder.slice(0, Math.max(0, folder.lastIndexOf('/')));
-  const name = archiveName(folder);
-  return parent === '' ? name : `${parent}/${name}`;
 }
 
 export function archiveTarget(options: IArchiveTargetOptions): ISubmitTarget {

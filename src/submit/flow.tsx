@@ -10,15 +10,12 @@ import type { ReadonlyJSONObject } from '@lumino/coreutils';
 import * as React from 'react';
 import type { ISnapshotReport } from '../snapshot/accounting.js';
 import { formatBytes } from '../snapshot/format.js';
-import type { IFileRecord } from '../snapshot/types.js';
 import type { ISubmitOutcome, ISubmitTarget, ISubmitWhere } from '../tokens.js';
 import { filesAndBytes, headlineText } from '../ui/words.js';
 import { SubmitCancelled, SubmitError, messageOf } from './errors.js';
-import {
-  showSubmitDialog,
-  submittedValues,
-  type TargetValues
-} from './submit-dialog.js';
+import { snapshotChange, type ISnapshotChange } from './model.js';
+import { showSubmitDialog, type TargetValues } from './submit-dialog.js';
+import { submittedValues } from './model.js';
 
 type Context = DocumentRegistry.IContext<DocumentRegistry.IModel>;
 
@@ -36,13 +33,6 @@ export interface ISubmitFlowOptions {
   /** The target preselected when a notebook has none remembered. */
   defaultTarget(): string;
   trans: TranslationBundle;
-}
-
-/** What changed in the upload list between two checks. */
-export interface ISnapshotChange {
-  /** New files and files whose size changed, biggest first. */
-  grown: IFileRecord[];
-  removed: number;
 }
 
 const STATE_PREFIX = 'snapshot-guard:submit:';
@@ -324,34 +314,6 @@ export class SubmitFlow {
   private readonly _running = new Set<string>();
   /** Original notebook path → the one the flow goes on with. */
   private readonly _current = new Map<string, string>();
-}
-
-/**
- * What changed between two checks of a folder (new or resized files,
- * removed files); `null` when the upload list is the same.
- */
-export function snapshotChange(
-  before: ISnapshotReport,
-  after: ISnapshotReport
-): ISnapshotChange | null {
-  const sizes = new Map(before.included.map(f => [f.path, f.size]));
-  const grown: IFileRecord[] = [];
-  let kept = 0;
-  for (const f of after.included) {
-    const size = sizes.get(f.path);
-    if (size === undefined || size !== f.size) {
-      grown.push(f);
-    }
-    if (size !== undefined) {
-      kept++;
-    }
-  }
-  const removed = before.included.length - kept;
-  if (grown.length === 0 && removed === 0) {
-    return null;
-  }
-  grown.sort((a, b) => b.size - a.size);
-  return { grown, removed };
 }
 
 function parentOf(path: string): string {

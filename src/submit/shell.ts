@@ -25,6 +25,7 @@ export function experimentNameFor(notebook: string): string {
   const stem = name.replace(/\.ipynb$/i, '');
   const clean = stem
     .normalize('NFKD')
+    .replace(/\p{M}+/gu, '')
     .replace(/[^\w-]+/g, '-')
     .replace(/^[-_]+|[-_]+$/g, '')
     .slice(0, 255);

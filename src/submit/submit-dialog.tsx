@@ -6,7 +6,7 @@ import { Dialog } from '@jupyterlab/apputils';
 import type { TranslationBundle } from '@jupyterlab/translation';
 import * as React from 'react';
 import type { ISnapshotReport } from '../snapshot/accounting.js';
-import type { ISubmitField, ISubmitTarget, ISubmitWhere } from '../tokens.js';
+import type { ISubmitTarget, ISubmitWhere } from '../tokens.js';
 import {
   GuardBody,
   GuardDialog,
@@ -14,6 +14,7 @@ import {
   type BodyReporter
 } from '../ui/dialog.js';
 import { filesText, headlineText, ruleSourceText } from '../ui/words.js';
+import { submittedValues, visibleFields } from './model.js';
 
 /** Values per target id, then per field id. */
 export type TargetValues = Record<string, Record<string, string>>;
@@ -71,30 +72,6 @@ export async function showSubmitDialog(
     return null;
   }
   return result.value;
-}
-
-/** Fields a target shows now (`when` applied). */
-export function visibleFields(
-  fields: readonly ISubmitField[],
-  values: Readonly<Record<string, string>>
-): ISubmitField[] {
-  return fields.filter(
-    f => !f.when || (values[f.when.field] ?? '') === f.when.equals
-  );
-}
-
-/** A target's values as submitted: trimmed, hidden fields left out. */
-export function submittedValues(
-  target: ISubmitTarget,
-  where: ISubmitWhere,
-  values: Readonly<Record<string, string>>
-): Record<string, string> {
-  const fields = target.fields?.(where) ?? [];
-  const out: Record<string, string> = {};
-  for (const f of visibleFields(fields, values)) {
-    out[f.id] = (values[f.id] ?? '').trim();
-  }
-  return out;
 }
 
 function initialValues(options: ISubmitDialogOptions): TargetValues {

@@ -1,0 +1,275 @@
+// The helper's submit ops (src/kernel/helper.py): saving a zip atomically
+// outside the snapshot folder (upload_*) and submitting to Azure ML
+// (submit_azureml). Run for real by /usr/bin/python3 driver scripts that
+// import helper.py as a module. Azure cannot be reached: the SDKs are the
+// TEST DOUBLES of an unreachable service in test/fixtures/azure-double/,
+// put on PYTHONPATH (or left off to see "SDK missing").
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import {
+  existsSync,
+  mkdirSync,
+  readFileSync,
+  readdirSync,
+  symlinkSync,
+  writeFileSync
+} from 'node:fs';
+import { join } from 'node:path';
+import { after, describe, test } from 'node:test';
+import { ROOT, cleanup, makeTree, tempDir } from '../helpers/tree.js';
+
+const PYTHON = '/usr/bin/python3';
+const DOUBLE = join(ROOT, 'test', 'fixtures', 'azure-double');
+
+const dirs: string[] = [];
+function folder(files: Record<string, string | number> = {}): string {
+  const d = tempDir('sg-submit-');
+  dirs.push(d);
+  makeTree(d, files);
+  return d;
+}
+after(() => dirs.forEach(cleanup));
+
+const PRELUDE = String.raw`
+import json, os, sys
+sys.path.insert(0, os.environ['SG_HELPER_DIR'])
+from helper import Helper, HelperError
+ROOT = sys.argv[1]
+h = Helper(ROOT)
+out = {}
+def call(op, buffers=None, **args):
+    try:
+        result, bufs = h.dispatch(op, args, buffers=buffers)
+    except HelperError as e:
+        return {'ok': False, 'error': e.payload()}
+    return {'ok': True, 'result': result}
+`;
+
+function py(
+  root: string,
+  snippet: string,
+  env: Record<string, string> = {}
+): any {
+  const script = join(folder(), 'driver.py');
+  writeFileSync(script, `${PRELUDE}\n${snippet}\nprint(json.dumps(out))\n`);
+  const r = spawnSync(PYTHON, [script, root], {
+    encoding: 'utf8',
+    env: {
+      PATH: process.env.PATH,
+      SG_HELPER_DIR: join(ROOT, 'src', 'kernel'),
+      PYTHONDONTWRITEBYTECODE: '1',
+      ...env
+    }
+  });
+  if (r.status !== 0) {
+    throw new Error(`python failed (${r.status}): ${r.stderr}`);
+  }
+  return JSON.parse(r.stdout);
+}
+
+describe('upload_* (a zip saved on the server)', () => {
+  test('nothing is visible until the commit; the commit never clobbers', () => {
+    const root = folder({ 'proj/a.txt': 'a' });
+    const out = py(
+      root,
+      String.raw`
+u = call('upload_begin', path='proj.zip', outside='proj')['result']
+out['begin'] = u
+call('upload_chunk', token=u['token'], buffers=[b'PK', memoryview(b'\x03\x04')])
+out['during'] = sorted(os.listdir(ROOT))
+out['commit'] = call('upload_commit', token=u['token'], overwrite=False)
+v = call('upload_begin', path='proj.zip', outside='proj')['result']
+out['exists'] = v['exists']
+call('upload_chunk', token=v['token'], buffers=[b'new'])
+out['clobber'] = call('upload_commit', token=v['token'], overwrite=False)
+out['after_refusal'] = sorted(os.listdir(ROOT))
+w = call('upload_begin', path='proj.zip', outside='proj')['result']
+call('upload_chunk', token=w['token'], buffers=[b'newer'])
+out['replace'] = call('upload_commit', token=w['token'], overwrite=True)
+x = call('upload_begin', path='other.zip', outside='proj')['result']
+call('upload_chunk', token=x['token'], buffers=[b'x'])
+out['abort'] = call('upload_abort', token=x['token'])
+out['late_chunk'] = call('upload_chunk', token=x['token'], buffers=[b'x'])
+out['final'] = sorted(os.listdir(ROOT))
+`
+    );
+    assert.equal(out.begin.partial, null, 'anonymous (O_TMPFILE) partial');
+    assert.equal(out.begin.exists, false);
+    assert.deepEqual(out.during, ['proj'], 'invisible while written');
+    assert.deepEqual(out.commit.result, { path: 'proj.zip', size: 4 });
+    assert.equal(out.exists, true);
+    assert.equal(out.clobber.error.type, 'Exists');
+    assert.deepEqual(out.after_refusal, ['proj', 'proj.zip']);
+    assert.equal(out.replace.ok, true);
+    assert.deepEqual(out.abort.result, { discarded: true });
+    assert.equal(out.late_chunk.error.type, 'NotFound');
+    assert.deepEqual(out.final, ['proj', 'proj.zip']);
+    assert.equal(readFileSync(join(root, 'proj.zip'), 'utf8'), 'newer');
+  });
+
+  test('without O_TMPFILE a named partial is used, then renamed or removed', () => {
+    const root = folder({ 'proj/a.txt': 'a', 'out/keep.txt': 'k' });
+    const out = py(
+      root,
+      String.raw`
+del os.O_TMPFILE
+u = call('upload_begin', path='out/z.zip', outside='proj')['result']
+out['partial'] = u['partial']
+call('upload_chunk', token=u['token'], buffers=[b'zip'])
+out['during'] = sorted(os.listdir(os.path.join(ROOT, 'out')))
+out['commit'] = call('upload_commit', token=u['token'], overwrite=False)
+out['after'] = sorted(os.listdir(os.path.join(ROOT, 'out')))
+# A kernel that died leaves its partial; the next one removes it.
+v = call('upload_begin', path='out/y.zip', outside='proj')['result']
+h2 = Helper(ROOT)
+out['discard'] = h2.dispatch('upload_discard', {'partial': v['partial']})[0]
+out['left'] = sorted(os.listdir(os.path.join(ROOT, 'out')))
+try:
+    h2.dispatch('upload_discard', {'partial': 'out/keep.txt'})
+except HelperError as e:
+    out['refused'] = e.type
+`
+    );
+    assert.match(
+      out.partial,
+      /^out\/\.z\.zip\.sg-upload-\d+-[0-9a-f]{8}\.part$/
+    );
+    assert.deepEqual(out.during, [out.partial.slice(4), 'keep.txt'].sort());
+    assert.equal(out.commit.ok, true);
+    assert.deepEqual(out.after, ['keep.txt', 'z.zip']);
+    assert.deepEqual(out.discard, { removed: true });
+    assert.deepEqual(out.left, ['keep.txt', 'z.zip']);
+    assert.equal(out.refused, 'BadRequest', 'only partial zips are removed');
+  });
+
+  test('a path inside the snapshot folder is refused, also through a link', () => {
+    const root = folder({ 'proj/sub/a.txt': 'a' });
+    symlinkSync(join(root, 'proj', 'sub'), join(root, 'alias'));
+    const out = py(
+      root,
+      String.raw`
+out['inside'] = call('upload_begin', path='proj/sub/x.zip', outside='proj')
+out['itself'] = call('upload_begin', path='proj', outside='proj')
+out['link'] = call('upload_begin', path='alias/x.zip', outside='proj')
+out['root'] = call('upload_begin', path='x.zip', outside='')
+out['dotdot'] = call('upload_begin', path='../x.zip', outside='proj')
+out['missing'] = call('upload_begin', path='nope/x.zip', outside='proj')
+`
+    );
+    for (const key of ['inside', 'itself', 'link', 'root']) {
+      assert.equal(out[key].error.type, 'InsideSnapshot', key);
+    }
+    assert.match(out.inside.error.message, /next snapshot/);
+    assert.equal(out.dotdot.error.type, 'BadPath');
+    assert.equal(out.missing.error.type, 'NotFound');
+    assert.deepEqual(readdirSync(join(root, 'proj', 'sub')), ['a.txt']);
+  });
+});
+
+describe('submit_azureml (against the SDK test doubles)', () => {
+  const CONFIG = JSON.stringify({
+    subscription_id: 's',
+    resource_group: 'r',
+    workspace_name: 'w'
+  });
+
+  test('v1 and v2 submit the folder as code; the calls are recorded', () => {
+    const root = folder({
+      'proj/config.json': CONFIG,
+      'proj/.amlignore': 'data/\n',
+      'proj/nb.ipynb': '{}'
+    });
+    const record = join(folder(), 'calls.jsonl');
+    const out = py(
+      root,
+      String.raw`
+for sdk in ('v1', 'v2'):
+    out[sdk] = call('submit_azureml', sdk=sdk, folder='proj', command='papermill nb.ipynb outputs/nb.ipynb',
+                    compute='cpu-cluster', environment='env:2', experiment='exp', display_name='nb.ipynb')
+`,
+      { PYTHONPATH: DOUBLE, AZURE_DOUBLE_RECORD: record }
+    );
+    assert.equal(out.v1.ok, true);
+    assert.equal(out.v2.ok, true);
+    assert.match(out.v1.result.sdk, /^azureml-core /);
+    assert.match(out.v2.result.sdk, /^azure-ai-ml /);
+    assert.match(out.v2.result.studioUrl, /^https:\/\/ml\.azure\.com\/runs\//);
+    const calls = readFileSync(record, 'utf8')
+      .trim()
+      .split('\n')
+      .map(l => JSON.parse(l));
+    const submits = calls.filter(c =>
+      ['Experiment.submit', 'jobs.create_or_update'].includes(c.call)
+    );
+    assert.equal(submits.length, 2);
+    for (const c of submits) {
+      assert.equal(c.code, join(root, 'proj'));
+      assert.equal(c.command, 'papermill nb.ipynb outputs/nb.ipynb');
+      assert.equal(c.compute, 'cpu-cluster');
+      assert.equal(c.amlignore, 'data/\n');
+    }
+  });
+
+  test('errors come back typed and readable', () => {
+    const root = folder({
+      'auth/config.json': JSON.stringify({
+        ...JSON.parse(CONFIG),
+        double: { auth: 'fail' }
+      }),
+      'ok/config.json': CONFIG
+    });
+    mkdirSync(join(root, 'none'));
+    const out = py(
+      root,
+      String.raw`
+args = dict(command='x', compute='cpu-cluster', environment='e', experiment='exp')
+for sdk in ('v1', 'v2'):
+    out[sdk] = {
+        'noconfig': call('submit_azureml', sdk=sdk, folder='none', **args),
+        'auth': call('submit_azureml', sdk=sdk, folder='auth', **args),
+        'compute': call('submit_azureml', sdk=sdk, folder='ok', **dict(args, compute='gpu')),
+        'nofolder': call('submit_azureml', sdk=sdk, folder='gone', **args),
+    }
+out['badsdk'] = call('submit_azureml', sdk='v3', folder='ok', **args)
+`,
+      { PYTHONPATH: DOUBLE, AZURE_DOUBLE_RECORD: join(folder(), 'r.jsonl') }
+    );
+    for (const sdk of ['v1', 'v2']) {
+      const r = out[sdk];
+      assert.equal(r.noconfig.error.type, 'NoConfig', sdk);
+      assert.match(
+        r.noconfig.error.message,
+        /config\.json was found neither in 'none'/
+      );
+      assert.equal(r.auth.error.type, 'AuthFailed', sdk);
+      assert.equal(r.compute.error.type, 'UnknownCompute', sdk);
+      assert.match(
+        r.compute.error.message,
+        /no compute named 'gpu'\. Computes in this workspace: cpu-cluster\./
+      );
+      assert.equal(r.nofolder.error.type, 'NotFound', sdk);
+    }
+    assert.equal(out.badsdk.error.type, 'BadRequest');
+  });
+
+  test('a missing SDK is named, with the pip command for the kernel’s Python', () => {
+    const root = folder({ 'proj/config.json': CONFIG });
+    const out = py(
+      root,
+      String.raw`
+for sdk in ('v1', 'v2'):
+    out[sdk] = call('submit_azureml', sdk=sdk, folder='proj', command='x', compute='c', environment='e', experiment='x')
+`
+    );
+    assert.equal(out.v1.error.type, 'SdkMissing');
+    assert.equal(out.v1.error.package, 'azureml-core');
+    assert.match(out.v1.error.message, /pip install azureml-core/);
+    assert.equal(out.v2.error.type, 'SdkMissing');
+    assert.equal(out.v2.error.package, 'azure-ai-ml');
+    assert.match(
+      out.v2.error.message,
+      /The Python package azure-ai-ml is not installed .* pip install azure-ai-ml azure-identity/
+    );
+    assert.ok(!existsSync(join(root, 'proj', '.amlignore')));
+  });
+});
