@@ -16,7 +16,16 @@ if (existsSync(join(ROOT, 'scripts', 'harness.js'))) {
   const { ensureHarness } = await import('./harness.js');
   await ensureHarness();
 }
-run('npx', ['tsc', '-p', 'tsconfig.test.json']);
+// Emit even with type errors, so one broken file cannot hide every other
+// result; test/unit/typecheck.test.ts reports the errors as a failure.
+spawnSync(
+  'npx',
+  ['tsc', '-p', 'tsconfig.test.json', '--noEmitOnError', 'false'],
+  {
+    cwd: ROOT,
+    stdio: 'ignore'
+  }
+);
 
 // Only the suites named on the command line, e.g. `npm test -- unit`.
 const only = process.argv.slice(2);

@@ -1,0 +1,13 @@
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { test } from 'node:test';
+import { ROOT } from '../helpers/tree.js';
+
+test('typecheck: src and tests compile without errors', () => {
+  const r = spawnSync(
+    'npx',
+    ['tsc', '-p', 'tsconfig.test.json', '--noEmit', '--incremental', 'false'],
+    { cwd: ROOT, encoding: 'utf8' }
+  );
+  assert.equal(r.status, 0, r.stdout + r.stderr);
+});
