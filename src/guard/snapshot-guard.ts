@@ -189,7 +189,15 @@ export class SnapshotGuard implements ISnapshotGuard {
     const label = folder === '' ? trans.__('the server root') : folder;
     const abort = new AbortController();
     const actions = [
-      { label: trans.__('Cancel'), callback: () => abort.abort() }
+      {
+        label: trans.__('Cancel'),
+        callback: (event: MouseEvent) => {
+          // Keep the notification: it turns into "cancelled" below (by
+          // default a toast's button also closes it for good).
+          event.preventDefault();
+          abort.abort();
+        }
+      }
     ];
     const id = Notification.emit(
       trans.__('Checking the snapshot of %1…', label),
