@@ -192,8 +192,8 @@ export class SnapshotGuard implements ISnapshotGuard {
       {
         label: trans.__('Cancel'),
         callback: (event: MouseEvent) => {
-          // Keep the notification: it turns into "cancelled" below (by
-          // default a toast's button also closes it for good).
+          // The notification is closed below, once it has settled (by
+          // default a toast's button closes it at once).
           event.preventDefault();
           abort.abort();
         }
@@ -210,6 +210,13 @@ export class SnapshotGuard implements ISnapshotGuard {
     // dismissal waits until the last update has settled.
     let last = Date.now();
     let updated = false;
+    const close = async () => {
+      const settle = updated ? last + PROGRESS_INTERVAL - Date.now() : 0;
+      if (settle > 0) {
+        await new Promise(resolve => setTimeout(resolve, settle));
+      }
+      Notification.dismiss(id);
+    };
     try {
       const scan = await access.scan(folder, {
         signal: abort.signal,
@@ -232,27 +239,27 @@ export class SnapshotGuard implements ISnapshotGuard {
           }
         }
       });
-      const settle = updated ? last + PROGRESS_INTERVAL - Date.now() : 0;
-      if (settle > 0) {
-        await new Promise(resolve => setTimeout(resolve, settle));
-      }
-      Notification.dismiss(id);
+      await close();
       return scan;
     } catch (err) {
-      const cancelled = abort.signal.aborted;
-      Notification.update({
-        id,
-        message: cancelled
-          ? trans.__('The check of %1 was cancelled.', label)
-          : trans.__(
-              'The snapshot of %1 could not be checked: %2',
-              label,
-              messageOf(err)
-            ),
-        type: cancelled ? 'info' : 'error',
-        autoClose: cancelled ? 4000 : false,
-        actions: []
-      });
+      await close();
+      // New notifications rather than updates of the progress one, which
+      // keeps the look of "in progress" (JupyterLab styles a toast by the
+      // type it was created with).
+      if (abort.signal.aborted) {
+        Notification.info(trans.__('The check of %1 was cancelled.', label), {
+          autoClose: 4000
+        });
+      } else {
+        Notification.error(
+          trans.__(
+            'The snapshot of %1 could not be checked: %2',
+            label,
+            messageOf(err)
+          ),
+          { autoClose: false }
+        );
+      }
       return null;
     }
   }
