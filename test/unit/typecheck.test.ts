@@ -6,7 +6,7 @@ import { ROOT } from '../helpers/tree.js';
 test('typecheck: src and tests compile without errors', () => {
   const r = spawnSync(
     'npx',
-    ['tsc', '-p', 'tsconfig.test.json', '--noEmit', '--incremental', 'false'],
+    ['tsc', '-p', 'tsconfig.test.json', '--noEmit'],
     { cwd: ROOT, encoding: 'utf8' }
   );
   assert.equal(r.status, 0, r.stdout + r.stderr);
