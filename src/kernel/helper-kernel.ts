@@ -1,5 +1,6 @@
 import { URLExt } from '@jupyterlab/coreutils';
 import {
+  KernelAPI,
   ServerConnection,
   type Kernel,
   type KernelMessage,
@@ -19,6 +20,8 @@ import { HELPER_SOURCE } from './helper-source.js';
 
 /** The comm target registered by helper.py. */
 export const HELPER_TARGET = 'snapshot_guard';
+/** How often pending requests check that the kernel still exists. */
+const WATCHDOG_MS = 2000;
 /** Chunk size for reading big files (zipping). */
 export const READ_CHUNK = 4 * 1024 * 1024;
 
@@ -485,6 +488,7 @@ export class HelperKernel implements IDisposableLike, ISubmitHelper {
         onProgress: options.onProgress
       });
       signal?.addEventListener('abort', onAbort, { once: true });
+      this._armWatchdog(conn);
       if (!this._send(conn, id, op, args, options.buffers)) {
         this._pending.delete(id);
         settle();
@@ -646,10 +650,66 @@ export class HelperKernel implements IDisposableLike, ISubmitHelper {
     }
   }
 
-  private _onConnection(_: unknown, status: Kernel.ConnectionStatus) {
+  private _onConnection(
+    kernel: Kernel.IKernelConnection,
+    status: Kernel.ConnectionStatus
+  ) {
     if (status === 'disconnected') {
       this._stop('KernelStopped');
+    } else if (status === 'connecting' && this._conn?.kernel === kernel) {
+      // The socket dropped. The client retries with growing pauses (several
+      // seconds) before giving up: ask the server now.
+      this._checkAlive(kernel);
     }
+  }
+
+  /**
+   * While requests wait, ask the server every few seconds whether the
+   * kernel still exists: jupyter_server keeps the socket of a kernel deleted
+   * through its REST API open and tells the client nothing, so pending
+   * requests would wait until the next poll of running sessions.
+   */
+  private _armWatchdog(conn: IConnection) {
+    if (this._watchdog !== null) {
+      return;
+    }
+    const timer = setInterval(() => {
+      if (this._pending.size === 0 || this._conn !== conn) {
+        this._disarmWatchdog();
+        return;
+      }
+      this._checkAlive(conn.kernel);
+    }, WATCHDOG_MS);
+    // Node (tests): never keep the process alive for this.
+    (timer as { unref?(): void }).unref?.();
+    this._watchdog = timer;
+  }
+
+  private _disarmWatchdog() {
+    if (this._watchdog !== null) {
+      clearInterval(this._watchdog);
+      this._watchdog = null;
+    }
+  }
+
+  /** Fail pending requests now if the server no longer knows the kernel. */
+  private _checkAlive(kernel: Kernel.IKernelConnection) {
+    const generation = this._generation;
+    void KernelAPI.getKernelModel(kernel.id, kernel.serverSettings)
+      .then(model => {
+        if (model !== undefined || generation !== this._generation) {
+          return;
+        }
+        this._stop('KernelStopped');
+        // Its session went with it on the server (dropped on the next
+        // look-up): forget it here and start afresh next time.
+        const session = this._session;
+        if (session?.kernel?.id === kernel.id) {
+          this._session = null;
+          session.dispose();
+        }
+      })
+      .catch(() => undefined);
   }
 
   private _onKernelGone() {
@@ -659,6 +719,7 @@ export class HelperKernel implements IDisposableLike, ISubmitHelper {
   /** Reject every pending request and forget the connection. */
   private _stop(type: 'KernelStopped' | 'Disposed') {
     this._generation++;
+    this._disarmWatchdog();
     const conn = this._conn;
     this._conn = null;
     this._ready = null;
@@ -735,6 +796,7 @@ export class HelperKernel implements IDisposableLike, ISubmitHelper {
   private _conn: IConnection | null = null;
   private _ready: Promise<IConnection> | null = null;
   private _generation = 0;
+  private _watchdog: ReturnType<typeof setInterval> | null = null;
   private _seq = 0;
   // Ids stay unique across helper instances sharing one session.
   private readonly _prefix = `${Math.random().toString(36).slice(2, 8)}-`;
