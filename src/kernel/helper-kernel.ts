@@ -695,9 +695,14 @@ export class HelperKernel implements IDisposableLike, ISubmitHelper {
   /** Fail pending requests now if the server no longer knows the kernel. */
   private _checkAlive(kernel: Kernel.IKernelConnection) {
     const generation = this._generation;
-    void KernelAPI.getKernelModel(kernel.id, kernel.serverSettings)
-      .then(model => {
-        if (model !== undefined || generation !== this._generation) {
+    // The list, not GET /api/kernels/<id>: its 404 would be logged as a
+    // console error in the browser.
+    void KernelAPI.listRunning(kernel.serverSettings)
+      .then(models => {
+        if (
+          models.some(m => m.id === kernel.id) ||
+          generation !== this._generation
+        ) {
           return;
         }
         this._stop('KernelStopped');
