@@ -274,3 +274,78 @@ test('hostile file names are shown as text and their lines match exactly', t =>
     assert.equal(written.length, HOSTILE.length + 1);
     assert.equal(await s.page.locator('img[src="x"]').count(), 0);
   }));
+
+test('.amlignore changed on disk while the dialog is open: kept, re-checked', t =>
+  s.run(t, async () => {
+    const dir = s.folder('race');
+    writeNotebook(join(dir, 'race.ipynb'));
+    writeFileSync(join(dir, '.amlignore'), '*.tmp\n');
+    sparse(join(dir, 'data/big.bin'), 310 * MiB);
+    await s.open('race/race.ipynb');
+    await s.submit('race/race.ipynb');
+    const report = await s.dialog('jp-SnapshotGuard-reportDialog');
+    await dialogButton(report, 'Write .amlignore…').click();
+    const dialog = await s.dialog('jp-SnapshotGuard-amlignoreDialog');
+
+    // Someone else fixes the folder meanwhile.
+    const theirs = '*.tmp\ndata/\n';
+    writeFileSync(join(dir, '.amlignore'), theirs);
+    await dialogButton(dialog, 'Write').click();
+    const changed = s.page.locator('.jp-Dialog', {
+      hasText: '.amlignore changed on disk after the check'
+    });
+    await changed.waitFor();
+    assert.equal(readFileSync(join(dir, '.amlignore'), 'utf8'), theirs);
+    await dialogButton(changed, 'Check again').click();
+    const ok = await s.toast('success', /^Snapshot OK/);
+    await s.cancelSubmitDialog('race.ipynb');
+    assert.equal(ok, okText(cliCheck(dir)));
+    assert.equal(readFileSync(join(dir, '.amlignore'), 'utf8'), theirs);
+  }));
+
+test('the .amlignore dialog works from the keyboard', t =>
+  s.run(t, async () => {
+    const dir = s.folder('keys');
+    writeNotebook(join(dir, 'keys.ipynb'));
+    sparse(join(dir, 'raw/a.bin'), 200 * MiB);
+    sparse(join(dir, 'cache/b.bin'), 150 * MiB);
+    await s.open('keys/keys.ipynb');
+    await s.submit('keys/keys.ipynb');
+    const report = await s.dialog('jp-SnapshotGuard-reportDialog');
+    await dialogButton(report, 'Write .amlignore…').click();
+    const dialog = await s.dialog('jp-SnapshotGuard-amlignoreDialog');
+    const proposed = await amlignoreRows(dialog);
+
+    // A typed pattern is added by Enter (it does not Write).
+    const field = dialog.locator('.jp-SnapshotGuard-addPattern');
+    await field.focus();
+    await s.page.keyboard.type('cache/');
+    await s.page.keyboard.press('Enter');
+    await dialog
+      .locator('.jp-SnapshotGuard-line', { hasText: 'cache/' })
+      .waitFor();
+    assert.equal(await field.inputValue(), '');
+    assert.ok(await dialog.isVisible(), 'Enter in the field did not Write');
+
+    // Space toggles a line's checkbox.
+    const first = dialog
+      .locator('.jp-SnapshotGuard-line input[type="checkbox"]')
+      .first();
+    await first.focus();
+    await s.page.keyboard.press('Space');
+    assert.equal(await first.isChecked(), !proposed[0].checked, 'Space');
+    await s.page.keyboard.press('Space');
+    assert.equal(await first.isChecked(), proposed[0].checked, 'Space again');
+
+    // Enter in the empty field writes.
+    await field.focus();
+    await s.page.keyboard.press('Enter');
+    await dialog.waitFor({ state: 'detached' });
+    await s.toast('success', /^Snapshot OK/);
+    await s.cancelSubmitDialog('keys.ipynb');
+    const written = ruleLines(readFileSync(join(dir, '.amlignore'), 'utf8'));
+    assert.deepEqual(written, [
+      ...proposed.filter(r => r.checked).map(r => r.pattern),
+      'cache/'
+    ]);
+  }));

@@ -275,3 +275,23 @@ test('the report dialog works from the keyboard', t =>
     assert.equal(existsSync(join(dir, '.amlignore')), false);
     assert.equal(await s.page.locator('.jp-Dialog').count(), 0);
   }));
+
+test('a folder near the limits: a warning with the CLI numbers', t =>
+  s.run(t, async () => {
+    const dir = s.folder('near');
+    writeNotebook(join(dir, 'near.ipynb'));
+    sparse(join(dir, 'weights.bin'), 260 * MiB);
+    await s.open('near/near.ipynb');
+    await s.submit('near/near.ipynb');
+    const text = await s.toast('warning', /^Snapshot near the limits/);
+    const cli = cliCheck(dir);
+    assert.equal(cli.verdict, 'near');
+    assert.equal(
+      text,
+      `Snapshot near the limits: ${formatCount(cli.fileCount)} files, ${formatBytes(
+        cli.totalBytes
+      )} of ${LIMIT}`
+    );
+    // Near is not over: no report, Submit goes on.
+    await s.cancelSubmitDialog('near.ipynb');
+  }));

@@ -186,3 +186,35 @@ test('a taken <name>-job gets a number; the existing folder is untouched', t =>
     );
     assert.ok(existsSync(join(dir, 'train-job/results.txt')));
   }));
+
+test('the clean-folder dialog: a bad name disables Copy; Enter copies', t =>
+  s.run(t, async () => {
+    const dir = s.folder('named');
+    project(dir);
+    await submitSaved(s, 'named/train.ipynb');
+    await s.submit('named/train.ipynb');
+    const { dialog } = await moveDialog(s);
+    const name = dialog.locator('.jp-SnapshotGuard-folderName');
+    // The proposed name is selected: typing replaces it.
+    assert.ok(await name.evaluate(el => el === document.activeElement));
+    await s.page.keyboard.type('a/b');
+    const copy = dialogButton(dialog, 'Copy');
+    assert.equal(await copy.isDisabled(), true);
+    await dialog
+      .locator('.jp-SnapshotGuard-error')
+      .getByText('A folder name cannot contain / or \\.')
+      .waitFor();
+    // Enter does not accept an invalid name.
+    await s.page.keyboard.press('Enter');
+    assert.ok(await dialog.isVisible());
+    await name.fill('  run 1 ');
+    assert.equal(await copy.isDisabled(), false);
+    await s.page.keyboard.press('Enter');
+    await dialog.waitFor({ state: 'detached' });
+    const copied = await s.toast('success', /^Copied /);
+    assert.match(copied, /into named\/run 1\.$/);
+    await s.toast('success', /^Snapshot OK/);
+    await s.cancelSubmitDialog('train.ipynb');
+    assert.ok(existsSync(join(dir, 'run 1', 'train.ipynb')));
+    assert.ok(existsSync(join(dir, 'run 1', 'utils.py')));
+  }));

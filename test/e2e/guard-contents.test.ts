@@ -93,8 +93,17 @@ test('no Python kernel: OK notification with the caveat', t =>
 test('no Python kernel: the report shows the caveat; clean folder works', t =>
   s.run(t, async () => {
     const dir = s.folder('big');
-    writeNotebook(join(dir, 'big.ipynb'), ['import helpers'], KERNEL);
-    writeFiles(dir, { 'helpers.py': 'y = 2\n' });
+    writeNotebook(
+      join(dir, 'big.ipynb'),
+      ['import helpers\n', 'from pkg.sub import mod'],
+      KERNEL
+    );
+    writeFiles(dir, {
+      'helpers.py': 'y = 2\n',
+      'pkg/__init__.py': '',
+      'pkg/sub/__init__.py': '',
+      'pkg/sub/mod.py': 'z = 3\n'
+    });
     sparse(join(dir, 'data.bin'), 301 * MiB);
     await s.open('big/big.ipynb');
     await s.submit('big/big.ipynb');
@@ -140,9 +149,10 @@ test('no Python kernel: the report shows the caveat; clean folder works', t =>
     await dialogButton(again, 'Move to a clean folder').click();
     const clean = await s.dialog('jp-SnapshotGuard-cleanDialog');
     await dialogButton(clean, 'Copy').click();
+    // helpers.py and the pkg/ package (three files, in nested folders).
     await s.toast(
       'success',
-      /^Copied big\.ipynb and 1 companion file into big\/big-job\.$/
+      /^Copied big\.ipynb and 4 companion files into big\/big-job\.$/
     );
     await s.toast('success', /^Snapshot OK/);
     await s.cancelSubmitDialog('big.ipynb');
@@ -151,7 +161,11 @@ test('no Python kernel: the report shows the caveat; clean folder works', t =>
       readdirSync(job)
         .filter(n => !n.startsWith('.'))
         .sort(),
-      ['big.ipynb', 'helpers.py']
+      ['big.ipynb', 'helpers.py', 'pkg']
+    );
+    assert.equal(
+      readFileSync(join(job, 'pkg/sub/mod.py'), 'utf8'),
+      readFileSync(join(dir, 'pkg/sub/mod.py'), 'utf8')
     );
     assert.equal(
       readFileSync(join(job, 'helpers.py'), 'utf8'),

@@ -128,6 +128,9 @@ test('helper kernel shut down (REST) mid-check: error, then Submit works', t =>
       error,
       /^The snapshot of rest could not be checked: The helper kernel stopped/
     );
+    await s.noProgressToast();
+    await s.page.waitForTimeout(1000); // the toasts' animations
+    await s.shot('faults-error');
     await nextSubmitWorks(s, dir, 'rest/job.ipynb');
   }));
 
@@ -146,4 +149,26 @@ test('helper kernel process killed mid-check: error, then Submit works', t =>
       /^The snapshot of sigkill could not be checked: The helper kernel stopped/
     );
     await nextSubmitWorks(s, dir, 'sigkill/job.ipynb');
+  }));
+
+test('a long check is cancelled from its notification; the next one works', t =>
+  s.run(t, async () => {
+    const dir = s.folder('cancel');
+    writeNotebook(join(dir, 'job.ipynb'));
+    slowTree(join(dir, 'tree'));
+    await s.open('cancel/job.ipynb');
+    await s.submit('cancel/job.ipynb');
+    await s.toast('in-progress', /files seen…$/);
+    const before = await helperSession(s);
+    await s.page
+      .locator('.Toastify__toast', {
+        hasText: 'Checking the snapshot of cancel'
+      })
+      .getByRole('button', { name: 'Cancel' })
+      .click();
+    await s.toast('info', /^The check of cancel was cancelled\.$/);
+    assert.equal(await s.page.locator('.jp-Dialog').count(), 0);
+    // The same helper kernel serves the next check.
+    await nextSubmitWorks(s, dir, 'cancel/job.ipynb');
+    assert.equal((await helperSession(s)).kernel.id, before.kernel.id);
   }));

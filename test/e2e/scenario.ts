@@ -223,7 +223,7 @@ export interface IScenario {
   ): Promise<string>;
   /** Assert that no in-progress toast is left (waits for it to go). */
   noProgressToast(): Promise<void>;
-  /** Close every toast (so later waits see only new ones). */
+  /** Close every toast; later waits see only new ones. */
   clearToasts(): Promise<void>;
   /** The open JupyterLab dialog with this extra class (waits for it). */
   dialog(className: string, options?: { timeoutMs?: number }): Promise<Locator>;
@@ -363,7 +363,9 @@ export function useLab(
           const re = new RegExp(source, flags);
           // A toast keeps the class of the type it was created with; the
           // current type is Toastify's (an in-progress one has a spinner).
-          for (const el of document.querySelectorAll('.Toastify__toast')) {
+          for (const el of document.querySelectorAll(
+            '.Toastify__toast:not([data-sg-old])'
+          )) {
             const spinning = el.querySelector('.Toastify__spinner') !== null;
             const matches =
               type === 'in-progress'
@@ -390,7 +392,10 @@ export function useLab(
     async noProgressToast() {
       await page()
         .waitForFunction(
-          () => document.querySelectorAll('.Toastify__spinner').length === 0,
+          () =>
+            document.querySelectorAll(
+              '.Toastify__toast:not([data-sg-old]) .Toastify__spinner'
+            ).length === 0,
           undefined,
           { timeout: 5000, polling: 100 }
         )
@@ -403,23 +408,16 @@ export function useLab(
     },
 
     async clearToasts() {
-      for (let i = 0; i < 50; i++) {
-        const close = page().locator(
-          '.Toastify__toast .jp-Notification-Toast-Close'
-        );
-        if ((await close.count()) === 0) {
-          break;
+      // Close them without waiting for their animations; a toast still on
+      // its way out is marked, and the waits below ignore it.
+      await page().evaluate(() => {
+        for (const el of document.querySelectorAll('.Toastify__toast')) {
+          (el as HTMLElement).dataset.sgOld = '1';
+          el.querySelector<HTMLElement>(
+            '.jp-Notification-Toast-Close'
+          )?.click();
         }
-        await close
-          .first()
-          .click({ timeout: 2000 })
-          .catch(() => undefined);
-      }
-      await page().waitForFunction(
-        () => document.querySelectorAll('.Toastify__toast').length === 0,
-        undefined,
-        { timeout: 5000 }
-      );
+      });
     },
 
     async dialog(className, dialogOptions = {}) {
