@@ -4,10 +4,9 @@ import { test } from 'node:test';
 import { ROOT } from '../helpers/tree.js';
 
 test('typecheck: src and tests compile without errors', () => {
-  const r = spawnSync(
-    'npx',
-    ['tsc', '-p', 'tsconfig.test.json', '--noEmit'],
-    { cwd: ROOT, encoding: 'utf8' }
-  );
+  const r = spawnSync('npx', ['tsc', '-p', 'tsconfig.test.json', '--noEmit'], {
+    cwd: ROOT,
+    encoding: 'utf8'
+  });
   assert.equal(r.status, 0, r.stdout + r.stderr);
 });
