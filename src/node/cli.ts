@@ -1,8 +1,6 @@
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { resolve, relative, sep } from 'node:path';
 import { parseArgs } from 'node:util';
-import { propose } from '../snapshot/advisor.js';
-import { composeAmlignore } from '../snapshot/amlignore.js';
 import type { ISnapshotReport } from '../snapshot/accounting.js';
 import { formatBytes, formatCount } from '../snapshot/format.js';
 import {
@@ -14,9 +12,7 @@ import {
 import { IgnoreFileError } from '../snapshot/rules.js';
 import { reportOf, scanFolder, type IScan } from '../snapshot/scan.js';
 import type { ILimits } from '../snapshot/types.js';
-import { writeFileAtomic } from './atomic-write.js';
 import { NodeFileSystem } from './node-fs.js';
-import { packFolderToFile } from './node-pack.js';
 
 const USAGE = `Usage: snapshot-guard <command> <dir> [options]
 
@@ -407,6 +403,9 @@ async function suggest(
 ): Promise<number> {
   const s = await scan(dir);
   const notebook = opts.notebook ? toRelative(dir, opts.notebook) : undefined;
+  // Loaded on demand: `check`, the common case, starts faster without them.
+  const { propose } = await import('../snapshot/advisor.js');
+  const { composeAmlignore } = await import('../snapshot/amlignore.js');
   const proposal = propose(s, limits, { notebook });
   const chosen = proposal.lines.filter(l => l.checked).map(l => l.pattern);
   const { text, mode } = composeAmlignore(s, chosen);
@@ -463,6 +462,7 @@ async function suggest(
         '.amlignore changed while it was being checked; nothing was written. Run suggest again.'
       );
     }
+    const { writeFileAtomic } = await import('./atomic-write.js');
     writeFileAtomic(target, text);
     process.stderr.write(`Wrote ${target}\n`);
   }
@@ -479,6 +479,7 @@ async function pack(
   }
   const report = reportOf(await scan(dir), limits);
   warnOnStderr(report);
+  const { packFolderToFile } = await import('./node-pack.js');
   const progress = progressLine('packing');
   // Ctrl-C aborts the pack so that no partial zip is left behind.
   const abort = new AbortController();
