@@ -43,22 +43,29 @@ function project(dir: string): void {
 }
 
 /**
- * Open the notebook, save it (so the check has nothing to save: the
- * original folder must then stay exactly as it is) and click Submit.
+ * Open the notebook and save it until it stays saved (the kernel's info can
+ * change its metadata just after a save), so the check has nothing to save:
+ * the original folder must then stay exactly as it is.
  */
-async function submitSaved(s: IScenario, path: string): Promise<void> {
+async function openSaved(s: IScenario, path: string): Promise<void> {
   await s.open(path);
-  await s.page.evaluate(() =>
-    (window as any).jupyterapp.commands.execute('docmanager:save')
-  );
-  await s.page.waitForFunction(
-    p => {
-      const w = (window as any).jupyterapp.shell.currentWidget;
-      return w?.context?.path === p && !w.context.model.dirty;
-    },
-    path,
-    { timeout: 10_000 }
-  );
+  for (let i = 0; i < 20; i++) {
+    const dirty = await s.page.evaluate(async p => {
+      const shell = (window as any).jupyterapp.shell;
+      const w = [...shell.widgets('main')].find(
+        (x: any) => x.context?.path === p
+      );
+      if (w.context.model.dirty) {
+        await w.context.save();
+      }
+      await new Promise(resolve => setTimeout(resolve, 300));
+      return w.context.model.dirty as boolean;
+    }, path);
+    if (!dirty) {
+      return;
+    }
+  }
+  assert.fail(`${path} does not stay saved`);
 }
 
 /** Report → "Move to a clean folder" → the dialog; its proposed name. */
@@ -88,7 +95,7 @@ test('move to a clean folder: copies notebook + utils.py, opens it, OK', t =>
   s.run(t, async () => {
     const dir = s.folder('clean');
     project(dir);
-    await submitSaved(s, 'clean/train.ipynb');
+    await openSaved(s, 'clean/train.ipynb');
     const before = treeHashes(dir);
     await s.submit('clean/train.ipynb');
 
@@ -161,7 +168,7 @@ test('a taken <name>-job gets a number; the existing folder is untouched', t =>
     const dir = s.folder('taken');
     project(dir);
     writeFiles(dir, { 'train-job/results.txt': 'an earlier run\n' });
-    await submitSaved(s, 'taken/train.ipynb');
+    await openSaved(s, 'taken/train.ipynb');
     const before = treeHashes(dir);
     await s.submit('taken/train.ipynb');
 
@@ -191,7 +198,7 @@ test('the clean-folder dialog: a bad name disables Copy; Enter copies', t =>
   s.run(t, async () => {
     const dir = s.folder('named');
     project(dir);
-    await submitSaved(s, 'named/train.ipynb');
+    await openSaved(s, 'named/train.ipynb');
     await s.submit('named/train.ipynb');
     const { dialog } = await moveDialog(s);
     const name = dialog.locator('.jp-SnapshotGuard-folderName');
