@@ -13,6 +13,7 @@ import {
   MiB,
   cliCheck,
   dialogButton,
+  focused,
   formatBytes,
   formatCount,
   reportNumbers,
@@ -270,6 +271,8 @@ test('the report dialog works from the keyboard', t =>
     await s.page.keyboard.press('Enter');
     const aml = await s.dialog('jp-SnapshotGuard-amlignoreDialog');
     await again.waitFor({ state: 'detached' });
+    // Keys go to the dialog once it has taken the focus.
+    await focused(aml);
     await s.page.keyboard.press('Escape');
     await aml.waitFor({ state: 'detached' });
     assert.equal(existsSync(join(dir, '.amlignore')), false);

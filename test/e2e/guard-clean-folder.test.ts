@@ -12,6 +12,7 @@ import {
   MiB,
   cliCheck,
   dialogButton,
+  focused,
   formatBytes,
   formatCount,
   sparse,
@@ -202,8 +203,8 @@ test('the clean-folder dialog: a bad name disables Copy; Enter copies', t =>
     await s.submit('named/train.ipynb');
     const { dialog } = await moveDialog(s);
     const name = dialog.locator('.jp-SnapshotGuard-folderName');
-    // The proposed name is selected: typing replaces it.
-    assert.ok(await name.evaluate(el => el === document.activeElement));
+    // The name field has the focus, its text selected: typing replaces it.
+    await focused(name);
     await s.page.keyboard.type('a/b');
     const copy = dialogButton(dialog, 'Copy');
     assert.equal(await copy.isDisabled(), true);

@@ -540,6 +540,20 @@ export async function amlignoreRows(
   return out;
 }
 
+/** Wait until the focus is on or inside `target` (keys then go there). */
+export async function focused(target: Locator): Promise<void> {
+  await target.evaluate(
+    el =>
+      new Promise<void>(resolve => {
+        const poll = () =>
+          el.contains(document.activeElement)
+            ? resolve()
+            : setTimeout(poll, 50);
+        poll();
+      })
+  );
+}
+
 /** A dialog footer button by its label. */
 export function dialogButton(dialog: Locator, label: string | RegExp): Locator {
   return dialog.locator('.jp-Dialog-footer').getByRole('button', {
