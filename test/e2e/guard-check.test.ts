@@ -61,7 +61,7 @@ test('a small folder: OK notification with the CLI numbers', t =>
     await s.cancelSubmitDialog('small.ipynb');
   }));
 
-test('a notebook at the server root: report dialog with the root numbers', t =>
+test('a notebook at the server root: report with the root numbers; clean folder', t =>
   s.run(t, async () => {
     await s.open('at-root.ipynb');
     await s.submit('at-root.ipynb');
@@ -82,8 +82,18 @@ test('a notebook at the server root: report dialog with the root numbers', t =>
       .getByText('Code snapshot of the server root')
       .waitFor();
     await s.shot('report-root');
-    await dialogButton(dialog, 'Cancel').click();
-    await dialog.waitFor({ state: 'detached' });
+
+    // Its fix works at the root too: a clean folder beside the notebook.
+    await dialogButton(dialog, 'Move to a clean folder').click();
+    const clean = await s.dialog('jp-SnapshotGuard-cleanDialog');
+    await dialogButton(clean, 'Copy').click();
+    assert.equal(
+      await s.toast('success', /^Copied /),
+      'Copied at-root.ipynb into at-root-job.'
+    );
+    await s.toast('success', /^Snapshot OK/);
+    await s.cancelSubmitDialog('at-root.ipynb');
+    assert.ok(existsSync(join(s.root, 'at-root-job', 'at-root.ipynb')));
   }));
 
 test('an unsaved notebook is saved before the check', t =>
