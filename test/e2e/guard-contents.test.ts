@@ -206,6 +206,9 @@ test('allow_hidden, no Python kernel: an existing .amlignore is appended to', t 
       assert.equal(cliCheck(dir).verdict, 'ok');
     } finally {
       await s.closeNotebooks().catch(() => undefined);
+      // Leave this server's page first: a workspace save racing the stop
+      // would show up as a console error.
+      await s.page.goto('about:blank');
       await lab.stop();
       rmSync(root, { recursive: true, force: true });
     }
