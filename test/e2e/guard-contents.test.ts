@@ -206,9 +206,9 @@ test('allow_hidden, no Python kernel: an existing .amlignore is appended to', t 
       assert.equal(cliCheck(dir).verdict, 'ok');
     } finally {
       await s.closeNotebooks().catch(() => undefined);
-      // Leave this server's page first: a workspace save racing the stop
-      // would show up as a console error.
-      await s.page.goto('about:blank');
+      // Back to this file's server before this one stops: a page polling a
+      // stopped server fills the console with refused connections.
+      await openLab(s.page, s.lab).catch(() => undefined);
       await lab.stop();
       rmSync(root, { recursive: true, force: true });
     }
