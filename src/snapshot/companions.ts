@@ -25,7 +25,7 @@ const ENVIRONMENT_FILES = [
 ];
 /** Azure ML's workspace file, read by `from_config()`. */
 const CONFIG_FILES = ['config.json', '.azureml/config.json'];
-/** Referenced folders above this size are listed but left unchecked. */
+/** Referenced files and folders above this size are listed but left unchecked. */
 const BIG_FOLDER_BYTES = 10 * 1024 * 1024;
 
 /** The code cells of a notebook (nbformat 4 JSON), as text. */
@@ -105,7 +105,8 @@ export function findCompanions(
         reason,
         files: 1,
         bytes: file.size,
-        checked: true
+        // A big data file named in code would make the clean copy big again.
+        checked: reason !== 'path' || file.size <= BIG_FOLDER_BYTES
       });
     } else if (folders.has(path)) {
       const inside = files.filter(

@@ -45,7 +45,8 @@ describe('companions', () => {
         { cell_type: 'markdown', source: 'import notcode' },
         {
           cell_type: 'code',
-          source: 'df = read("data/small.csv")\nbig = "data"'
+          source:
+            'df = read("data/small.csv")\nbig = "data"\nm = load("model.pt")'
         }
       ]
     });
@@ -57,6 +58,7 @@ describe('companions', () => {
       { path: 'mypkg/__pycache__/x.pyc', size: 9 },
       { path: 'data/small.csv', size: 3 },
       { path: 'data/huge.bin', size: 50 * 1024 * 1024 },
+      { path: 'model.pt', size: 20 * 1024 * 1024 },
       { path: 'requirements.txt', size: 2 },
       { path: 'config.json', size: 2 }
     ];
@@ -69,6 +71,7 @@ describe('companions', () => {
       mypkg: ['import', true],
       'data/small.csv': ['path', true],
       data: ['path', false],
+      'model.pt': ['path', false],
       'requirements.txt': ['environment', true],
       'config.json': ['config', true]
     });
