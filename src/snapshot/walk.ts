@@ -34,6 +34,8 @@ interface IPending {
   /** Identities of this folder and its ancestors, for loop detection. */
   chain: ReadonlySet<string>;
   entries?: IDirEntry[];
+  /** Reached through a link that points outside the root. */
+  outside?: boolean;
 }
 
 /**
@@ -77,7 +79,9 @@ export async function walk(
     }
     for (const entry of entries) {
       const path = joinPath(dir.path, entry.name);
-      if (entry.link?.outside) {
+      // One warning for the link that leaves the folder, not one for every
+      // link met in the tree it leads to.
+      if (entry.link?.outside && !dir.outside) {
         warnings.push({
           kind: 'link-outside',
           path,
@@ -106,7 +110,11 @@ export async function walk(
         }
         const chain =
           entry.id === undefined ? dir.chain : new Set(dir.chain).add(entry.id);
-        stack.push({ path, chain });
+        stack.push({
+          path,
+          chain,
+          outside: dir.outside || entry.link?.outside
+        });
       } else {
         warnings.push({
           kind: 'special-file',

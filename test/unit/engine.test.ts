@@ -43,6 +43,31 @@ describe('walk', () => {
     assert.equal(r.warnings[0].kind, 'link-loop');
   });
 
+  test('a link out of the folder is reported once, not for each link beyond it', async () => {
+    const fs = new MemoryFileSystem({ 'ext/a.txt': 1, 'ext/deeper/b.txt': 2 });
+    const out = { target: '/elsewhere', outside: true, dangling: false };
+    fs.addEntry('', {
+      name: 'ext',
+      kind: 'dir',
+      size: 0,
+      id: 'ext',
+      link: out
+    });
+    fs.addEntry('ext', {
+      name: 'deeper',
+      kind: 'dir',
+      size: 0,
+      id: 'd',
+      link: out
+    });
+    const r = await walk(fs);
+    assert.equal(r.files.length, 2);
+    assert.deepEqual(
+      r.warnings.map(w => `${w.kind}:${w.path}`),
+      ['link-outside:ext']
+    );
+  });
+
   test('pruned folders are not listed', async () => {
     const fs = new MemoryFileSystem({ 'big/x': 1, 'big/y/z': 1, k: 1 });
     const r = await walk(fs, { prune: d => d === 'big' });
