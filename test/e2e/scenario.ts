@@ -91,11 +91,14 @@ export function sparse(path: string, size: number): void {
 }
 
 /** Write files: `{ 'a/b.txt': 'text' }` under `dir`. */
-export function writeFiles(dir: string, files: Record<string, string>): void {
-  for (const [rel, text] of Object.entries(files)) {
+export function writeFiles(
+  dir: string,
+  files: Record<string, string | Uint8Array>
+): void {
+  for (const [rel, data] of Object.entries(files)) {
     const path = join(dir, rel);
     mkdirSync(dirname(path), { recursive: true });
-    writeFileSync(path, text);
+    writeFileSync(path, data);
   }
 }
 

@@ -11,16 +11,9 @@
  */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import {
-  mkdirSync,
-  mkdtempSync,
-  readdirSync,
-  rmSync,
-  truncateSync,
-  writeFileSync
-} from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { after, before, type TestContext } from 'node:test';
 import type { Locator, Page } from 'playwright-core';
 import {
@@ -35,58 +28,14 @@ import {
   startLab
 } from './harness.js';
 
-export const MiB = 1024 * 1024;
+// The on-disk helpers are the guard scenarios' own.
+export { MiB, cliLs, sparse, writeFiles, writeNotebook } from './scenario.js';
+
 export const PLUGIN = 'jupyterlab-snapshot-guard:plugin';
 /** The test doubles of the Azure ML SDKs (see its README.md). */
 export const AZURE_DOUBLE = join(REPO_ROOT, 'test', 'fixtures', 'azure-double');
 
 // -- on disk ----------------------------------------------------------------
-
-export function writeNotebook(path: string, cells: string[] = ['1+1']): void {
-  mkdirSync(dirname(path), { recursive: true });
-  writeFileSync(
-    path,
-    JSON.stringify({
-      cells: cells.map((source, i) => ({
-        cell_type: 'code',
-        execution_count: null,
-        id: `cell-${i}`,
-        metadata: {},
-        outputs: [],
-        source
-      })),
-      metadata: {
-        kernelspec: {
-          name: 'python3',
-          display_name: 'Python 3',
-          language: 'python'
-        },
-        language_info: { name: 'python' }
-      },
-      nbformat: 4,
-      nbformat_minor: 5
-    })
-  );
-}
-
-/** Write files: `{ 'a/b.txt': 'text' }` under `dir`. */
-export function writeFiles(
-  dir: string,
-  files: Record<string, string | Uint8Array>
-): void {
-  for (const [rel, data] of Object.entries(files)) {
-    const path = join(dir, rel);
-    mkdirSync(dirname(path), { recursive: true });
-    writeFileSync(path, data);
-  }
-}
-
-/** A file of `size` bytes that takes no disk space (a hole). */
-export function sparse(path: string, size: number): void {
-  mkdirSync(dirname(path), { recursive: true });
-  writeFileSync(path, '');
-  truncateSync(path, size);
-}
 
 /** Deterministic bytes that do not compress. */
 export function noise(size: number, seed = 1): Uint8Array {
@@ -99,17 +48,6 @@ export function noise(size: number, seed = 1): Uint8Array {
     out[i] = x & 255;
   }
   return out;
-}
-
-/** `snapshot-guard ls <dir> -z`: the files Azure ML would upload. */
-export function cliLs(dir: string): string[] {
-  const r = spawnSync(
-    process.execPath,
-    [join(REPO_ROOT, 'bin', 'snapshot-guard.js'), 'ls', dir, '-z'],
-    { encoding: 'utf8', maxBuffer: 64 * MiB }
-  );
-  assert.equal(r.status, 0, `snapshot-guard ls failed: ${r.stderr}`);
-  return r.stdout.split('\0').filter(p => p !== '');
 }
 
 /** `unzip -t` passes and `unzip -Z1` lists these entries. */
