@@ -13,6 +13,7 @@ import {
   findCompanions
 } from '../snapshot/companions.js';
 import { formatBytes, formatCount } from '../snapshot/format.js';
+import { joinPath } from '../snapshot/paths.js';
 import { reportOf, type IScan } from '../snapshot/scan.js';
 import type { ILimits } from '../snapshot/types.js';
 import type { ISnapshotGuard, ISubmitTarget } from '../tokens.js';
@@ -380,12 +381,12 @@ export class SnapshotGuard implements ISnapshotGuard {
       return null;
     }
     const target = await access.makeUniqueFolder(folder, choice.folderName);
-    const copy = join(target, PathExt.basename(notebook));
+    const copy = joinPath(target, PathExt.basename(notebook));
     const pairs = [
       { from: notebook, to: copy },
       ...companionFiles(choice.companions, scan.files).map(f => ({
-        from: join(folder, f.path),
-        to: join(target, f.path)
+        from: joinPath(folder, f.path),
+        to: joinPath(target, f.path)
       }))
     ];
     try {
@@ -417,10 +418,6 @@ export class SnapshotGuard implements ISnapshotGuard {
     await this.options.open(copy);
     return copy;
   }
-}
-
-function join(a: string, b: string): string {
-  return a === '' ? b : `${a}/${b}`;
 }
 
 function relativeTo(folder: string, path: string): string {
