@@ -240,7 +240,7 @@ function toJson(dir: string, r: ISnapshotReport) {
   };
 }
 
-export function describeReason(reason: IReason, limits: ILimits): string {
+function describeReason(reason: IReason, limits: ILimits): string {
   const limit =
     reason.limit === 'bytes'
       ? `the ${formatBytes(limits.maxBytes ?? 0)} size limit`

@@ -1,5 +1,5 @@
 import { judge, type IReason } from './limits.js';
-import { compareUtf8, extensionOf, isInside } from './paths.js';
+import { compareUtf8, extensionOf } from './paths.js';
 import type { RuleSet } from './rules.js';
 import type { IFileRecord, ILimits, IWarning, Verdict } from './types.js';
 
@@ -160,14 +160,6 @@ export function byFolder(files: readonly IFileRecord[]): Map<string, ITally> {
     }
   }
   return folders;
-}
-
-/** Files of `files` inside folder `dir`. */
-export function filesIn(
-  files: readonly IFileRecord[],
-  dir: string
-): IFileRecord[] {
-  return files.filter(f => isInside(f.path, dir) && f.path !== dir);
 }
 
 function bySize(a: ITally & { path?: string }, b: ITally & { path?: string }) {
