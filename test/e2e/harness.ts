@@ -376,7 +376,11 @@ const HARMLESS = [
   /\/api\/events\/subscribe/,
   /\/lab\/api\/news/,
   /favicon/,
-  /WebSocket connection to .*\/api\/events/
+  /WebSocket connection to .*\/api\/events/,
+  // jupyter_server 1.23 race: listing kernels while one is still starting
+  // fails with a 500 (its model has no `last_activity` yet).
+  /status of 500 .*\/api\/kernels\?\d+$/,
+  /object has no attribute 'last_activity'/
 ];
 
 /**
