@@ -47,6 +47,17 @@ function findRepoRoot(start: string): string {
   }
 }
 
+/**
+ * Where a test leaves a file for people to look at (screenshots): in this
+ * checkout's build/, not under a fixed name in the shared temporary folder,
+ * where another run (or another user's) would overwrite it or own it.
+ */
+export function artifactPath(name: string): string {
+  const dir = join(REPO_ROOT, 'build', 'e2e-artifacts');
+  mkdirSync(dir, { recursive: true });
+  return join(dir, name);
+}
+
 export const CHROMIUM = '/usr/bin/chromium';
 export const CHROMIUM_ARGS = [
   '--headless',

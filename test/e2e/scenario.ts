@@ -36,6 +36,7 @@ import {
   ILab,
   ILabOptions,
   REPO_ROOT,
+  artifactPath,
   consoleErrors,
   openBrowser,
   openLab,
@@ -455,7 +456,7 @@ export function useLab(
     },
 
     async shot(shotName) {
-      const path = join(tmpdir(), `snapshot-guard-${shotName}.png`);
+      const path = artifactPath(`${shotName}.png`);
       await page().screenshot({ path });
       return path;
     },
@@ -476,7 +477,7 @@ export function useLab(
         const safe = t.name.replace(/[^\w-]+/g, '-').slice(0, 60);
         await page()
           .screenshot({
-            path: join(tmpdir(), `snapshot-guard-failure-${safe}.png`)
+            path: artifactPath(`failure-${safe}.png`)
           })
           .catch(() => undefined);
         t.diagnostic(`server log (tail):\n${lab?.log().slice(-3000)}`);

@@ -13,6 +13,7 @@ import { after, before, test } from 'node:test';
 import {
   IBrowser,
   ILab,
+  artifactPath,
   consoleErrors,
   openBrowser,
   openNotebook,
@@ -103,11 +104,11 @@ test('notebook opens with the Submit button and runs a cell', async t => {
       .getByRole('button', { name: 'Cancel', exact: true })
       .click();
     await submit.waitFor({ state: 'detached' });
-    await page.screenshot({ path: join(tmpdir(), 'snapshot-guard-smoke.png') });
+    await page.screenshot({ path: artifactPath('smoke.png') });
     assert.deepEqual(errors, [], 'no console errors');
   } catch (err) {
     await page
-      .screenshot({ path: join(tmpdir(), 'snapshot-guard-smoke-failure.png') })
+      .screenshot({ path: artifactPath('smoke-failure.png') })
       .catch(() => undefined);
     t.diagnostic(`server log (tail):\n${lab!.log().slice(-4000)}`);
     t.diagnostic(`console errors:\n${errors.join('\n')}`);

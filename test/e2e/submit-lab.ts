@@ -21,6 +21,7 @@ import {
   ILab,
   ILabOptions,
   REPO_ROOT,
+  artifactPath,
   consoleErrors,
   openBrowser,
   openLab,
@@ -307,7 +308,7 @@ export function useSubmitLab(
         const safe = t.name.replace(/[^\w-]+/g, '-').slice(0, 60);
         await page()
           .screenshot({
-            path: join(tmpdir(), `snapshot-guard-failure-${safe}.png`)
+            path: artifactPath(`failure-${safe}.png`)
           })
           .catch(() => undefined);
         t.diagnostic(`server log (tail):\n${lab?.log().slice(-3000)}`);

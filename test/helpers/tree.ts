@@ -9,6 +9,7 @@ import {
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { asOtherUser, sharedCli } from './other-user.js';
 
 /** The repository root (tests run from build/test/...). */
 export const ROOT = resolve(
@@ -52,25 +53,21 @@ export interface ICliResult {
 /** Run the real command line as a whole process. */
 export function cli(
   args: string[],
-  opts: { env?: NodeJS.ProcessEnv; cwd?: string; asUser?: string } = {}
+  opts: {
+    env?: NodeJS.ProcessEnv;
+    cwd?: string;
+    /** As a user without root's rights (see other-user.ts). */
+    asOtherUser?: boolean;
+  } = {}
 ): ICliResult {
-  const cmd = opts.asUser
-    ? [
-        'setpriv',
-        [
-          `--reuid=${opts.asUser}`,
-          '--regid=nogroup',
-          '--clear-groups',
-          process.execPath,
-          CLI,
-          ...args
-        ]
-      ]
+  const [cmd, argv] = opts.asOtherUser
+    ? asOtherUser([...sharedCli().argv, ...args])
     : [process.execPath, [CLI, ...args]];
-  const r = spawnSync(cmd[0] as string, cmd[1] as string[], {
+  const r = spawnSync(cmd, argv, {
     encoding: 'utf8',
     env: { ...process.env, ...opts.env },
-    cwd: opts.cwd ?? ROOT,
+    // The other user may not be able to enter the checkout.
+    cwd: opts.cwd ?? (opts.asOtherUser ? '/' : ROOT),
     maxBuffer: 256 * 1024 * 1024
   });
   return { status: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };

@@ -9,11 +9,19 @@ import {
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
+import { sharedTempDir } from '../helpers/other-user.js';
 import { checkJson, cleanup, cli, makeTree, tempDir } from '../helpers/tree.js';
 
 const dirs: string[] = [];
 function folder(files: Record<string, string | number> = {}): string {
   const d = tempDir('sg-cli-');
+  dirs.push(d);
+  makeTree(d, files);
+  return d;
+}
+/** A folder another user can enter (see other-user.ts). */
+function sharedFolder(files: Record<string, string | number>): string {
+  const d = sharedTempDir('sg-cli-');
   dirs.push(d);
   makeTree(d, files);
   return d;
@@ -253,11 +261,10 @@ describe('bad input', () => {
   });
 
   test('an unreadable subfolder is a warning, not a failure', () => {
-    const d = folder({ 'ok.txt': 'x', 'secret/a.txt': 'y' });
-    chmodSync(d, 0o755);
+    const d = sharedFolder({ 'ok.txt': 'x', 'secret/a.txt': 'y' });
     chmodSync(join(d, 'secret'), 0o000);
     // As root every folder is readable: run the check as an ordinary user.
-    const r = cli(['check', d, '--json'], { asUser: 'nobody' });
+    const r = cli(['check', d, '--json'], { asOtherUser: true });
     chmodSync(join(d, 'secret'), 0o755);
     assert.equal(r.status, 0, r.stderr);
     const j = JSON.parse(r.stdout);
@@ -267,10 +274,9 @@ describe('bad input', () => {
   });
 
   test('an unreadable root is an error', () => {
-    const d = folder({ 'sub/a.txt': 'x' });
-    chmodSync(d, 0o755);
+    const d = sharedFolder({ 'sub/a.txt': 'x' });
     chmodSync(join(d, 'sub'), 0o000);
-    const r = cli(['check', join(d, 'sub')], { asUser: 'nobody' });
+    const r = cli(['check', join(d, 'sub')], { asOtherUser: true });
     chmodSync(join(d, 'sub'), 0o755);
     assert.equal(r.status, 2);
     assert.match(r.stderr, /permission denied/);

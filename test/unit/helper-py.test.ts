@@ -20,6 +20,7 @@ import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
 import { NodeFileSystem } from '../../src/node/node-fs.js';
 import { HELPER_SOURCE } from '../../src/kernel/helper-source.js';
+import { asOtherUser, sharedTempDir } from '../helpers/other-user.js';
 import { ROOT, cleanup, makeTree, tempDir } from '../helpers/tree.js';
 
 const PYTHON = '/usr/bin/python3';
@@ -56,27 +57,29 @@ def call(op, **args):
 `;
 
 interface IPyOptions {
-  /** Run as `nobody` (tests run as root, who can read everything). */
-  asNobody?: boolean;
+  /**
+   * Run as a user without root's rights (see other-user.ts); the driver,
+   * `helperDir` and the tree must then be in folders that user can enter.
+   */
+  asOtherUser?: boolean;
   helperDir?: string;
 }
 
 /** Run a snippet after PRELUDE with `root` as argv[1]; its `out`. */
 function py(root: string, snippet: string, opts: IPyOptions = {}): any {
-  const work = tempDir('sg-driver-');
+  const work = opts.asOtherUser
+    ? sharedTempDir('sg-driver-')
+    : tempDir('sg-driver-');
   dirs.push(work);
-  chmodSync(work, 0o755);
   const script = join(work, 'driver.py');
   writeFileSync(script, `${PRELUDE}\n${snippet}\nprint(json.dumps(out))\n`);
-  const argv = [script, root];
-  const [cmd, args] = opts.asNobody
-    ? [
-        'setpriv',
-        ['--reuid=nobody', '--regid=nogroup', '--clear-groups', PYTHON, ...argv]
-      ]
-    : [PYTHON, argv];
-  const r = spawnSync(cmd, args as string[], {
+  chmodSync(script, 0o644);
+  const argv = [PYTHON, script, root];
+  const [cmd, args] = opts.asOtherUser ? asOtherUser(argv) : [PYTHON, argv.slice(1)];
+  const r = spawnSync(cmd, args, {
     encoding: 'utf8',
+    // The other user may not be able to enter the current folder.
+    cwd: '/',
     env: {
       ...process.env,
       SG_HELPER_DIR: opts.helperDir ?? join(ROOT, 'src', 'kernel'),
@@ -278,43 +281,34 @@ except HelperError as e:
     assert.equal(out.cancelled.type, 'Cancelled');
   });
 
-  test('an unreadable subfolder is a listing error, an unreadable root an error', t => {
-    const probe = spawnSync('setpriv', [
-      '--reuid=nobody',
-      '--regid=nogroup',
-      '--clear-groups',
-      PYTHON,
-      '-c',
-      'pass'
-    ]);
-    if (probe.status !== 0) {
-      t.skip(`cannot run as nobody here (setpriv: ${probe.stderr})`);
-      return;
-    }
-    const d = folder({
-      'ok.txt': 'x',
-      'locked/secret.txt': 's',
-      'shut.txt': 'x'
-    });
-    // nobody needs to reach the driver, the helper and the tree.
-    const helperDir = tempDir('sg-helper-copy-');
+  test('an unreadable subfolder is a listing error, an unreadable root an error', () => {
+    const d = sharedTempDir('sg-helper-');
+    dirs.push(d);
+    makeTree(d, { 'ok.txt': 'x', 'locked/secret.txt': 's', 'shut.txt': 'x' });
+    // The other user needs to reach the driver, the helper and the tree.
+    const helperDir = sharedTempDir('sg-helper-copy-');
     dirs.push(helperDir);
-    chmodSync(helperDir, 0o755);
     copyFileSync(HELPER, join(helperDir, 'helper.py'));
-    chmodSync(d, 0o755);
+    chmodSync(join(helperDir, 'helper.py'), 0o644);
     chmodSync(join(d, 'ok.txt'), 0o644);
-    chmodSync(join(d, 'locked'), 0o700);
-    chmodSync(join(d, 'shut.txt'), 0o600);
-    const out = py(
-      d,
-      String.raw`
+    // No rights at all, so that a non-root owner is locked out too.
+    chmodSync(join(d, 'locked'), 0o000);
+    chmodSync(join(d, 'shut.txt'), 0o000);
+    let out: any;
+    try {
+      out = py(
+        d,
+        String.raw`
 out['w'] = h.op_walk('')
 out['root'] = call('walk', path='locked')
 out['read'] = call('read', path='shut.txt')
 out['readok'] = call('read', path='ok.txt')
 `,
-      { asNobody: true, helperDir }
-    );
+        { asOtherUser: true, helperDir }
+      );
+    } finally {
+      chmodSync(join(d, 'locked'), 0o700);
+    }
     assert.deepEqual(out.w.errors, { locked: 'permission denied' });
     const locked = out.w.dirs[''].find((e: any) => e.name === 'locked');
     assert.equal(locked.kind, 'dir');
