@@ -12,8 +12,8 @@
 # The clone installs its npm packages itself (`npm ci` in the root and in
 # lab-harness/, run by `npm test`), so the install path is tested as well; it
 # needs the npm registry. With --reuse-node-modules the clone instead gets
-# copies of this checkout's node_modules (quicker, but the install is then not
-# tested). Debian packages must be installed or installable (scripts/setup.js).
+# copies of this checkout's node_modules and lab-harness/build (quicker, but
+# the install and the front-end build are then not tested). Debian packages must be installed or installable (scripts/setup.js).
 #
 # --as-other-user additionally runs a second clone as `nobody` (run as root),
 # whose HOME (/nonexistent) cannot be written: `npm test` as an ordinary user,
@@ -52,6 +52,11 @@ FAILED=0
 copy_node_modules() { # <dest checkout>
   cp -a "$SRC/node_modules" "$1/"
   cp -a "$SRC/lab-harness/node_modules" "$1/lab-harness/"
+  # The front-end build too when there is one: it is rebuilt anyway when its
+  # inputs hash (lab-harness/build/stamp.json) does not match the clone.
+  if [ -d "$SRC/lab-harness/build" ]; then
+    cp -a "$SRC/lab-harness/build" "$1/lab-harness/"
+  fi
   # cp -a keeps the copies' old mtimes; the clone's lock files are newer, so
   # setup.js would reinstall: mark the copies as matching the clone's locks.
   touch "$1/node_modules/.package-lock.json" \
