@@ -71,6 +71,12 @@ export function ensureNodeModules(dir = ROOT) {
   run('npm', ['ci', '--no-audit', '--no-fund'], { cwd: dir });
 }
 
+/**
+ * The TypeScript compiler, run with `node` directly rather than through npx,
+ * which needs a writable npm cache in HOME and can fall back to the registry.
+ */
+export const TSC = join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc');
+
 /** Path of the Debian Python, which has the Jupyter modules. */
 export const PYTHON = '/usr/bin/python3';
 

@@ -3,12 +3,18 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
-import { ROOT, ensureDebianPackages, ensureNodeModules, run } from './setup.js';
+import {
+  ROOT,
+  TSC,
+  ensureDebianPackages,
+  ensureNodeModules,
+  run
+} from './setup.js';
 
 const started = Date.now();
 ensureDebianPackages();
 ensureNodeModules();
-run('npx', ['tsc', '-p', 'tsconfig.json']);
+run(process.execPath, [TSC, '-p', 'tsconfig.json']);
 if (existsSync(join(ROOT, 'scripts', 'build-labextension.js'))) {
   run('node', ['scripts/build-labextension.js']);
 }
@@ -19,12 +25,9 @@ if (existsSync(join(ROOT, 'scripts', 'harness.js'))) {
 // Emit even with type errors, so one broken file cannot hide every other
 // result; test/unit/typecheck.test.ts reports the errors as a failure.
 spawnSync(
-  'npx',
-  ['tsc', '-p', 'tsconfig.test.json', '--noEmitOnError', 'false'],
-  {
-    cwd: ROOT,
-    stdio: 'ignore'
-  }
+  process.execPath,
+  [TSC, '-p', 'tsconfig.test.json', '--noEmitOnError', 'false'],
+  { cwd: ROOT, stdio: 'ignore' }
 );
 
 // Only the suites named on the command line, e.g. `npm test -- unit`.

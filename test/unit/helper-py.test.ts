@@ -75,7 +75,9 @@ function py(root: string, snippet: string, opts: IPyOptions = {}): any {
   writeFileSync(script, `${PRELUDE}\n${snippet}\nprint(json.dumps(out))\n`);
   chmodSync(script, 0o644);
   const argv = [PYTHON, script, root];
-  const [cmd, args] = opts.asOtherUser ? asOtherUser(argv) : [PYTHON, argv.slice(1)];
+  const [cmd, args] = opts.asOtherUser
+    ? asOtherUser(argv)
+    : [PYTHON, argv.slice(1)];
   const r = spawnSync(cmd, args, {
     encoding: 'utf8',
     // The other user may not be able to enter the current folder.

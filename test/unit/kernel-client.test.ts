@@ -11,7 +11,7 @@ import {
   writeFileSync
 } from 'node:fs';
 import { createServer } from 'node:net';
-import { createHash } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import {
@@ -31,7 +31,8 @@ import { NodeFileSystem } from '../../src/node/node-fs.js';
 import { walk } from '../../src/snapshot/walk.js';
 import { cleanup, makeTree, tempDir } from '../helpers/tree.js';
 
-const TOKEN = 'sg-test-token';
+// Random, so that a concurrent run's server never accepts this run's calls.
+const TOKEN = `sg-test-${randomBytes(12).toString('hex')}`;
 const sha256 = (s: string) => createHash('sha256').update(s).digest('hex');
 
 let server: ChildProcess | undefined;
@@ -95,49 +96,65 @@ function fan(dir: string) {
 before(async () => {
   root = tempDir('sg-server-root-');
   state = tempDir('sg-server-state-');
-  const port = await freePort();
-  server = spawn(
-    '/usr/bin/python3',
-    [
-      '-m',
-      'jupyter_server',
-      `--port=${port}`,
-      '--ip=127.0.0.1',
-      `--ServerApp.token=${TOKEN}`,
-      `--ServerApp.root_dir=${root}`,
-      '--no-browser',
-      '--allow-root'
-    ],
-    {
-      stdio: 'ignore',
-      env: {
-        ...process.env,
-        JUPYTER_CONFIG_DIR: join(state, 'config'),
-        JUPYTER_RUNTIME_DIR: join(state, 'runtime'),
-        IPYTHONDIR: join(state, 'ipython'),
-        PYDEVD_DISABLE_FILE_VALIDATION: '1'
-      }
-    }
-  );
   // Node 20 has no WebSocket of its own; `ws` (no type declarations) does.
   const wsName = 'ws';
   const WebSocket =
     globalThis.WebSocket ?? ((await import(wsName)) as any).default;
-  settings = ServerConnection.makeSettings({
-    baseUrl: `http://127.0.0.1:${port}/`,
-    wsUrl: `ws://127.0.0.1:${port}/`,
-    token: TOKEN,
-    appendToken: true,
-    WebSocket
-  });
-  await until('the server', async () => {
-    try {
-      await api('api/status');
-      return true;
-    } catch {
-      return false;
+  for (let attempt = 1; ; attempt++) {
+    const port = await freePort();
+    server = spawn(
+      '/usr/bin/python3',
+      [
+        '-m',
+        'jupyter_server',
+        `--port=${port}`,
+        // Fail rather than answer on another port than the one we call.
+        '--ServerApp.port_retries=0',
+        '--ip=127.0.0.1',
+        `--ServerApp.token=${TOKEN}`,
+        `--ServerApp.root_dir=${root}`,
+        '--no-browser',
+        '--allow-root'
+      ],
+      {
+        stdio: 'ignore',
+        env: {
+          ...process.env,
+          JUPYTER_CONFIG_DIR: join(state, 'config'),
+          JUPYTER_DATA_DIR: join(state, 'data'),
+          JUPYTER_RUNTIME_DIR: join(state, 'runtime'),
+          IPYTHONDIR: join(state, 'ipython'),
+          PYDEVD_DISABLE_FILE_VALIDATION: '1'
+        }
+      }
+    );
+    settings = ServerConnection.makeSettings({
+      baseUrl: `http://127.0.0.1:${port}/`,
+      wsUrl: `ws://127.0.0.1:${port}/`,
+      token: TOKEN,
+      appendToken: true,
+      WebSocket
+    });
+    const proc = server;
+    await until('the server', async () => {
+      if (proc.exitCode !== null || proc.signalCode !== null) {
+        return true;
+      }
+      try {
+        await api('api/status');
+        return true;
+      } catch {
+        return false;
+      }
+    });
+    if (proc.exitCode === null && proc.signalCode === null) {
+      break;
     }
-  });
+    // Another process took the port between freePort() and the bind.
+    if (attempt === 3) {
+      throw new Error(`the Jupyter server exited (${proc.exitCode})`);
+    }
+  }
   const kernelManager = new KernelManager({ serverSettings: settings });
   const sessions = new SessionManager({
     kernelManager,

@@ -142,7 +142,9 @@ const TREE_ORDER = [
 describe('packFolderToFile', () => {
   test('packs exactly the given files; unzip tests, lists and extracts them', async () => {
     const root = makeTree(TREE);
+    // Modes set here, not left to the umask: they must survive the zip.
     chmodSync(join(root, 'run.sh'), 0o755);
+    chmodSync(join(root, 'données.csv'), 0o644);
     const outDir = tempDir();
     const zip = join(outDir, 'snap.zip');
     const progress: number[] = [];
