@@ -25,7 +25,7 @@ import { basename, dirname, join, relative, resolve } from 'node:path';
 import { ROOT } from './tree.js';
 
 /** True when this process runs as root and so must drop privileges. */
-export const IS_ROOT = process.getuid?.() === 0;
+const IS_ROOT = process.getuid?.() === 0;
 const OTHER_USER = 'nobody';
 const OTHER_GROUP = 'nogroup';
 
