@@ -13,6 +13,7 @@ import { INotebookTracker, NotebookPanel } from '@jupyterlab/notebook';
 import { ISettingRegistry } from '@jupyterlab/settingregistry';
 import { IStateDB } from '@jupyterlab/statedb';
 import { ITranslator, nullTranslator } from '@jupyterlab/translation';
+import { meterPlugin } from './meter/plugin.js';
 import { SnapshotErrorCatcher } from './catcher/snapshot-error-catcher.js';
 import { ContentsAccess } from './contents/contents-access.js';
 import type { IFolderAccess } from './guard/folder-access.js';
@@ -20,6 +21,7 @@ import { GuardSettings } from './guard/guard-settings.js';
 import { SnapshotGuard } from './guard/snapshot-guard.js';
 import { HelperKernel } from './kernel/helper-kernel.js';
 import { KernelAccess } from './kernel/kernel-access.js';
+import { ListingMeasurer } from './kernel/listing-measurer.js';
 import { archiveTarget } from './submit/archive-target.js';
 import { azuremlTarget } from './submit/azureml-target.js';
 import { commandTarget } from './submit/command-target.js';
@@ -73,10 +75,15 @@ const plugin: JupyterFrontEndPlugin<ISnapshotGuard> = {
       }
       return helper;
     };
+    let measurer: ListingMeasurer | null = null;
     const access = async (): Promise<IFolderAccess> => {
       const kernel = await helperKernel();
       if (await kernel.isAvailable()) {
-        return new KernelAccess(kernel);
+        if (measurer?.helper !== kernel) {
+          measurer?.dispose();
+          measurer = new ListingMeasurer(kernel);
+        }
+        return new KernelAccess(kernel, measurer);
       }
       return new ContentsAccess(
         app.serviceManager.contents,
@@ -157,7 +164,11 @@ const plugin: JupyterFrontEndPlugin<ISnapshotGuard> = {
       isEnabled: args => panelFor(args) !== null,
       execute: async args => {
         const panel = panelFor(args);
-        return panel ? guard.guard(panel.context.path, panel.context) : false;
+        return panel
+          ? guard.guard(panel.context.path, panel.context, {
+              report: args.report === true
+            })
+          : false;
       }
     });
     app.commands.addCommand(CommandIDs.checkFolder, {
@@ -217,4 +228,4 @@ const plugin: JupyterFrontEndPlugin<ISnapshotGuard> = {
   }
 };
 
-export default plugin;
+export default [plugin, meterPlugin];

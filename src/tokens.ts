@@ -1,6 +1,7 @@
 import { Token } from '@lumino/coreutils';
 import type { IDisposable } from '@lumino/disposable';
 import type { ISnapshotReport } from './snapshot/accounting.js';
+import type { ISnapshotSummary } from './snapshot/summary.js';
 
 export const PLUGIN_ID = 'jupyterlab-snapshot-guard:plugin';
 
@@ -8,7 +9,10 @@ export const PLUGIN_ID = 'jupyterlab-snapshot-guard:plugin';
 export namespace CommandIDs {
   /** Check the notebook's folder, offer fixes, then submit. */
   export const submit = 'snapshot-guard:submit';
-  /** Check the notebook's folder and show the report. */
+  /**
+   * Check the notebook's folder (args `{path?, report?}`); the report shows
+   * when the folder is near or over the limits, or always with `report`.
+   */
   export const check = 'snapshot-guard:check';
   /** Check a folder picked in the file browser. */
   export const checkFolder = 'snapshot-guard:check-folder';
@@ -84,10 +88,24 @@ export interface ISubmitOutcome {
   message?: string;
 }
 
+/** A check's totals and verdict, and how far to trust them. */
+export interface ISnapshotMeasure extends ISnapshotSummary {
+  /** A limitation of this check (the Contents API fallback), or null. */
+  caveat: string | null;
+}
+
 /** What other extensions can use: the check, the guard and targets. */
 export interface ISnapshotGuard {
   /** Measure a folder as Azure ML would (no dialog). */
   check(folder: string): Promise<ISnapshotReport>;
+  /**
+   * The totals and verdict of `check`, measured away from the page's main
+   * thread where possible: for displays that check often (the meter).
+   */
+  measure(
+    folder: string,
+    options?: { signal?: AbortSignal }
+  ): Promise<ISnapshotMeasure>;
   /**
    * The interactive flow for a notebook: save, check, offer fixes. Resolves
    * to true when it is OK to go on submitting.

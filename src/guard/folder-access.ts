@@ -1,4 +1,6 @@
 import type { IScan } from '../snapshot/scan.js';
+import type { ISnapshotSummary } from '../snapshot/summary.js';
+import type { ILimits } from '../snapshot/types.js';
 
 /** Server-relative file copy: `from` → `to`. */
 export interface ICopyPair {
@@ -19,6 +21,15 @@ export interface IFolderAccess {
     folder: string,
     options: { onProgress?(filesSeen: number): void; signal?: AbortSignal }
   ): Promise<IScan>;
+  /**
+   * Totals and verdict only, for the status-bar meter; an access that can
+   * do this away from the page's main thread provides it.
+   */
+  measure?(
+    folder: string,
+    limits: ILimits,
+    options: { signal?: AbortSignal }
+  ): Promise<ISnapshotSummary>;
   /**
    * Write `.amlignore` atomically, only if its content is still `expected`
    * (null: the file must not exist). `changed` means nothing was written;

@@ -16,7 +16,12 @@ import { formatBytes, formatCount } from '../snapshot/format.js';
 import { joinPath } from '../snapshot/paths.js';
 import { reportOf, type IScan } from '../snapshot/scan.js';
 import type { ILimits } from '../snapshot/types.js';
-import type { ISnapshotGuard, ISubmitTarget } from '../tokens.js';
+import { summarize } from '../snapshot/summary.js';
+import type {
+  ISnapshotGuard,
+  ISnapshotMeasure,
+  ISubmitTarget
+} from '../tokens.js';
 import { showAmlignoreDialog } from '../ui/amlignore-dialog.js';
 import { showCleanFolderDialog } from '../ui/clean-folder-dialog.js';
 import { showManualSaveDialog } from '../ui/manual-save-dialog.js';
@@ -43,6 +48,8 @@ export interface IFlowOptions {
   context?: DocumentRegistry.IContext<DocumentRegistry.IModel>;
   /** Go straight to this fix instead of showing the report first. */
   fix?: 'amlignore' | 'move';
+  /** Show the report even when the folder is within the limits. */
+  report?: boolean;
 }
 
 /** Least time between progress updates of the check's notification. */
@@ -67,6 +74,23 @@ export class SnapshotGuard implements ISnapshotGuard {
     return reportOf(await access.scan(folder, {}), this.options.limits());
   }
 
+  async measure(
+    folder: string,
+    options: { signal?: AbortSignal } = {}
+  ): Promise<ISnapshotMeasure> {
+    const access = await this.options.access();
+    const limits = this.options.limits();
+    if (access.measure) {
+      const summary = await access.measure(folder, limits, options);
+      return { ...summary, caveat: access.caveat };
+    }
+    const started = performance.now();
+    const scan = await access.scan(folder, options);
+    const summary = summarize(reportOf(scan, limits));
+    const costMs = performance.now() - started;
+    return { ...summary, costMs, caveat: access.caveat };
+  }
+
   addTarget(target: ISubmitTarget): IDisposable {
     this.targets.set(target.id, target);
     return new DisposableDelegate(() => this.targets.delete(target.id));
@@ -83,9 +107,11 @@ export class SnapshotGuard implements ISnapshotGuard {
 
   guard(
     notebookPath: string,
-    context?: DocumentRegistry.IContext<DocumentRegistry.IModel>
+    context?: DocumentRegistry.IContext<DocumentRegistry.IModel>,
+    options: Pick<IFlowOptions, 'report'> = {}
   ): Promise<boolean> {
     return this.checkFolder(PathExt.dirname(notebookPath), {
+      ...options,
       notebook: notebookPath,
       context
     });
@@ -126,6 +152,7 @@ export class SnapshotGuard implements ISnapshotGuard {
     }
     let notebook = options.notebook;
     let fix = options.fix;
+    let showReport = options.report === true;
     for (;;) {
       const access = await this.options.access();
       const scan = await this.scanWithProgress(access, folder);
@@ -134,7 +161,7 @@ export class SnapshotGuard implements ISnapshotGuard {
       }
       const limits = this.options.limits();
       const report = reportOf(scan, limits);
-      if (report.verdict !== 'over' && fix === undefined) {
+      if (report.verdict !== 'over' && fix === undefined && !showReport) {
         this.notifyWithin(report, access);
         return true;
       }
@@ -148,11 +175,15 @@ export class SnapshotGuard implements ISnapshotGuard {
           folder: folder === '' ? trans.__('the server root') : folder,
           trans,
           caveat: access.caveat,
+          // Asked for the report only (the meter): nothing to submit.
           canSubmitAnyway:
-            noHardLimit && !report.reasons.some(r => r.limit === 'empty'),
+            !showReport &&
+            noHardLimit &&
+            !report.reasons.some(r => r.limit === 'empty'),
           canMove: notebook !== undefined
         }));
       fix = undefined;
+      showReport = false;
       if (choice === 'cancel') {
         return false;
       }

@@ -18,6 +18,11 @@ import type {
 } from '../submit/helper.js';
 import { HELPER_SOURCE } from './helper-source.js';
 
+/** A `walk` listing as the helper sends it: zlib-compressed JSON. */
+export function decodeListing(blob: Uint8Array): IWalkListing {
+  return JSON.parse(strFromU8(unzlibSync(blob))) as IWalkListing;
+}
+
 /** The comm target registered by helper.py. */
 export const HELPER_TARGET = 'snapshot_guard';
 /** How often pending requests check that the kernel still exists. */
@@ -233,6 +238,17 @@ export class HelperKernel implements IDisposableLike, ISubmitHelper {
 
   /** The whole tree under `path` (server-relative) in one listing. */
   async walk(path: string, options: IWalkOptions = {}): Promise<IWalkListing> {
+    return decodeListing(await this.walkBlob(path, options));
+  }
+
+  /**
+   * `walk`'s listing as sent: zlib-compressed JSON, for a caller that
+   * decodes it elsewhere (the meter's worker).
+   */
+  async walkBlob(
+    path: string,
+    options: IWalkOptions = {}
+  ): Promise<Uint8Array> {
     const args: JSONObject = { path };
     if (options.base !== undefined) {
       args.base = options.base;
@@ -247,7 +263,7 @@ export class HelperKernel implements IDisposableLike, ISubmitHelper {
         path
       );
     }
-    return JSON.parse(strFromU8(unzlibSync(blob))) as IWalkListing;
+    return blob;
   }
 
   /** One folder level (used when a walk did not reach a folder). */

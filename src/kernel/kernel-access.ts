@@ -2,6 +2,9 @@ import { scanFolder, type IScan } from '../snapshot/scan.js';
 import type { ICopyPair, IFolderAccess } from '../guard/folder-access.js';
 import { HelperKernelError, type HelperKernel } from './helper-kernel.js';
 import { KernelFileSystem } from './listing-fs.js';
+import type { ListingMeasurer } from './listing-measurer.js';
+import type { ISnapshotSummary } from '../snapshot/summary.js';
+import type { ILimits } from '../snapshot/types.js';
 
 /** The guard's file access through the helper kernel: sees every file. */
 export class KernelAccess implements IFolderAccess {
@@ -11,7 +14,10 @@ export class KernelAccess implements IFolderAccess {
   /** sha256 of each folder's `.amlignore` as the last scan read it. */
   private seen = new Map<string, string | undefined>();
 
-  constructor(private helper: HelperKernel) {}
+  constructor(
+    private helper: HelperKernel,
+    private measurer: ListingMeasurer
+  ) {}
 
   async scan(
     folder: string,
@@ -23,6 +29,14 @@ export class KernelAccess implements IFolderAccess {
     const scan = await scanFolder(fs, { rootId: fs.rootId, prune: false });
     this.seen.set(folder, fs.sha256Of('.amlignore'));
     return scan;
+  }
+
+  measure(
+    folder: string,
+    limits: ILimits,
+    options: { signal?: AbortSignal }
+  ): Promise<ISnapshotSummary> {
+    return this.measurer.measure(folder, limits, options.signal);
   }
 
   async writeAmlignore(

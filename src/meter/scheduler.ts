@@ -12,8 +12,12 @@ export interface IClock {
 }
 
 export interface ISchedulerOptions {
-  /** One check; it should stop soon after `signal` aborts. */
-  run(signal: AbortSignal): Promise<void>;
+  /**
+   * One check; it should stop soon after `signal` aborts. It may resolve
+   * to the milliseconds of work to count against the share (without, say,
+   * starting a kernel); else its duration counts.
+   */
+  run(signal: AbortSignal): Promise<number | void>;
   clock: IClock;
   /** Quiet time after the last request before a check starts. */
   debounceMs: number;
@@ -47,6 +51,12 @@ export class CheckScheduler {
     const share = Math.min(1, Math.max(maxShare, 1e-6));
     const backoff = this._lastDuration * (1 / share - 1);
     return Math.min(maxIntervalMs, Math.max(minIntervalMs, backoff));
+  }
+
+  /** Change the least time between checks. */
+  configure(options: { minIntervalMs: number }): void {
+    this.options.minIntervalMs = options.minIntervalMs;
+    this._schedule();
   }
 
   /** Something changed: check again once things settle. */
@@ -112,8 +122,9 @@ export class CheckScheduler {
     const abort = new AbortController();
     this._abort = abort;
     const started = clock.now();
+    let cost: number | void = undefined;
     try {
-      await this.options.run(abort.signal);
+      cost = await this.options.run(abort.signal);
     } catch {
       // The caller shows its own errors; the schedule goes on.
     } finally {
@@ -121,7 +132,7 @@ export class CheckScheduler {
       this._abort = null;
       // A cancelled check says nothing about the folder's cost.
       if (!abort.signal.aborted) {
-        this._lastDuration = ended - started;
+        this._lastDuration = typeof cost === 'number' ? cost : ended - started;
       }
       this._lastEnd = ended;
       this._schedule();

@@ -46,7 +46,9 @@ async function flush(): Promise<void> {
 }
 
 /** Checks that take `cost` ms of clock time, finishing on `finish()`. */
-function harness(options: Partial<ConstructorParameters<typeof CheckScheduler>[0]> = {}) {
+function harness(
+  options: Partial<ConstructorParameters<typeof CheckScheduler>[0]> = {}
+) {
   const clock = new ManualClock();
   const starts: number[] = [];
   const signals: AbortSignal[] = [];
@@ -98,7 +100,11 @@ describe('meter scheduler', () => {
     }
     assert.deepEqual(h.starts, [], 'nothing during the burst');
     await h.clock.advance(60);
-    assert.deepEqual(h.starts, [300], 'one check 100 ms after the last request');
+    assert.deepEqual(
+      h.starts,
+      [300],
+      'one check 100 ms after the last request'
+    );
     await h.finishAll();
     await h.clock.advance(10_000);
     assert.equal(h.starts.length, 1, 'no check without a new request');
@@ -138,6 +144,18 @@ describe('meter scheduler', () => {
     assert.ok(2000 / (h.starts[1] - h.starts[0]) <= 0.05);
   });
 
+  test('a check may name its own cost (not the time spent starting up)', async () => {
+    const h = harness({
+      run: () => new Promise(resolve => setTimeout(() => resolve(100), 0))
+    });
+    h.scheduler.request();
+    await h.clock.advance(100);
+    await new Promise(resolve => setTimeout(resolve, 5));
+    await h.clock.advance(0);
+    // 100 ms at 5 % is 1.9 s of rest.
+    assert.equal(h.scheduler.spacingMs, 1900);
+  });
+
   test('the spacing is capped and returns to the minimum after fast checks', async () => {
     const h = harness({ maxIntervalMs: 10_000 });
     h.scheduler.request();
@@ -161,7 +179,11 @@ describe('meter scheduler', () => {
     assert.equal(h.scheduler.pending, true);
     h.scheduler.setPaused(false);
     await h.clock.advance(0);
-    assert.equal(h.starts.length, 1, 'runs at once: the quiet time is long past');
+    assert.equal(
+      h.starts.length,
+      1,
+      'runs at once: the quiet time is long past'
+    );
   });
 
   test('pausing before the debounce ends cancels the timer', async () => {
