@@ -6,9 +6,12 @@
 //   pack (auto)                   vs  zip -r -1
 //   peak RSS of check and pack                              (target <= 150 MB)
 //   RuleSet.excludes over the 100k paths, in paths/s
+//   the status-bar meter on the 100k tree in Chromium: CPU per minute and
+//   long tasks, meter on vs off (scripts/bench-meter.js)
 //
 // Options: --runs N (default 5; pack runs use max(3, N - 2)), --files N
-// (default 100000), --rebuild (recreate the trees under .bench/).
+// (default 100000), --rebuild (recreate the trees under .bench/),
+// --meter-seconds N (default 90; 0 skips the meter).
 import { spawn, spawnSync } from 'node:child_process';
 import { randomFillSync } from 'node:crypto';
 import {
@@ -28,6 +31,7 @@ import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
+import { benchMeter, meterLines } from './bench-meter.js';
 import { ROOT } from './setup.js';
 
 const MiB = 1 << 20;
@@ -35,7 +39,8 @@ const { values: args } = parseArgs({
   options: {
     runs: { type: 'string', default: '5' },
     files: { type: 'string', default: '100000' },
-    rebuild: { type: 'boolean', default: false }
+    rebuild: { type: 'boolean', default: false },
+    'meter-seconds': { type: 'string', default: '90' }
   }
 });
 const RUNS = Math.max(1, Number(args.runs) || 5);
@@ -456,6 +461,10 @@ async function main() {
   fresh();
 
   await attempt('rules', () => benchRules(paths));
+  const meterSeconds = Number(args['meter-seconds']);
+  if (meterSeconds > 0) {
+    await attempt('meter', () => benchMeter(TREE, { seconds: meterSeconds }));
+  }
 
   // The report.
   const r = results;
@@ -537,6 +546,9 @@ async function main() {
   }
   if (!TIME) {
     lines.push('(peak RSS sampled from /proc: GNU time is not installed)');
+  }
+  if (r.meter) {
+    lines.push(...meterLines(r.meter));
   }
   if (errors.length > 0) {
     lines.push('');

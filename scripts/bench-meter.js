@@ -1,0 +1,304 @@
+// The status-bar meter's cost (part of `npm run bench`): JupyterLab in
+// Chromium on a 100k-file folder, a notebook there running a cell every few
+// seconds (each run asks the meter to check) while someone types in it.
+// Two windows of the same work, meter on and meter off; the difference is
+// the meter. CPU from /proc/<pid>/stat (helper kernel; every Chromium
+// process, so the meter's worker too), the page's main-thread task time from
+// CDP Performance metrics, long tasks from a PerformanceObserver.
+import { spawnSync } from 'node:child_process';
+import { existsSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { ROOT } from './setup.js';
+
+const TICKS = 100; // USER_HZ on Linux
+const METER = '.jp-SnapshotGuard-statusMeterBody';
+const PLUGIN = 'jupyterlab-snapshot-guard:plugin';
+const NOTEBOOK = 'meter-bench.ipynb';
+
+function log(msg) {
+  process.stderr.write(`[bench] ${msg}\n`);
+}
+
+const sleep = ms => new Promise(resolve => setTimeout(resolve, ms));
+
+/** utime + stime of a process in seconds, or 0 once it is gone. */
+function cpuOf(pid) {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / TICKS;
+  } catch {
+    return 0;
+  }
+}
+
+function parentOf(pid) {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+  } catch {
+    return -1;
+  }
+}
+
+function pids() {
+  return readdirSync('/proc')
+    .filter(n => /^\d+$/.test(n))
+    .map(Number);
+}
+
+function cmdline(pid) {
+  try {
+    return readFileSync(`/proc/${pid}/cmdline`, 'utf8');
+  } catch {
+    return '';
+  }
+}
+
+/** The Chromium of this profile and all its descendants. */
+function chromiumPids(userDataDir) {
+  const all = pids();
+  const found = new Set(
+    all.filter(p => cmdline(p).includes(`--user-data-dir=${userDataDir}`))
+  );
+  for (let grew = true; grew;) {
+    grew = false;
+    for (const p of all) {
+      if (!found.has(p) && found.has(parentOf(p))) {
+        found.add(p);
+        grew = true;
+      }
+    }
+  }
+  return [...found];
+}
+
+/** Kernel processes by kernel id (their connection file names it). */
+function kernelPid(kernelId) {
+  return pids().find(p => cmdline(p).includes(`kernel-${kernelId}.json`));
+}
+
+async function helperKernelPid(lab) {
+  const sessions = await (await lab.api('/api/sessions')).json();
+  const helper = sessions.find(s => s.type === 'snapshot-guard');
+  return helper ? kernelPid(helper.kernel.id) : undefined;
+}
+
+async function taskSeconds(cdp) {
+  const { metrics } = await cdp.send('Performance.getMetrics');
+  return metrics.find(m => m.name === 'TaskDuration')?.value ?? 0;
+}
+
+function notebookJson() {
+  return JSON.stringify({
+    cells: [
+      {
+        cell_type: 'code',
+        execution_count: null,
+        id: 'run',
+        metadata: {},
+        outputs: [],
+        source: ''
+      },
+      {
+        cell_type: 'code',
+        execution_count: null,
+        id: 'type',
+        metadata: {},
+        outputs: [],
+        source: ''
+      }
+    ],
+    metadata: {
+      kernelspec: {
+        name: 'python3',
+        display_name: 'Python 3',
+        language: 'python'
+      }
+    },
+    nbformat: 4,
+    nbformat_minor: 5
+  });
+}
+
+/**
+ * One window of `seconds`: every 5 s a cell writes a file into the folder;
+ * in between, typing in the other cell. Returns CPU seconds and long tasks.
+ */
+async function measureWindow(page, cdp, lab, userDataDir, seconds) {
+  await page.evaluate(() => {
+    window.__longTasks = [];
+    new PerformanceObserver(list => {
+      for (const e of list.getEntries()) {
+        window.__longTasks.push(e.duration);
+      }
+    }).observe({ type: 'longtask' });
+  });
+  const chrome = chromiumPids(userDataDir);
+  const helper = await helperKernelPid(lab);
+  const cpu0 = chrome.reduce((n, p) => n + cpuOf(p), 0);
+  const helper0 = helper ? cpuOf(helper) : 0;
+  const task0 = await taskSeconds(cdp);
+  const started = Date.now();
+  let runs = 0;
+  const editor = page.locator('.jp-Notebook .jp-Cell .cm-content').nth(1);
+  while (Date.now() - started < seconds * 1000) {
+    await page.evaluate(async n => {
+      const app = window.jupyterapp;
+      const notebook = app.shell.currentWidget.content;
+      notebook.activeCellIndex = 0;
+      notebook.activeCell.model.sharedModel.setSource(
+        `open('touched-by-bench.txt', 'w').write('${n}')`
+      );
+      await app.commands.execute('notebook:run-cell');
+    }, runs++);
+    await editor.click();
+    const until = Date.now() + 5000;
+    while (Date.now() < until) {
+      await page.keyboard.type('x = 1 + 2  # typing ', { delay: 40 });
+      await page.keyboard.press('Enter');
+    }
+    await page.keyboard.press('Escape');
+  }
+  const elapsed = (Date.now() - started) / 1000;
+  const cpu1 = chromiumPids(userDataDir).reduce((n, p) => n + cpuOf(p), 0);
+  const helper1 = helper ? cpuOf(helper) : 0;
+  const task1 = await taskSeconds(cdp);
+  const longTasks = await page.evaluate(() => window.__longTasks);
+  return {
+    elapsed,
+    runs,
+    chromeCpu: cpu1 - cpu0,
+    helperCpu: helper1 - helper0,
+    mainThread: task1 - task0,
+    longTasks
+  };
+}
+
+/** Build what the browser needs and import the test harness. */
+async function harness() {
+  const run = (cmd, argv) => {
+    const r = spawnSync(cmd, argv, { cwd: ROOT, stdio: 'inherit' });
+    if (r.status !== 0) {
+      throw new Error(`${cmd} ${argv.join(' ')} failed`);
+    }
+  };
+  run('npx', ['tsc', '-p', 'tsconfig.json']);
+  run('node', ['scripts/build-labextension.js', '--if-stale', '--no-tsc']);
+  run('npx', ['tsc', '-p', 'tsconfig.test.json']);
+  return import(pathToFileURL(join(ROOT, 'build/test/e2e/harness.js')).href);
+}
+
+/**
+ * Meter cost on `tree` (a folder of ~100k files). `seconds` per window.
+ * Returns the numbers for the report.
+ */
+export async function benchMeter(tree, { seconds = 90 } = {}) {
+  const h = await harness();
+  const nb = join(tree, NOTEBOOK);
+  const { writeFileSync } = await import('node:fs');
+  writeFileSync(nb, notebookJson());
+  const lab = await h.startLab({ rootDir: tree });
+  const browser = await h.openBrowser({
+    viewport: { width: 1280, height: 900 }
+  });
+  const page = browser.page;
+  try {
+    const cdp = await page.context().newCDPSession(page);
+    await cdp.send('Performance.enable');
+    log('meter on: opening the notebook in the 100k-file folder …');
+    await h.openNotebook(page, lab, NOTEBOOK, { timeoutMs: 120_000 });
+    const firstAt = Date.now();
+    await page.waitForFunction(
+      sel => document.querySelector(sel)?.dataset.files,
+      METER,
+      { timeout: 300_000, polling: 500 }
+    );
+    const shown = await page.locator(METER).evaluate(e => ({
+      text: e.textContent,
+      files: Number(e.dataset.files)
+    }));
+    const first = (Date.now() - firstAt) / 1000;
+    log(
+      `meter shows "${shown.text}" (${first.toFixed(1)} s); ${seconds} s of work …`
+    );
+    const on = await measureWindow(
+      page,
+      cdp,
+      lab,
+      browser.userDataDir,
+      seconds
+    );
+
+    log(`meter off: ${seconds} s of the same work …`);
+    await lab.api(`/lab/api/settings/${PLUGIN}`, {
+      method: 'PUT',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ raw: JSON.stringify({ meter: false }) })
+    });
+    await page.reload();
+    await h.openNotebook(page, lab, NOTEBOOK, { timeoutMs: 120_000 });
+    await sleep(5000); // let the page settle after loading, as above
+    const off = await measureWindow(
+      page,
+      cdp,
+      lab,
+      browser.userDataDir,
+      seconds
+    );
+    return { shown, first, on, off, seconds };
+  } finally {
+    await browser.close();
+    await lab.stop();
+    rmSync(nb, { force: true });
+    rmSync(join(tree, 'touched-by-bench.txt'), { force: true });
+    rmSync(join(tree, '.ipynb_checkpoints'), { recursive: true, force: true });
+  }
+}
+
+/** Lines for the bench report. */
+export function meterLines(m) {
+  const perMin = (x, s) => (x * 60) / s;
+  const share = (x, s) => `${((x / s) * 100).toFixed(1)} % of a core`;
+  const maxTask = t => (t.length ? Math.max(...t).toFixed(0) : '0');
+  const over100 = t => t.filter(d => d > 100).length;
+  const lines = [];
+  lines.push('');
+  lines.push(
+    `snapshot meter on ${m.shown.files.toLocaleString('en-US')} counted files ` +
+      `("${m.shown.text}", first shown after ${m.first.toFixed(1)} s); ` +
+      `windows of ${m.seconds} s, a cell run every ~5 s plus typing`
+  );
+  const pad = (s, n) => String(s).padEnd(n);
+  lines.push(
+    `${pad('', 24)}${pad('meter on', 26)}${pad('meter off', 26)}meter's cost`
+  );
+  const row = (label, a, b, fmt) =>
+    lines.push(
+      `${pad(label, 24)}${pad(fmt(a, m.on.elapsed), 26)}${pad(fmt(b, m.off.elapsed), 26)}${fmt(a - b * (m.on.elapsed / m.off.elapsed), m.on.elapsed)}`
+    );
+  const cpuFmt = (x, s) => `${perMin(x, s).toFixed(2)} s/min (${share(x, s)})`;
+  row('helper kernel CPU', m.on.helperCpu, m.off.helperCpu, cpuFmt);
+  row('Chromium CPU (all)', m.on.chromeCpu, m.off.chromeCpu, cpuFmt);
+  row('page main thread', m.on.mainThread, m.off.mainThread, cpuFmt);
+  lines.push(
+    `${pad('long tasks > 100 ms', 24)}${pad(`${over100(m.on.longTasks)} (max ${maxTask(m.on.longTasks)} ms)`, 26)}` +
+      `${pad(`${over100(m.off.longTasks)} (max ${maxTask(m.off.longTasks)} ms)`, 26)}`
+  );
+  lines.push(`(cell runs: ${m.on.runs} with the meter on, ${m.off.runs} off)`);
+  return lines;
+}
+
+// `node scripts/bench-meter.js [folder] [seconds]`: this section alone.
+if (import.meta.url === pathToFileURL(process.argv[1]).href) {
+  const tree = process.argv[2] ?? join(ROOT, '.bench', 'tree-100000');
+  if (!existsSync(tree)) {
+    log(`no folder ${tree}: run npm run bench once to build it`);
+  } else {
+    const m = await benchMeter(tree, {
+      seconds: Number(process.argv[3] ?? 90)
+    });
+    process.stdout.write(meterLines(m).join('\n') + '\n');
+  }
+}
