@@ -127,14 +127,36 @@ function notebookJson() {
  * in between, typing in the other cell. Returns CPU seconds and long tasks.
  */
 async function measureWindow(page, cdp, lab, userDataDir, seconds) {
-  await page.evaluate(() => {
+  // Long tasks, and the meter's checks (aria-busy on its item), both as
+  // epoch milliseconds, to tell the meter's long tasks from the rest.
+  await page.evaluate(sel => {
+    const epoch = t => performance.timeOrigin + t;
     window.__longTasks = [];
+    window.__checks = [];
     new PerformanceObserver(list => {
       for (const e of list.getEntries()) {
-        window.__longTasks.push(e.duration);
+        window.__longTasks.push({
+          start: epoch(e.startTime),
+          duration: e.duration
+        });
       }
     }).observe({ type: 'longtask' });
-  });
+    let busySince = null;
+    new MutationObserver(() => {
+      const busy =
+        document.querySelector(sel)?.getAttribute('aria-busy') === 'true';
+      if (busy && busySince === null) {
+        busySince = epoch(performance.now());
+      } else if (!busy && busySince !== null) {
+        window.__checks.push([busySince, epoch(performance.now())]);
+        busySince = null;
+      }
+    }).observe(document.body, {
+      subtree: true,
+      attributes: true,
+      attributeFilter: ['aria-busy']
+    });
+  }, METER);
   const chrome = chromiumPids(userDataDir);
   const helper = await helperKernelPid(lab);
   const cpu0 = chrome.reduce((n, p) => n + cpuOf(p), 0);
@@ -165,21 +187,31 @@ async function measureWindow(page, cdp, lab, userDataDir, seconds) {
   const cpu1 = chromiumPids(userDataDir).reduce((n, p) => n + cpuOf(p), 0);
   const helper1 = helper ? cpuOf(helper) : 0;
   const task1 = await taskSeconds(cdp);
-  const longTasks = await page.evaluate(() => window.__longTasks);
+  const { longTasks, checks } = await page.evaluate(() => ({
+    longTasks: window.__longTasks,
+    checks: window.__checks
+  }));
+  // A long task that overlaps a check (with 100 ms either side) may be the
+  // meter's; the others cannot be.
+  const duringChecks = longTasks.filter(t =>
+    checks.some(([a, b]) => t.start < b + 100 && t.start + t.duration > a - 100)
+  );
   return {
+    checks,
+    duringChecks: duringChecks.map(t => t.duration),
     elapsed,
     runs,
     chromeCpu: cpu1 - cpu0,
     helperCpu: helper1 - helper0,
     mainThread: task1 - task0,
-    longTasks
+    longTasks: longTasks.map(t => t.duration)
   };
 }
 
 /** Build what the browser needs and import the test harness. */
 async function harness() {
   const run = (cmd, argv) => {
-    const r = spawnSync(cmd, argv, { cwd: ROOT, stdio: 'inherit' });
+    const r = spawnSync(cmd, argv, { cwd: ROOT, stdio: ['ignore', 2, 2] });
     if (r.status !== 0) {
       throw new Error(`${cmd} ${argv.join(' ')} failed`);
     }
@@ -194,7 +226,7 @@ async function harness() {
  * Meter cost on `tree` (a folder of ~100k files). `seconds` per window.
  * Returns the numbers for the report.
  */
-export async function benchMeter(tree, { seconds = 90 } = {}) {
+export async function benchMeter(tree, { seconds = 180 } = {}) {
   const h = await harness();
   const nb = join(tree, NOTEBOOK);
   const { writeFileSync } = await import('node:fs');
@@ -285,6 +317,12 @@ export function meterLines(m) {
   lines.push(
     `${pad('long tasks > 100 ms', 24)}${pad(`${over100(m.on.longTasks)} (max ${maxTask(m.on.longTasks)} ms)`, 26)}` +
       `${pad(`${over100(m.off.longTasks)} (max ${maxTask(m.off.longTasks)} ms)`, 26)}`
+  );
+  const checkSeconds = m.on.checks.reduce((n, [a, b]) => n + (b - a), 0) / 1000;
+  lines.push(
+    `meter checks in the window: ${m.on.checks.length} ` +
+      `(${checkSeconds.toFixed(1)} s in all); long tasks > 100 ms during a ` +
+      `check: ${over100(m.on.duringChecks)} (max ${maxTask(m.on.duringChecks)} ms)`
   );
   lines.push(`(cell runs: ${m.on.runs} with the meter on, ${m.off.runs} off)`);
   return lines;

@@ -11,7 +11,7 @@
 //
 // Options: --runs N (default 5; pack runs use max(3, N - 2)), --files N
 // (default 100000), --rebuild (recreate the trees under .bench/),
-// --meter-seconds N (default 90; 0 skips the meter).
+// --meter-seconds N (default 180; 0 skips the meter).
 import { spawn, spawnSync } from 'node:child_process';
 import { randomFillSync } from 'node:crypto';
 import {
@@ -40,7 +40,7 @@ const { values: args } = parseArgs({
     runs: { type: 'string', default: '5' },
     files: { type: 'string', default: '100000' },
     rebuild: { type: 'boolean', default: false },
-    'meter-seconds': { type: 'string', default: '90' }
+    'meter-seconds': { type: 'string', default: '180' }
   }
 });
 const RUNS = Math.max(1, Number(args.runs) || 5);

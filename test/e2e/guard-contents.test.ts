@@ -213,3 +213,28 @@ test('allow_hidden, no Python kernel: an existing .amlignore is appended to', t 
       rmSync(root, { recursive: true, force: true });
     }
   }));
+
+test('no Python kernel: the status-bar meter shows what the Contents API sees, with the caveat', t =>
+  s.run(t, async () => {
+    const dir = s.folder('meter');
+    writeNotebook(join(dir, 'meter.ipynb'), ['x = 1'], KERNEL);
+    writeFiles(dir, { 'utils.py': 'x = 1\n', '.git/HEAD': 'ref\n' });
+    await s.open('meter/meter.ipynb');
+    const meter = s.page.locator('.jp-SnapshotGuard-statusMeterBody');
+    await s.page.waitForFunction(
+      () =>
+        (
+          document.querySelector(
+            '.jp-SnapshotGuard-statusMeterBody'
+          ) as HTMLElement | null
+        )?.dataset.verdict === 'ok'
+    );
+    // By construction: the notebook and utils.py; .git/ is hidden from the
+    // Contents API (which is what the caveat says).
+    const bytes =
+      statSync(join(dir, 'meter.ipynb')).size + Buffer.byteLength('x = 1\n');
+    assert.equal(await meter.getAttribute('data-files'), '2');
+    assert.equal(await meter.getAttribute('data-bytes'), String(bytes));
+    assert.ok((await meter.getAttribute('title'))?.includes(CAVEAT));
+    assert.match((await meter.getAttribute('class')) ?? '', /jp-mod-caveat/);
+  }));
