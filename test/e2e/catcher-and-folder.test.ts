@@ -23,6 +23,7 @@ import {
   openNotebook,
   startLab
 } from './harness.js';
+import { focused } from './scenario.js';
 
 let root: string;
 let lab: ILab;
@@ -149,6 +150,9 @@ test('"Check Azure ML snapshot" on a folder in the file browser checks that fold
     .locator('.jp-Dialog-footer button')
     .allTextContents();
   assert.ok(!buttons.some(b => /clean folder/i.test(b)), buttons.join(', '));
+  // Keys reach the dialog only once it has the focus (a restored notebook
+  // and its status-bar meter may still be loading).
+  await focused(page.locator('.jp-Dialog'));
   await page.keyboard.press('Escape');
   await report.waitFor({ state: 'detached' });
 
