@@ -262,6 +262,7 @@ export async function benchMeter(tree, { seconds = 180 } = {}) {
       browser.userDataDir,
       seconds
     );
+    log(`meter on: ${JSON.stringify({ ...on, longTasks: undefined })}`);
 
     log(`meter off: ${seconds} s of the same work …`);
     await lab.api(`/lab/api/settings/${PLUGIN}`, {
@@ -269,7 +270,8 @@ export async function benchMeter(tree, { seconds = 180 } = {}) {
       headers: { 'Content-Type': 'application/json' },
       body: JSON.stringify({ raw: JSON.stringify({ meter: false }) })
     });
-    await page.reload();
+    // A loaded machine can take long to load JupyterLab again.
+    await page.goto(lab.labUrl, { timeout: 180_000 });
     await h.openNotebook(page, lab, NOTEBOOK, { timeoutMs: 120_000 });
     await sleep(5000); // let the page settle after loading, as above
     const off = await measureWindow(
