@@ -86,3 +86,4 @@ export interface ILimits {
 }
 
 export type Verdict = 'ok' | 'near' | 'over';
+export type Sdk = 'v1' | 'v2';
