@@ -173,7 +173,7 @@ function v1Failure(
         return null;
       }
       return {
-        kind: 'dangling-link',
+        kind: s.what === 'self-loop' ? 'link-loop' : 'dangling-link',
         path: s.path,
         message: `${s.what === 'self-loop' ? 'link resolves to itself in a loop' : `link target ${s.detail} does not exist`}: azureml-core fails on it (${sized ? '`os.path.getsize` in its size check' : '`os.path.getmtime` in its upload walk'} raises); exclude it or remove the link`
       };
@@ -210,11 +210,16 @@ function v2OrHarmless(s: ISpecialRecord, v1: boolean): IWarning {
   const sdk = v1 ? 'azureml-core' : 'azure-ai-ml';
   switch (s.what) {
     case 'dangling-link':
-    case 'self-loop':
       return {
         kind: 'dangling-link',
         path: s.path,
         message: `link target ${s.detail} does not exist; ${sdk} cannot upload it`
+      };
+    case 'self-loop':
+      return {
+        kind: 'link-loop',
+        path: s.path,
+        message: `link resolves to itself in a loop; ${sdk} cannot upload it`
       };
     case 'special':
       return {

@@ -156,15 +156,15 @@ describe('ls and why', () => {
     });
     assert.match(
       cli(['why', d, 'a.csv']).stdout,
-      /a\.csv: excluded by \.gitignore line 2: \*\.csv/
+      /a\.csv: not uploaded by azureml-core: excluded by \.gitignore line 2 `\*\.csv`/
     );
     assert.match(
       cli(['why', d, 'keep.csv']).stdout,
-      /included \(brought back by \.gitignore line 4: !keep\.csv\)/
+      /keep\.csv: uploaded by azureml-core: brought back by line 4 `!keep\.csv`/
     );
     assert.match(
       cli(['why', d, 'x.py']).stdout,
-      /x\.py: included \(no rule of \.gitignore matches\)/
+      /x\.py: uploaded by azureml-core: no line of \.gitignore matches it/
     );
   });
 });
@@ -252,18 +252,26 @@ describe('bad input', () => {
     }
   });
 
-  test('an unreadable subfolder is a warning, not a failure', () => {
+  // azureml-core's upload walk lists every folder it does not exclude
+  // (merkle_tree.py `_create_merkletree_helper`: `listdir` unguarded), so
+  // there it fails; azure-ai-ml's `os.walk` skips it silently.
+  test('an unreadable subfolder: a warning for v2, a failure for v1', () => {
     const d = folder({ 'ok.txt': 'x', 'secret/a.txt': 'y' });
     chmodSync(d, 0o755);
     chmodSync(join(d, 'secret'), 0o000);
     // As root every folder is readable: run the check as an ordinary user.
-    const r = cli(['check', d, '--json'], { asUser: 'nobody' });
+    const run = (p: string) =>
+      cli(['check', d, '--json', '--profile', p], { asUser: 'nobody' });
+    const v2 = run('azureml-v2');
+    const v1 = run('azureml-v1');
     chmodSync(join(d, 'secret'), 0o755);
-    assert.equal(r.status, 0, r.stderr);
-    const j = JSON.parse(r.stdout);
+    assert.equal(v2.status, 0, v2.stderr);
+    const j = JSON.parse(v2.stdout);
     assert.equal(j.fileCount, 1);
     assert.equal(j.warnings[0].kind, 'unreadable');
     assert.equal(j.warnings[0].path, 'secret');
+    assert.equal(v1.status, 2);
+    assert.equal(JSON.parse(v1.stdout).failures[0].path, 'secret');
   });
 
   test('an unreadable root is an error', () => {
@@ -280,12 +288,20 @@ describe('bad input', () => {
     const d = folder({ 'a/file.txt': 'x' });
     symlinkSync('..', join(d, 'a', 'up'));
     symlinkSync('self', join(d, 'self'));
-    const r = cli(['check', d, '--json']);
+    // azure-ai-ml: warnings (spec 3.3 walks per file).
+    const r = cli(['check', d, '--json', '--profile', 'azureml-v2']);
     assert.equal(r.status, 0, r.stderr);
     const j = JSON.parse(r.stdout);
     assert.equal(j.fileCount, 1);
     const kinds = j.warnings.map((w: any) => `${w.kind}:${w.path}`).sort();
     assert.deepEqual(kinds, ['link-loop:a/up', 'link-loop:self']);
+    // azureml-core: both make the submission fail (spec 3.2), exit 2.
+    const v1 = cli(['check', d, '--json', '--profile', 'azureml-v1']);
+    assert.equal(v1.status, 2);
+    const failed = JSON.parse(v1.stdout).failures.map(
+      (f: any) => `${f.kind}:${f.path}`
+    );
+    assert.deepEqual(failed.sort(), ['link-loop:a/up', 'link-loop:self']);
   });
 
   test('links: followed inside, reported outside, dangling reported', () => {
@@ -294,7 +310,7 @@ describe('bad input', () => {
     symlinkSync('real', join(d, 'alias'));
     symlinkSync(join(outside, 'ext'), join(d, 'external'));
     symlinkSync('nowhere.txt', join(d, 'dangling.txt'));
-    const j = checkJson(d);
+    const j = checkJson(d, ['--profile', 'azureml-v2']);
     assert.equal(j.fileCount, 3); // real/x.txt, alias/x.txt, external/big.bin
     assert.equal(j.totalBytes, 1006);
     const w = Object.fromEntries(j.warnings.map((x: any) => [x.path, x.kind]));
