@@ -123,3 +123,24 @@ export function reportOf(
     walkComplete: scan.walkComplete
   });
 }
+
+/**
+ * The same scan read as another SDK reads it: the rules re-parsed in that
+ * SDK's dialect (v2 drops a byte-order mark). The files stay; folders the
+ * walk skipped are checked again by the report (`complete`).
+ */
+export function rescope(scan: IScan, sdk: Sdk, profileReason: string): IScan {
+  if (sdk === scan.sdk) {
+    return { ...scan, profileReason };
+  }
+  const text =
+    sdk === 'v2'
+      ? (scan.ignoreText ?? '').replace(/^\ufeff/, '')
+      : (scan.ignoreText ?? '');
+  return {
+    ...scan,
+    sdk,
+    profileReason,
+    rules: RuleSet.parse(text, scan.ignoreFile, sdk)
+  };
+}
