@@ -566,8 +566,9 @@ async function suggest(
   const chosen = proposal.lines.filter(l => l.checked).map(l => l.pattern);
   const { text, mode } = composeAmlignore(s, chosen);
   if (opts.json) {
+    const { deadLines } = reportOf(s, limits);
     process.stdout.write(
-      `${JSON.stringify({ ...proposal, amlignore: text, mode }, null, 2)}\n`
+      `${JSON.stringify({ ...proposal, amlignore: text, mode, deadLines, sdk: SDK_NAMES[s.sdk], profileReason: s.profileReason }, null, 2)}\n`
     );
   } else {
     const out: string[] = [];
@@ -592,6 +593,13 @@ async function suggest(
         ''
       );
       out.push(text.trimEnd());
+    }
+    const report = reportOf(s, limits);
+    if (report.deadLines.length > 0) {
+      out.push('', `Lines of ${s.ignoreFile} with no effect under ${SDK_NAMES[s.sdk]}:`);
+      for (const d of report.deadLines) {
+        out.push(`  line ${d.line} ${JSON.stringify(d.text)}: ${d.reason}`);
+      }
     }
     const extra = proposal.lines.filter(l => !l.checked);
     if (extra.length > 0) {
