@@ -139,6 +139,13 @@ export function sdkFailures(
     if (out) {
       continue;
     }
+    if (!v1) {
+      const f = v2Failure(s);
+      if (f) {
+        failures.push(f);
+        continue;
+      }
+    }
     warnings.push(v2OrHarmless(s, v1));
   }
   for (const f of unreadable) {
@@ -203,6 +210,42 @@ function v1Failure(
             message: `folder cannot be listed (${s.detail}): azureml-core's upload walk fails on it; exclude it or make it readable`
           }
         : null;
+  }
+}
+
+/**
+ * azure-ai-ml lists every non-folder among `os.walk`'s files and, for each
+ * one not excluded, `upload_directory` calls `os.path.getsize` (a dangling
+ * link or the last link of a loop raises) and `upload_file` opens it (a
+ * FIFO blocks for ever, a socket fails): `_asset_utils.py`,
+ * Azure/azure-sdk-for-python 3e0c372255eb54af2b83e9d856fa0a728d533521.
+ * An unreadable folder is skipped by `os.walk` without a word.
+ */
+function v2Failure(s: ISpecialRecord): IFailure | null {
+  switch (s.what) {
+    case 'dangling-link':
+      return {
+        kind: 'dangling-link',
+        path: s.path,
+        message: `link target ${s.detail} does not exist: azure-ai-ml fails on it (\`os.path.getsize\` raises); exclude it or remove the link`
+      };
+    case 'self-loop':
+    case 'link-loop':
+      return {
+        kind: 'link-loop',
+        path: s.path,
+        message:
+          'link leads back into a folder above it: azure-ai-ml follows it until the system refuses the path, then fails to read the last link; exclude it or remove the link'
+      };
+    case 'special':
+      return {
+        kind: 'special-file',
+        path: s.path,
+        message:
+          'not a regular file or folder (FIFO, socket or device): azure-ai-ml tries to upload it and blocks or fails; exclude it or remove it'
+      };
+    default:
+      return null;
   }
 }
 

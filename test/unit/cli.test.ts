@@ -288,20 +288,16 @@ describe('bad input', () => {
     const d = folder({ 'a/file.txt': 'x' });
     symlinkSync('..', join(d, 'a', 'up'));
     symlinkSync('self', join(d, 'self'));
-    // azure-ai-ml: warnings (spec 3.3 walks per file).
-    const r = cli(['check', d, '--json', '--profile', 'azureml-v2']);
-    assert.equal(r.status, 0, r.stderr);
-    const j = JSON.parse(r.stdout);
-    assert.equal(j.fileCount, 1);
-    const kinds = j.warnings.map((w: any) => `${w.kind}:${w.path}`).sort();
-    assert.deepEqual(kinds, ['link-loop:a/up', 'link-loop:self']);
-    // azureml-core: both make the submission fail (spec 3.2), exit 2.
-    const v1 = cli(['check', d, '--json', '--profile', 'azureml-v1']);
-    assert.equal(v1.status, 2);
-    const failed = JSON.parse(v1.stdout).failures.map(
-      (f: any) => `${f.kind}:${f.path}`
-    );
-    assert.deepEqual(failed.sort(), ['link-loop:a/up', 'link-loop:self']);
+    // Both SDKs fail on them (spec 3.2; azure-ai-ml's `os.path.getsize`
+    // on the last link of the loop): reported once each, exit 2.
+    for (const p of ['azureml-v1', 'azureml-v2']) {
+      const r = cli(['check', d, '--json', '--profile', p]);
+      assert.equal(r.status, 2, r.stderr);
+      const j = JSON.parse(r.stdout);
+      assert.equal(j.fileCount, 1);
+      const failed = j.failures.map((f: any) => `${f.kind}:${f.path}`);
+      assert.deepEqual(failed.sort(), ['link-loop:a/up', 'link-loop:self']);
+    }
   });
 
   test('links: followed inside, reported outside, dangling reported', () => {
@@ -310,12 +306,16 @@ describe('bad input', () => {
     symlinkSync('real', join(d, 'alias'));
     symlinkSync(join(outside, 'ext'), join(d, 'external'));
     symlinkSync('nowhere.txt', join(d, 'dangling.txt'));
-    const j = checkJson(d, ['--profile', 'azureml-v2']);
+    const r = cli(['check', d, '--json', '--profile', 'azureml-v2']);
+    // A dangling link that is not excluded makes the SDK fail: exit 2.
+    assert.equal(r.status, 2, r.stderr);
+    const j = JSON.parse(r.stdout);
     assert.equal(j.fileCount, 3); // real/x.txt, alias/x.txt, external/big.bin
     assert.equal(j.totalBytes, 1006);
     const w = Object.fromEntries(j.warnings.map((x: any) => [x.path, x.kind]));
     assert.equal(w['external'], 'link-outside');
-    assert.equal(w['dangling.txt'], 'dangling-link');
+    assert.equal(j.failures[0].kind, 'dangling-link');
+    assert.equal(j.failures[0].path, 'dangling.txt');
   });
 
   test('an ignore file with invalid UTF-8', () => {

@@ -155,11 +155,15 @@ describe('what makes an SDK fail is reported, exit 2', () => {
     // Excluded, they are harmless (the SDK never touches them).
     writeFileSync(join(d, '.amlignore'), 'dangle\npipe\na/up\n');
     assert.equal(json(d, 'azureml-v1').status, 0);
-    // v2 walks per file and does not fail on them: warnings only.
+    // v2 fails on them too: `os.path.getsize` on the dangling link and on
+    // the last link of the loop, `open()` on the FIFO (_asset_utils.py).
     writeFileSync(join(d, '.amlignore'), '');
     const v2 = json(d, 'azureml-v2');
-    assert.equal(v2.status, 0, v2.stderr);
-    assert.deepEqual(v2.j.failures, []);
+    assert.equal(v2.status, 2, v2.stderr);
+    assert.deepEqual(
+      v2.j.failures.map((f: any) => `${f.kind}:${f.path}`).sort(),
+      ['dangling-link:dangle', 'link-loop:a/up', 'special-file:pipe']
+    );
   });
 
   test('a FIFO in a folder v1 never enters is not a failure', () => {
