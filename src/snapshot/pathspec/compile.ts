@@ -332,7 +332,9 @@ function compileSegs(
   segs.forEach((seg, i) => {
     if (seg === '**') {
       if (i === 0 && i === end) {
-        src += `[^/]+(?:/${ANY}*)?`;
+        // 0.12.1 spells a lone `**` `[^/]+(?:/.*)?`, 0.10.1 `.+`: they differ
+        // on a name holding a newline, which only `[^/]` matches.
+        src += dialect.loneDoubleStarDot ? `${ANY}+` : `[^/]+(?:/${ANY}*)?`;
       } else if (i === 0) {
         src += `(?:${ANY}+/)?`;
         needSlash = false;

@@ -7,6 +7,8 @@ export interface IPathspecDialect {
   sdkName: string;
   /** `[^...]` negates like `[!...]` (else the `^` is a literal member). */
   caretNegates: boolean;
+  /** A lone `**` compiles to `.+` (else `[^/]+(?:/.*)?`). */
+  loneDoubleStarDot: boolean;
   /**
    * A line ending in `\ ` keeps its escaped trailing space (else the space is
    * stripped and the line ends in a lone `\`, which pathspec rejects).

@@ -10,5 +10,6 @@ export const PATHSPEC_0_12: IPathspecDialect = {
   sdk: 'v1',
   sdkName: 'azureml-core',
   caretNegates: true,
+  loneDoubleStarDot: false,
   keepsEscapedTrailingSpace: true
 };
