@@ -5,7 +5,10 @@
  * nothing else from either can slip in.
  */
 declare class TextDecoder {
-  constructor(label?: string, options?: { fatal?: boolean; ignoreBOM?: boolean });
+  constructor(
+    label?: string,
+    options?: { fatal?: boolean; ignoreBOM?: boolean }
+  );
   decode(input?: Uint8Array): string;
 }
 
@@ -16,7 +19,11 @@ declare class TextEncoder {
 interface AbortSignal {
   readonly aborted: boolean;
   readonly reason: unknown;
-  addEventListener(type: 'abort', listener: () => void, options?: { once?: boolean }): void;
+  addEventListener(
+    type: 'abort',
+    listener: () => void,
+    options?: { once?: boolean }
+  ): void;
   removeEventListener(type: 'abort', listener: () => void): void;
 }
 

@@ -398,7 +398,9 @@ function summary(dir: string, r: ISnapshotReport): string {
   if (r.deadLines.length > 0) {
     out.push('', `Lines with no effect under ${SDK_NAMES[r.sdk]}:`);
     for (const d of r.deadLines) {
-      out.push(`  ${d.source} line ${d.line} ${JSON.stringify(d.text)}: ${d.reason}`);
+      out.push(
+        `  ${d.source} line ${d.line} ${JSON.stringify(d.text)}: ${d.reason}`
+      );
     }
   }
   if (!r.complete) {
@@ -454,9 +456,7 @@ function quotePath(path: string): string {
 
 function warnOnStderr(r: ISnapshotReport) {
   for (const f of r.failures) {
-    process.stderr.write(
-      `error: ${JSON.stringify(f.path)}: ${f.message}\n`
-    );
+    process.stderr.write(`error: ${JSON.stringify(f.path)}: ${f.message}\n`);
   }
   for (const w of r.warnings) {
     process.stderr.write(`warning: ${JSON.stringify(w.path)}: ${w.message}\n`);
@@ -531,7 +531,10 @@ function verdictFor(
     }
   }
   if (where) {
-    return { uploaded: true, text: `uploaded by ${sdk}: brought back by ${where}.` };
+    return {
+      uploaded: true,
+      text: `uploaded by ${sdk}: brought back by ${where}.`
+    };
   }
   return {
     uploaded: true,
@@ -596,7 +599,10 @@ async function suggest(
     }
     const report = reportOf(s, limits);
     if (report.deadLines.length > 0) {
-      out.push('', `Lines of ${s.ignoreFile} with no effect under ${SDK_NAMES[s.sdk]}:`);
+      out.push(
+        '',
+        `Lines of ${s.ignoreFile} with no effect under ${SDK_NAMES[s.sdk]}:`
+      );
       for (const d of report.deadLines) {
         out.push(`  line ${d.line} ${JSON.stringify(d.text)}: ${d.reason}`);
       }

@@ -113,7 +113,10 @@ export class NodeFileSystem implements IFileSystem {
 }
 
 const UID = process.getuid?.() ?? -1;
-const GROUPS = new Set([process.getgid?.() ?? -1, ...(process.getgroups?.() ?? [])]);
+const GROUPS = new Set([
+  process.getgid?.() ?? -1,
+  ...(process.getgroups?.() ?? [])
+]);
 
 /**
  * Marks a file that cannot be opened for reading, as `os.access(R_OK)`
@@ -125,8 +128,7 @@ function withAccess(entry: IDirEntry, st: Stats): IDirEntry {
   if (UID === 0) {
     return entry;
   }
-  const bit =
-    st.uid === UID ? 0o400 : GROUPS.has(st.gid) ? 0o040 : 0o004;
+  const bit = st.uid === UID ? 0o400 : GROUPS.has(st.gid) ? 0o040 : 0o004;
   if ((st.mode & bit) === 0) {
     entry.readable = false;
   }

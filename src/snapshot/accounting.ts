@@ -2,7 +2,12 @@ import { formatBytes } from './format.js';
 import { judge, type IReason } from './limits.js';
 import { compareUtf8, extensionOf } from './paths.js';
 import type { IRule, RuleSet } from './rules.js';
-import { FolderBlocker, sdkFailures, sdkFiles, type ISdkFiles } from './sdk-model.js';
+import {
+  FolderBlocker,
+  sdkFailures,
+  sdkFiles,
+  type ISdkFiles
+} from './sdk-model.js';
 import type {
   IDeadLine,
   IFailure,

@@ -97,7 +97,11 @@ export class Buckets {
   }
 }
 
-export function maxOf(map: Map<string, number>, key: string, best: number): number {
+export function maxOf(
+  map: Map<string, number>,
+  key: string,
+  best: number
+): number {
   const v = map.get(key);
   return v !== undefined && v > best ? v : best;
 }
@@ -137,7 +141,6 @@ export class RuleIndex {
   /** Non-literal rules without a bucket, per polarity (for canPrune). */
   readonly loosePos: ICompiled[] = [];
   readonly looseNeg: ICompiled[] = [];
-
 
   constructor(
     rules: readonly IRule[],
@@ -414,5 +417,4 @@ export class RuleIndex {
       ? { excluded: false, rule: null }
       : { excluded: !this.rules[hit].negated, rule: this.rules[hit] };
   }
-
 }

@@ -46,7 +46,9 @@ function notebookCode(text: string): string {
     };
     return (nb.cells ?? [])
       .filter(c => c.cell_type === 'code')
-      .map(c => (Array.isArray(c.source) ? c.source.join('') : c.source ?? ''))
+      .map(c =>
+        Array.isArray(c.source) ? c.source.join('') : (c.source ?? '')
+      )
       .join('\n');
   } catch {
     return text;
@@ -85,10 +87,16 @@ export function detectSdk(
   const some = (paths: string[]) =>
     paths.slice(0, 2).join(', ') + (paths.length > 2 ? ', …' : '');
   if (v1.length > 0 && v2.length === 0) {
-    return { sdk: 'v1', reason: `${some(v1)} import${v1.length === 1 ? 's' : ''} azureml.core` };
+    return {
+      sdk: 'v1',
+      reason: `${some(v1)} import${v1.length === 1 ? 's' : ''} azureml.core`
+    };
   }
   if (v2.length > 0 && v1.length === 0) {
-    return { sdk: 'v2', reason: `${some(v2)} import${v2.length === 1 ? 's' : ''} azure.ai.ml` };
+    return {
+      sdk: 'v2',
+      reason: `${some(v2)} import${v2.length === 1 ? 's' : ''} azure.ai.ml`
+    };
   }
   if (v1.length > 0) {
     return {
@@ -98,8 +106,16 @@ export function detectSdk(
   }
   if (installed && installed.v1 !== installed.v2) {
     return installed.v1
-      ? { sdk: 'v1', reason: 'no SDK import found; the kernel has azureml-core installed (not azure-ai-ml)' }
-      : { sdk: 'v2', reason: 'no SDK import found; the kernel has azure-ai-ml installed (not azureml-core)' };
+      ? {
+          sdk: 'v1',
+          reason:
+            'no SDK import found; the kernel has azureml-core installed (not azure-ai-ml)'
+        }
+      : {
+          sdk: 'v2',
+          reason:
+            'no SDK import found; the kernel has azure-ai-ml installed (not azureml-core)'
+        };
   }
   return {
     sdk: 'v1',

@@ -72,11 +72,7 @@ export interface IFileRecord {
 export interface ISpecialRecord {
   path: string;
   what:
-    | 'dangling-link'
-    | 'self-loop'
-    | 'link-loop'
-    | 'special'
-    | 'unreadable-dir';
+    'dangling-link' | 'self-loop' | 'link-loop' | 'special' | 'unreadable-dir';
   /** Reached through a link to a folder. */
   viaLink: boolean;
   /** The link target, or why a folder could not be listed. */

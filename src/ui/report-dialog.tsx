@@ -161,7 +161,9 @@ export function ReportBody(props: IReportBodyProps): JSX.Element {
       <p className="jp-SnapshotGuard-sdk">
         {trans.__(
           'Counted as %1 uploads it (%2).',
-          report.sdk === 'v1' ? 'azureml-core (SDK v1)' : 'azure-ai-ml (SDK v2)',
+          report.sdk === 'v1'
+            ? 'azureml-core (SDK v1)'
+            : 'azure-ai-ml (SDK v2)',
           report.profileReason
         )}
       </p>

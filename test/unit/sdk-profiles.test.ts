@@ -40,14 +40,44 @@ function json(dir: string, profile: string) {
 
 // Spec table 3.4: ignore file -> files -> v1 keeps | v2 keeps.
 const TABLE: Array<[string, string[], string[], string[]]> = [
-  ['build\n!build/keep.txt\n', ['build/keep.txt', 'build/a.txt'], [], ['build/keep.txt']],
-  ['*\n!*.py\n', ['a.py', 'src/b.py', 'src/c.txt'], ['a.py'], ['a.py', 'src/b.py']],
-  ['*\n!*/\n!*.py\n', ['a.py', 'a.txt', 'src/b.py', 'src/c.txt'], ['a.py'], ['a.py', 'src/b.py', 'src/c.txt']],
+  [
+    'build\n!build/keep.txt\n',
+    ['build/keep.txt', 'build/a.txt'],
+    [],
+    ['build/keep.txt']
+  ],
+  [
+    '*\n!*.py\n',
+    ['a.py', 'src/b.py', 'src/c.txt'],
+    ['a.py'],
+    ['a.py', 'src/b.py']
+  ],
+  [
+    '*\n!*/\n!*.py\n',
+    ['a.py', 'a.txt', 'src/b.py', 'src/c.txt'],
+    ['a.py'],
+    ['a.py', 'src/b.py', 'src/c.txt']
+  ],
   ['src/*\n!src/lib/\n', ['src/x.py', 'src/lib/y.py'], [], ['src/lib/y.py']],
   ['data/\n!data/keep/\n', ['data/x', 'data/keep/y'], [], ['data/keep/y']],
-  ['**/cache\n!**/cache/keep\n', ['a/cache/keep', 'a/cache/x', 'cache/x'], [], ['a/cache/keep']],
-  ['log[^0-9].txt\n', ['logA.txt', 'log1.txt', 'log^.txt'], ['log1.txt'], ['logA.txt']],
-  ['build/\n!build/keep.txt\n', ['build/keep.txt', 'build/a.txt'], ['build/keep.txt'], ['build/keep.txt']]
+  [
+    '**/cache\n!**/cache/keep\n',
+    ['a/cache/keep', 'a/cache/x', 'cache/x'],
+    [],
+    ['a/cache/keep']
+  ],
+  [
+    'log[^0-9].txt\n',
+    ['logA.txt', 'log1.txt', 'log^.txt'],
+    ['log1.txt'],
+    ['logA.txt']
+  ],
+  [
+    'build/\n!build/keep.txt\n',
+    ['build/keep.txt', 'build/a.txt'],
+    ['build/keep.txt'],
+    ['build/keep.txt']
+  ]
 ];
 
 describe('spec table 3.4: where the SDKs differ', () => {
@@ -136,7 +166,10 @@ describe('v1: two walks, two figures', () => {
       'build/keep.txt: not uploaded by azureml-core: the folder `build` is excluded by line 1 `build`, and azureml-core never looks inside it, so line 2 `!build/keep.txt` is never reached. azure-ai-ml would upload it.'
     );
     const r2 = cli(['why', d, 'build/keep.txt', '--profile', 'azureml-v2']);
-    assert.match(r2.stdout, /uploaded by azure-ai-ml: brought back by line 2 `!build\/keep.txt`\. azureml-core would leave it out\./);
+    assert.match(
+      r2.stdout,
+      /uploaded by azure-ai-ml: brought back by line 2 `!build\/keep.txt`\. azureml-core would leave it out\./
+    );
   });
 });
 
@@ -148,10 +181,11 @@ describe('what makes an SDK fail is reported, exit 2', () => {
     symlinkSync('..', join(d, 'a', 'up'));
     const { status, j } = json(d, 'azureml-v1');
     assert.equal(status, 2);
-    assert.deepEqual(
-      j.failures.map((f: any) => `${f.kind}:${f.path}`).sort(),
-      ['dangling-link:dangle', 'link-loop:a/up', 'special-file:pipe']
-    );
+    assert.deepEqual(j.failures.map((f: any) => `${f.kind}:${f.path}`).sort(), [
+      'dangling-link:dangle',
+      'link-loop:a/up',
+      'special-file:pipe'
+    ]);
     // Excluded, they are harmless (the SDK never touches them).
     writeFileSync(join(d, '.amlignore'), 'dangle\npipe\na/up\n');
     assert.equal(json(d, 'azureml-v1').status, 0);
@@ -210,7 +244,11 @@ describe('what makes an SDK fail is reported, exit 2', () => {
     assert.equal(j1.fileCount, 1);
     assert.equal(j1.uploadBytes, 3);
     assert.equal(j1.totalBytes, 1003);
-    assert.ok(j1.warnings.some((w: any) => w.kind === 'unreadable' && w.path === 'secret.bin'));
+    assert.ok(
+      j1.warnings.some(
+        (w: any) => w.kind === 'unreadable' && w.path === 'secret.bin'
+      )
+    );
     assert.equal(v2.status, 2);
     assert.equal(JSON.parse(v2.stdout).failures[0].path, 'secret.bin');
     // pack packs the upload list, which leaves the file out: no EACCES.
@@ -237,12 +275,22 @@ describe('dead lines and byte-order marks', () => {
 
 describe('profile auto', () => {
   test('imports decide; unclear means v1, and the reason says so', () => {
-    const v2 = folder({ 'job.py': 'from azure.ai.ml import MLClient, command\n' });
+    const v2 = folder({
+      'job.py': 'from azure.ai.ml import MLClient, command\n'
+    });
     assert.equal(json(v2, 'auto').j.sdk, 'azure-ai-ml');
-    assert.match(json(v2, 'auto').j.profileReason, /job\.py imports azure\.ai\.ml/);
+    assert.match(
+      json(v2, 'auto').j.profileReason,
+      /job\.py imports azure\.ai\.ml/
+    );
     const v1 = folder({
       'nb.ipynb': JSON.stringify({
-        cells: [{ cell_type: 'code', source: ['from azureml.core import Workspace\n'] }]
+        cells: [
+          {
+            cell_type: 'code',
+            source: ['from azureml.core import Workspace\n']
+          }
+        ]
       })
     });
     const r = cli(['check', v1, '--json']); // auto is the default
@@ -274,7 +322,11 @@ describe('link DAGs', () => {
       symlinkSync(`../l${k - 1}`, join(d, `l${k}`, 'a'));
       symlinkSync(`../l${k - 1}`, join(d, `l${k}`, 'b'));
     }
-    const r = spawnSync(process.execPath, [CLI, 'check', d, '--json', '--profile', 'azureml-v2'], { encoding: 'utf8', timeout: 120_000 });
+    const r = spawnSync(
+      process.execPath,
+      [CLI, 'check', d, '--json', '--profile', 'azureml-v2'],
+      { encoding: 'utf8', timeout: 120_000 }
+    );
     assert.ok(r.status === 0 || r.status === 1, r.stderr);
     const j = JSON.parse(r.stdout);
     assert.ok(j.warnings.some((w: any) => w.kind === 'link-blowup'));

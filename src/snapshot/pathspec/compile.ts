@@ -270,10 +270,7 @@ export interface IParsedLine {
  * is the file's last line without a line break (the escaped-space test looks
  * at the raw line). Returns null for comments and blank lines.
  */
-function parseLine(
-  raw: string,
-  dialect: IPathspecDialect
-): IParsedLine | null {
+function parseLine(raw: string, dialect: IPathspecDialect): IParsedLine | null {
   const pattern =
     dialect.keepsEscapedTrailingSpace && raw.endsWith('\\ ')
       ? pyStrip(raw, false)
@@ -469,7 +466,10 @@ function gitGlob(g: IGlob): string {
 }
 
 /** Split the way Python's text mode does (universal newlines). */
-export function splitLines(text: string): { lines: string[]; lastEnds: boolean } {
+export function splitLines(text: string): {
+  lines: string[];
+  lastEnds: boolean;
+} {
   const lines = text.split(/\r\n|\r|\n/);
   const lastEnds = lines[lines.length - 1] === '';
   if (lastEnds) {
