@@ -96,6 +96,8 @@ const plugin: JupyterFrontEndPlugin<ISnapshotGuard> = {
     const guard = new SnapshotGuard({
       access,
       limits: () => settings.limits,
+      profile: () => settings.profile,
+      limitsFor: sdk => settings.limitsFor(sdk),
       cleanFolderPattern: () => settings.cleanFolderPattern,
       open: async path => {
         // After "Move to a clean folder" a Submit goes on with the copy.

@@ -1,10 +1,13 @@
 import type { ISettingRegistry } from '@jupyterlab/settingregistry';
 import {
-  isProfileName,
+  isProfileSetting,
+  profileOfSdk,
   resolveLimits,
-  type ILimitOverrides
+  sdkOfProfile,
+  type ILimitOverrides,
+  type ProfileSetting
 } from '../snapshot/limits.js';
-import type { ILimits } from '../snapshot/types.js';
+import type { ILimits, Sdk } from '../snapshot/types.js';
 
 /** The user's settings (schema/plugin.json), read fresh on every use. */
 export class GuardSettings {
@@ -14,8 +17,20 @@ export class GuardSettings {
     return this.settings.composite[key];
   }
 
+  /** `auto` (the default) or an explicit SDK profile. */
+  get profile(): ProfileSetting {
+    const profile = String(this.get('profile') ?? 'auto');
+    return isProfileSetting(profile) ? profile : 'auto';
+  }
+
+  /** The limits of the explicit profile (v1, the strict one, for auto). */
   get limits(): ILimits {
-    const profile = String(this.get('profile') ?? 'azureml-v1');
+    const p = this.profile;
+    return this.limitsFor(p === 'auto' ? 'v1' : sdkOfProfile(p));
+  }
+
+  /** The limits for one SDK, with the user's overrides. */
+  limitsFor(sdk: Sdk): ILimits {
     const overrides: ILimitOverrides = {};
     const maxBytes = this.get('maxBytes');
     const maxFiles = this.get('maxFiles');
@@ -33,10 +48,7 @@ export class GuardSettings {
     if (typeof near === 'number') {
       overrides.nearFraction = near;
     }
-    return resolveLimits(
-      isProfileName(profile) ? profile : 'azureml-v1',
-      overrides
-    );
+    return resolveLimits(profileOfSdk(sdk), overrides);
   }
 
   get helperKernel(): string {

@@ -14,9 +14,15 @@ import {
 } from '../snapshot/companions.js';
 import { formatBytes, formatCount } from '../snapshot/format.js';
 import { joinPath } from '../snapshot/paths.js';
-import { reportOf, type IScan } from '../snapshot/scan.js';
-import type { ILimits } from '../snapshot/types.js';
+import { sdkOfProfile } from '../snapshot/limits.js';
+import { reportOf, rescope, type IScan } from '../snapshot/scan.js';
+import {
+  detectSdk,
+  type ICodeSource,
+  type IInstalledSdks
+} from '../snapshot/sdk-detect.js';
 import { summarize } from '../snapshot/summary.js';
+import type { ILimits, Sdk } from '../snapshot/types.js';
 import type {
   ISnapshotGuard,
   ISnapshotMeasure,
@@ -32,6 +38,12 @@ export interface IGuardOptions {
   /** The file access to use now (helper kernel, or Contents API). */
   access(): Promise<IFolderAccess>;
   limits(): ILimits;
+  /** The profile setting: `auto`, `azureml-v1` or `azureml-v2`. */
+  profile?(): string;
+  /** The limits for one SDK, with the user's overrides. */
+  limitsFor?(sdk: Sdk): ILimits;
+  /** Which SDK packages the helper kernel's Python has installed, if known. */
+  installedSdks?(): Promise<IInstalledSdks | null>;
   /** Pattern of the clean folder's name, `{name}` = the notebook's name. */
   cleanFolderPattern(): string;
   /**
@@ -52,6 +64,10 @@ export interface IFlowOptions {
   report?: boolean;
 }
 
+/** Most top-level code files read to tell the SDK (profile auto), and their size cap. */
+const MAX_CODE_FILES = 50;
+const MAX_CODE_BYTES = 2 * 1024 * 1024;
+
 /** Least time between progress updates of the check's notification. */
 const PROGRESS_INTERVAL = 500;
 
@@ -66,12 +82,88 @@ export class GuardError extends Error {}
 export class SnapshotGuard implements ISnapshotGuard {
   private targets = new Map<string, ISubmitTarget>();
   private running = new Set<string>();
+  /** The SDK the last full check decided per folder (profile auto). */
+  private decided = new Map<string, Sdk>();
 
   constructor(private options: IGuardOptions) {}
 
-  async check(folder: string): Promise<ISnapshotReport> {
+  async check(folder: string, notebook?: string): Promise<ISnapshotReport> {
     const access = await this.options.access();
-    return reportOf(await access.scan(folder, {}), this.options.limits());
+    const scan = await this.decideSdk(
+      access,
+      folder,
+      notebook,
+      await access.scan(folder, {})
+    );
+    return reportOf(scan, this.limitsOf(scan.sdk));
+  }
+
+  /**
+   * The SDK the meter measures with: the profile's, or under `auto` what the
+   * last full check of the folder decided (v1, the strict one, before any).
+   */
+  private sdkFor(folder: string): Sdk {
+    const setting = this.options.profile?.() ?? 'azureml-v1';
+    return setting === 'auto'
+      ? (this.decided.get(folder) ?? 'v1')
+      : sdkOfProfile(setting);
+  }
+
+  private limitsOf(sdk: Sdk): ILimits {
+    return this.options.limitsFor?.(sdk) ?? this.options.limits();
+  }
+
+  /**
+   * The scan read by the SDK the profile names or, for `auto`, the one the
+   * notebook and the folder's top-level code import (then the helper
+   * kernel's installed packages, then v1).
+   */
+  async decideSdk(
+    access: IFolderAccess,
+    folder: string,
+    notebook: string | undefined,
+    scan: IScan
+  ): Promise<IScan> {
+    const { trans } = this.options;
+    const setting = this.options.profile?.() ?? 'azureml-v1';
+    if (setting !== 'auto') {
+      return rescope(
+        scan,
+        sdkOfProfile(setting),
+        trans.__('profile %1 in the settings', setting)
+      );
+    }
+    const read = async (path: string): Promise<ICodeSource | null> => {
+      try {
+        const full = folder === '' ? path : `${folder}/${path}`;
+        return { path, text: await access.readText(full) };
+      } catch {
+        return null;
+      }
+    };
+    const nbRel = notebook ? relativeTo(folder, notebook) : undefined;
+    const nb = nbRel ? await read(nbRel) : null;
+    const code: ICodeSource[] = [];
+    for (const f of scan.files) {
+      if (code.length >= MAX_CODE_FILES) {
+        break;
+      }
+      if (
+        !f.path.includes('/') &&
+        f.path !== nbRel &&
+        /\.(py|ipynb)$/.test(f.path) &&
+        f.size <= MAX_CODE_BYTES
+      ) {
+        const src = await read(f.path);
+        if (src) {
+          code.push(src);
+        }
+      }
+    }
+    const installed = (await this.options.installedSdks?.()) ?? null;
+    const choice = detectSdk(nb, code, installed);
+    this.decided.set(folder, choice.sdk);
+    return rescope(scan, choice.sdk, trans.__('auto: %1', choice.reason));
   }
 
   async measure(
@@ -79,13 +171,17 @@ export class SnapshotGuard implements ISnapshotGuard {
     options: { signal?: AbortSignal } = {}
   ): Promise<ISnapshotMeasure> {
     const access = await this.options.access();
-    const limits = this.options.limits();
+    const limits = this.limitsOf(this.sdkFor(folder));
     if (access.measure) {
       const summary = await access.measure(folder, limits, options);
       return { ...summary, caveat: access.caveat };
     }
     const started = performance.now();
-    const scan = await access.scan(folder, options);
+    const scan = rescope(
+      await access.scan(folder, options),
+      sdkOfProfile(limits.profile),
+      ''
+    );
     const summary = summarize(reportOf(scan, limits));
     const costMs = performance.now() - started;
     return { ...summary, costMs, caveat: access.caveat };
@@ -155,11 +251,12 @@ export class SnapshotGuard implements ISnapshotGuard {
     let showReport = options.report === true;
     for (;;) {
       const access = await this.options.access();
-      const scan = await this.scanWithProgress(access, folder);
-      if (scan === null) {
+      const scanned = await this.scanWithProgress(access, folder);
+      if (scanned === null) {
         return false;
       }
-      const limits = this.options.limits();
+      const scan = await this.decideSdk(access, folder, notebook, scanned);
+      const limits = this.limitsOf(scan.sdk);
       const report = reportOf(scan, limits);
       if (report.verdict !== 'over' && fix === undefined && !showReport) {
         this.notifyWithin(report, access);

@@ -1,3 +1,4 @@
+import { sdkOfProfile } from '../snapshot/limits.js';
 import { reportOf, scanFolder } from '../snapshot/scan.js';
 import { summarize, type ISnapshotSummary } from '../snapshot/summary.js';
 import type { IDirEntry, IFileSystem, ILimits } from '../snapshot/types.js';
@@ -45,6 +46,10 @@ export async function measureListing(
     },
     read: path => fallback.read(path)
   };
-  const scan = await scanFolder(fs, { rootId: listing.rootId });
+  // The limits name the SDK whose rules the meter applies.
+  const scan = await scanFolder(fs, {
+    rootId: listing.rootId,
+    sdk: sdkOfProfile(limits.profile)
+  });
   return summarize(reportOf(scan, limits));
 }

@@ -1,17 +1,23 @@
-import { existsSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { resolve, relative, sep } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { ISnapshotReport } from '../snapshot/accounting.js';
 import { formatBytes, formatCount } from '../snapshot/format.js';
+import { lineRef } from '../snapshot/accounting.js';
 import {
-  isProfileName,
+  isProfileSetting,
+  profileOfSdk,
   resolveLimits,
+  sdkOfProfile,
   type ILimitOverrides,
   type IReason
 } from '../snapshot/limits.js';
-import { IgnoreFileError } from '../snapshot/rules.js';
+import { parentOf } from '../snapshot/paths.js';
+import { IgnoreFileError, RuleSet } from '../snapshot/rules.js';
 import { reportOf, scanFolder, type IScan } from '../snapshot/scan.js';
-import type { ILimits } from '../snapshot/types.js';
+import { detectSdk, type ICodeSource } from '../snapshot/sdk-detect.js';
+import { FolderBlocker, SDK_NAMES } from '../snapshot/sdk-model.js';
+import type { ILimits, Sdk } from '../snapshot/types.js';
 import { NodeFileSystem } from './node-fs.js';
 
 const USAGE = `Usage: snapshot-guard <command> <dir> [options]
@@ -19,20 +25,24 @@ const USAGE = `Usage: snapshot-guard <command> <dir> [options]
 Checks a folder the way Azure ML counts a job's code snapshot.
 
 Commands:
-  check <dir>          summary and verdict (exit 0 ok or near, 1 over, 2 error)
-  ls <dir>             the files Azure ML would upload, one per line
+  check <dir>          summary and verdict (exit 0 ok or near, 1 over, 2 error
+                       or something that makes the SDK fail)
+  ls <dir>             the files the SDK would upload, one per line
   why <dir> <path>     whether a path is uploaded, and which rule decided
   suggest <dir>        propose .amlignore lines that bring it within the limits
   pack <dir> -o FILE   zip exactly the uploaded files
 
 Options:
-  --profile NAME       azureml-v1 (default) or azureml-v2
+  --profile NAME       auto (default: the SDK the code imports, else
+                       azureml-v1), azureml-v1 (azureml-core) or
+                       azureml-v2 (azure-ai-ml)
   --max-bytes N        byte limit (default 314572800 for azureml-v1)
   --max-files N|none   file limit (default 2000; none = no file limit, as
                        AML_SNAPSHOT_NO_FILE_LIMIT)
   --near F             fraction of a limit that counts as near (default 0.8)
   --json               (check, suggest) print one JSON object
-  --notebook PATH      (suggest) the notebook to keep, relative to <dir>
+  --notebook PATH      the notebook being submitted, relative to <dir>:
+                       its imports decide the auto profile; suggest keeps it
   --write              (suggest) write .amlignore (appends to an existing one)
   -z, --null           (ls) end each path with NUL instead of a newline
   -o, --output FILE    (pack) the zip to write
@@ -84,23 +94,26 @@ export async function main(argv: string[]): Promise<number> {
     return opts.help ? 0 : 2;
   }
   try {
-    const limits = limitsFrom(opts);
+    if (!['check', 'ls', 'why', 'suggest', 'pack'].includes(command)) {
+      throw new UsageError(`unknown command "${command}"\n\n${USAGE}`);
+    }
+    if (command === 'why' && rest.length !== 1) {
+      throw new UsageError('why needs a folder and one path');
+    }
+    const folder = folderArg(dir);
+    const profile = profileFrom(folder, opts);
+    const limits = limitsFrom(profile.sdk, opts);
     switch (command) {
       case 'check':
-        return await check(folderArg(dir), limits, opts);
+        return await check(folder, limits, profile, opts);
       case 'ls':
-        return await list(folderArg(dir), limits, opts);
+        return await list(folder, limits, profile, opts);
       case 'why':
-        if (rest.length !== 1) {
-          throw new UsageError('why needs a folder and one path');
-        }
-        return await why(folderArg(dir), rest[0]);
+        return await why(folder, rest[0], profile);
       case 'suggest':
-        return await suggest(folderArg(dir), limits, opts);
-      case 'pack':
-        return await pack(folderArg(dir), limits, opts);
+        return await suggest(folder, limits, profile, opts);
       default:
-        throw new UsageError(`unknown command "${command}"\n\n${USAGE}`);
+        return await pack(folder, limits, profile, opts);
     }
   } catch (err) {
     if (err instanceof UsageError || err instanceof IgnoreFileError) {
@@ -137,13 +150,59 @@ function folderArg(dir: string | undefined): string {
   return dir;
 }
 
-function limitsFrom(opts: IOptions): ILimits {
-  const profile = opts.profile ?? 'azureml-v1';
-  if (!isProfileName(profile)) {
+interface IProfile {
+  sdk: Sdk;
+  reason: string;
+}
+
+/** Most code files read to tell the SDK (profile auto), and their size cap. */
+const MAX_CODE_FILES = 200;
+const MAX_CODE_BYTES = 2 * 1024 * 1024;
+
+/**
+ * The SDK to model: the one named, or (auto) the one the notebook and the
+ * folder's top-level code import.
+ */
+function profileFrom(dir: string, opts: IOptions): IProfile {
+  const profile = opts.profile ?? 'auto';
+  if (!isProfileSetting(profile)) {
     throw new UsageError(
-      `unknown profile "${profile}": use azureml-v1 or azureml-v2`
+      `unknown profile "${profile}": use auto, azureml-v1 or azureml-v2`
     );
   }
+  if (profile !== 'auto') {
+    return { sdk: sdkOfProfile(profile), reason: `--profile ${profile}` };
+  }
+  const read = (rel: string): ICodeSource | null => {
+    try {
+      const abs = resolve(dir, rel);
+      const st = statSync(abs);
+      if (!st.isFile() || st.size > MAX_CODE_BYTES) {
+        return null;
+      }
+      return { path: rel, text: readFileSync(abs, 'utf8') };
+    } catch {
+      return null;
+    }
+  };
+  const notebook = opts.notebook ? read(toRelative(dir, opts.notebook)) : null;
+  const folder: ICodeSource[] = [];
+  for (const name of readdirSync(dir).sort()) {
+    if (folder.length >= MAX_CODE_FILES) {
+      break;
+    }
+    if (/\.(py|ipynb)$/.test(name) && name !== notebook?.path) {
+      const src = read(name);
+      if (src) {
+        folder.push(src);
+      }
+    }
+  }
+  const choice = detectSdk(notebook, folder);
+  return { sdk: choice.sdk, reason: `auto: ${choice.reason}` };
+}
+
+function limitsFrom(sdk: Sdk, opts: IOptions): ILimits {
   const overrides: ILimitOverrides = {};
   if (opts['max-bytes'] !== undefined) {
     overrides.maxBytes = count(opts['max-bytes'], '--max-bytes');
@@ -165,7 +224,7 @@ function limitsFrom(opts: IOptions): ILimits {
     }
     overrides.nearFraction = f;
   }
-  return resolveLimits(profile, overrides);
+  return resolveLimits(profileOfSdk(sdk), overrides);
 }
 
 function count(text: string, flag: string): number {
@@ -175,11 +234,13 @@ function count(text: string, flag: string): number {
   return Number(text);
 }
 
-async function scan(dir: string): Promise<IScan> {
+async function scan(dir: string, profile: IProfile): Promise<IScan> {
   const fs = new NodeFileSystem(dir);
   const progress = progressLine();
   try {
     return await scanFolder(fs, {
+      sdk: profile.sdk,
+      profileReason: profile.reason,
       rootId: fs.rootId,
       onProgress: progress.update
     });
@@ -213,30 +274,43 @@ function progressLine(label = 'scanning') {
 async function check(
   dir: string,
   limits: ILimits,
+  profile: IProfile,
   opts: IOptions
 ): Promise<number> {
-  const report = reportOf(await scan(dir), limits);
+  const report = reportOf(await scan(dir, profile), limits);
   if (opts.json) {
     process.stdout.write(`${JSON.stringify(toJson(dir, report), null, 2)}\n`);
   } else {
     process.stdout.write(summary(dir, report));
   }
-  return report.verdict === 'over' ? 1 : 0;
+  return exitCode(report);
+}
+
+/** 2 where the SDK itself would fail, 1 over a limit, else 0. */
+function exitCode(r: ISnapshotReport): number {
+  return r.failures.length > 0 ? 2 : r.verdict === 'over' ? 1 : 0;
 }
 
 function toJson(dir: string, r: ISnapshotReport) {
   return {
     root: resolve(dir),
+    sdk: SDK_NAMES[r.sdk],
+    profile: r.limits.profile,
+    profileReason: r.profileReason,
     ignoreFile: r.ignoreFile,
     fileCount: r.files,
-    totalBytes: r.bytes,
+    totalBytes: r.totalBytes,
+    uploadBytes: r.uploadBytes,
     limits: r.limits,
     verdict: r.verdict,
     reasons: r.reasons,
+    failures: r.failures,
     excluded: r.excluded,
     top: r.top.slice(0, 10),
     types: r.types.slice(0, 10),
-    warnings: r.warnings
+    warnings: r.warnings,
+    deadLines: r.deadLines,
+    complete: r.complete
   };
 }
 
@@ -249,6 +323,9 @@ function describeReason(reason: IReason, limits: ILimits): string {
         : reason.limit === 'warn-bytes'
           ? `the ${formatBytes(limits.warnBytes ?? 0)} at which Azure ML warns`
           : '';
+  if (reason.limit === 'sdk-error') {
+    return 'the SDK would fail on the folder (see below)';
+  }
   if (reason.limit === 'empty') {
     return 'the folder has no file to upload: Azure ML refuses an empty code folder';
   }
@@ -264,6 +341,7 @@ function summary(dir: string, r: ISnapshotReport): string {
         ? 'rules from .gitignore; no .amlignore'
         : 'rules from .amlignore';
   out.push(`${resolve(dir)}`);
+  out.push(`  SDK: ${SDK_NAMES[r.sdk]} (${r.profileReason})`);
   out.push(`  ${rules}`);
   const limitText = [
     r.limits.maxBytes !== null ? formatBytes(r.limits.maxBytes) : null,
@@ -273,8 +351,12 @@ function summary(dir: string, r: ISnapshotReport): string {
   ]
     .filter(Boolean)
     .join(' / ');
+  const sized =
+    r.totalBytes === r.uploadBytes
+      ? ''
+      : `; its size check counts ${formatBytes(r.totalBytes)}`;
   out.push(
-    `Snapshot: ${formatCount(r.files)} files, ${formatBytes(r.bytes)}` +
+    `Snapshot: ${formatCount(r.files)} files, ${formatBytes(r.uploadBytes)} uploaded${sized}` +
       (limitText
         ? ` (limits ${limitText}, ${r.limits.profile})`
         : ` (${r.limits.profile})`)
@@ -307,6 +389,23 @@ function summary(dir: string, r: ISnapshotReport): string {
           : '')
     );
   }
+  if (r.failures.length > 0) {
+    out.push('', `${SDK_NAMES[r.sdk]} would fail (${r.failures.length}):`);
+    for (const f of r.failures.slice(0, 20)) {
+      out.push(`  ${JSON.stringify(f.path)}: ${f.message}`);
+    }
+  }
+  if (r.deadLines.length > 0) {
+    out.push('', `Lines with no effect under ${SDK_NAMES[r.sdk]}:`);
+    for (const d of r.deadLines) {
+      out.push(
+        `  ${d.source} line ${d.line} ${JSON.stringify(d.text)}: ${d.reason}`
+      );
+    }
+  }
+  if (!r.complete) {
+    out.push('', 'note: the figures are incomplete (see the warnings)');
+  }
   if (r.warnings.length > 0) {
     out.push('', `Warnings (${r.warnings.length}):`);
     for (const w of r.warnings.slice(0, 20)) {
@@ -332,15 +431,16 @@ function clip(s: string, width: number): string {
 async function list(
   dir: string,
   limits: ILimits,
-  opts: IOptions
+  profile: IProfile,
+  opts: IOptions = {}
 ): Promise<number> {
-  const report = reportOf(await scan(dir), limits);
+  const report = reportOf(await scan(dir, profile), limits);
   const lines = report.included.map(f =>
     opts.null ? `${f.path}\0` : `${quotePath(f.path)}\n`
   );
   process.stdout.write(lines.join(''));
   warnOnStderr(report);
-  return 0;
+  return report.failures.length > 0 ? 2 : 0;
 }
 
 /**
@@ -355,33 +455,91 @@ function quotePath(path: string): string {
 }
 
 function warnOnStderr(r: ISnapshotReport) {
+  for (const f of r.failures) {
+    process.stderr.write(`error: ${JSON.stringify(f.path)}: ${f.message}\n`);
+  }
   for (const w of r.warnings) {
     process.stderr.write(`warning: ${JSON.stringify(w.path)}: ${w.message}\n`);
   }
 }
 
-async function why(dir: string, path: string): Promise<number> {
+async function why(
+  dir: string,
+  path: string,
+  profile: IProfile
+): Promise<number> {
   const rel = toRelative(dir, path);
-  const s = await scan(dir);
-  const decision = s.rules.decide(rel);
-  const where = decision.rule
-    ? `${decision.rule.source} line ${decision.rule.line}: ${decision.rule.text.trim()}`
-    : null;
+  const s = await scan(dir, profile);
+  const mine = verdictFor(s.rules, rel, s.ignoreFile);
+  let text = `${rel}: ${mine.text}`;
+  // The other SDK reads the same file with its own decoding and matcher.
+  const other: Sdk = s.sdk === 'v1' ? 'v2' : 'v1';
+  let otherRules: RuleSet | null = null;
+  try {
+    const bytes = s.ignoreFile
+      ? readFileSync(resolve(dir, s.ignoreFile))
+      : new Uint8Array();
+    const { decodeIgnoreFile } = await import('../snapshot/rules.js');
+    otherRules = RuleSet.parse(
+      s.ignoreFile ? decodeIgnoreFile(bytes, s.ignoreFile, other) : '',
+      s.ignoreFile,
+      other
+    );
+  } catch (err) {
+    text += `\n  ${SDK_NAMES[other]} would refuse the ignore file: ${(err as Error).message}`;
+  }
+  if (otherRules) {
+    const theirs = verdictFor(otherRules, rel, s.ignoreFile);
+    if (theirs.uploaded !== mine.uploaded) {
+      text += ` ${SDK_NAMES[other]} would ${theirs.uploaded ? 'upload it' : 'leave it out'}.`;
+    }
+  }
   const exists = s.files.some(f => f.path === rel);
   const pruned = s.prunedFolders.find(d => rel.startsWith(`${d}/`));
-  let text: string;
-  if (decision.excluded) {
-    text = `${rel}: excluded by ${where}`;
-  } else if (where) {
-    text = `${rel}: included (brought back by ${where})`;
-  } else {
-    text = `${rel}: included (${s.ignoreFile ? `no rule of ${s.ignoreFile} matches` : 'no .amlignore or .gitignore'})`;
-  }
   if (!exists && !pruned) {
     text += '\n  note: no such file was found in the folder';
   }
   process.stdout.write(`${text}\n`);
   return 0;
+}
+
+/** Is `rel` uploaded under these rules, and which lines decided it (in words)? */
+function verdictFor(
+  rules: RuleSet,
+  rel: string,
+  ignoreFile: string | null
+): { uploaded: boolean; text: string } {
+  const sdk = SDK_NAMES[rules.sdk];
+  const decision = rules.decide(rel);
+  const where = decision.rule ? lineRef(decision.rule) : null;
+  if (decision.excluded) {
+    return {
+      uploaded: false,
+      text: `not uploaded by ${sdk}: excluded by ${decision.rule?.source} ${where}.`
+    };
+  }
+  if (rules.sdk === 'v1') {
+    const folder = new FolderBlocker(rules).of(parentOf(rel));
+    if (folder !== null) {
+      const shut = rules.decide(folder).rule;
+      return {
+        uploaded: false,
+        text:
+          `not uploaded by ${sdk}: the folder \`${folder}\` is excluded by ${shut ? lineRef(shut) : 'the rules'}, and ${sdk} never looks inside it` +
+          (where ? `, so ${where} is never reached.` : '.')
+      };
+    }
+  }
+  if (where) {
+    return {
+      uploaded: true,
+      text: `uploaded by ${sdk}: brought back by ${where}.`
+    };
+  }
+  return {
+    uploaded: true,
+    text: `uploaded by ${sdk}: ${ignoreFile ? `no line of ${ignoreFile} matches it` : 'no .amlignore or .gitignore'}.`
+  };
 }
 
 function toRelative(dir: string, path: string): string {
@@ -399,9 +557,10 @@ function toRelative(dir: string, path: string): string {
 async function suggest(
   dir: string,
   limits: ILimits,
+  profile: IProfile,
   opts: IOptions
 ): Promise<number> {
-  const s = await scan(dir);
+  const s = await scan(dir, profile);
   const notebook = opts.notebook ? toRelative(dir, opts.notebook) : undefined;
   // Loaded on demand: `check`, the common case, starts faster without them.
   const { propose } = await import('../snapshot/advisor.js');
@@ -410,8 +569,9 @@ async function suggest(
   const chosen = proposal.lines.filter(l => l.checked).map(l => l.pattern);
   const { text, mode } = composeAmlignore(s, chosen);
   if (opts.json) {
+    const { deadLines } = reportOf(s, limits);
     process.stdout.write(
-      `${JSON.stringify({ ...proposal, amlignore: text, mode }, null, 2)}\n`
+      `${JSON.stringify({ ...proposal, amlignore: text, mode, deadLines, sdk: SDK_NAMES[s.sdk], profileReason: s.profileReason }, null, 2)}\n`
     );
   } else {
     const out: string[] = [];
@@ -436,6 +596,16 @@ async function suggest(
         ''
       );
       out.push(text.trimEnd());
+    }
+    const report = reportOf(s, limits);
+    if (report.deadLines.length > 0) {
+      out.push(
+        '',
+        `Lines of ${s.ignoreFile} with no effect under ${SDK_NAMES[s.sdk]}:`
+      );
+      for (const d of report.deadLines) {
+        out.push(`  line ${d.line} ${JSON.stringify(d.text)}: ${d.reason}`);
+      }
     }
     const extra = proposal.lines.filter(l => !l.checked);
     if (extra.length > 0) {
@@ -472,12 +642,13 @@ async function suggest(
 async function pack(
   dir: string,
   limits: ILimits,
+  profile: IProfile,
   opts: IOptions
 ): Promise<number> {
   if (!opts.output) {
     throw new UsageError('pack needs -o <file.zip>');
   }
-  const report = reportOf(await scan(dir), limits);
+  const report = reportOf(await scan(dir, profile), limits);
   warnOnStderr(report);
   const { packFolderToFile } = await import('./node-pack.js');
   const progress = progressLine('packing');

@@ -61,7 +61,10 @@ export class NodeFileSystem implements IFileSystem {
     try {
       if (d.isFile()) {
         const st = lstatSync(name);
-        return { name, kind: 'file', size: st.size, mtime: st.mtimeMs };
+        return withAccess(
+          { name, kind: 'file', size: st.size, mtime: st.mtimeMs },
+          st
+        );
       }
       if (d.isDirectory()) {
         return { name, kind: 'dir', size: 0, id: identity(lstatSync(name)) };
@@ -97,13 +100,39 @@ export class NodeFileSystem implements IFileSystem {
     const outside = rel.startsWith('..') || isAbsolute(rel);
     const link = { target, outside, dangling: false };
     if (st.isFile()) {
-      return { name, kind: 'file', size: st.size, mtime: st.mtimeMs, link };
+      return withAccess(
+        { name, kind: 'file', size: st.size, mtime: st.mtimeMs, link },
+        st
+      );
     }
     if (st.isDirectory()) {
       return { name, kind: 'dir', size: 0, id: identity(st), link };
     }
     return { name, kind: 'other', size: 0, link };
   }
+}
+
+const UID = process.getuid?.() ?? -1;
+const GROUPS = new Set([
+  process.getgid?.() ?? -1,
+  ...(process.getgroups?.() ?? [])
+]);
+
+/**
+ * Marks a file that cannot be opened for reading, as `os.access(R_OK)`
+ * answers it (azureml-core leaves such a file out), from the mode bits
+ * already at hand rather than one more system call per file. Root reads
+ * everything.
+ */
+function withAccess(entry: IDirEntry, st: Stats): IDirEntry {
+  if (UID === 0) {
+    return entry;
+  }
+  const bit = st.uid === UID ? 0o400 : GROUPS.has(st.gid) ? 0o040 : 0o004;
+  if ((st.mode & bit) === 0) {
+    entry.readable = false;
+  }
+  return entry;
 }
 
 function identity(st: Stats): string {

@@ -1,7 +1,23 @@
+import { formatBytes } from './format.js';
 import { judge, type IReason } from './limits.js';
 import { compareUtf8, extensionOf } from './paths.js';
-import type { RuleSet } from './rules.js';
-import type { IFileRecord, ILimits, IWarning, Verdict } from './types.js';
+import type { IRule, RuleSet } from './rules.js';
+import {
+  FolderBlocker,
+  sdkFailures,
+  sdkFiles,
+  type ISdkFiles
+} from './sdk-model.js';
+import type {
+  IDeadLine,
+  IFailure,
+  IFileRecord,
+  ILimits,
+  ISpecialRecord,
+  IWarning,
+  Sdk,
+  Verdict
+} from './types.js';
 
 /** Files and bytes of some group of files. */
 export interface ITally {
@@ -21,14 +37,21 @@ export interface ITypeTally extends ITally {
   extension: string;
 }
 
-/** What Azure ML would upload, and what the ignore file kept out. */
+/** What the SDK would upload, and what the ignore file kept out. */
 export interface ISnapshotReport extends ITally {
   ignoreFile: string | null;
+  /** Which SDK the figures are for, and why that one. */
+  sdk: Sdk;
+  profileReason: string;
   limits: ILimits;
   verdict: Verdict;
   reasons: IReason[];
-  /** The upload list, sorted by UTF-8 bytes. */
+  /** The upload list, sorted by UTF-8 bytes (`files` is its count). */
   included: IFileRecord[];
+  /** Bytes of the upload list. */
+  uploadBytes: number;
+  /** What the SDK compares with its byte limit (v1: its size check). */
+  totalBytes: number;
   excluded: ITally & {
     /** Folders skipped unread: every file inside is excluded. */
     prunedFolders: string[];
@@ -38,55 +61,190 @@ export interface ISnapshotReport extends ITally {
   /** Per file type, biggest first. */
   types: ITypeTally[];
   warnings: IWarning[];
+  /** What makes the SDK fail before it uploads anything. */
+  failures: IFailure[];
+  /** Lines of the ignore file that have no effect under this SDK. */
+  deadLines: IDeadLine[];
   /**
    * False when the rules could bring back files from a folder that the scan
-   * skipped unread (only possible after rules were changed).
+   * skipped unread (only possible after rules were changed), or when the
+   * walk stopped repeating folders reached through links.
    */
   complete: boolean;
 }
 
 export interface IReportInput {
   files: readonly IFileRecord[];
+  specials?: readonly ISpecialRecord[];
   prunedFolders: readonly string[];
+  skippedLinks?: readonly string[];
   warnings: readonly IWarning[];
   rules: RuleSet;
   limits: ILimits;
+  profileReason?: string;
+  /** The ignore file's text, to find lines made dead by a byte-order mark. */
+  ignoreText?: string | null;
+  walkComplete?: boolean;
 }
 
-/** Apply the rules to the files a scan saw and sum up the result. */
+/** Apply the SDK's walks to the files a scan saw and sum up the result. */
 export function account(input: IReportInput): ISnapshotReport {
   const { rules, limits } = input;
-  const included: IFileRecord[] = [];
-  let excludedFiles = 0;
-  let excludedBytes = 0;
-  for (const file of input.files) {
-    if (rules.excludes(file.path)) {
-      excludedFiles++;
-      excludedBytes += file.size;
-    } else {
-      included.push(file);
-    }
+  const view = sdkFiles(input.files, rules);
+  const included = view.included.sort((a, b) => compareUtf8(a.path, b.path));
+  const { failures, warnings: sdkWarnings } = sdkFailures(
+    input.specials ?? [],
+    view.unreadable,
+    rules
+  );
+  const { verdict, reasons } = judge(included.length, view.totalBytes, limits);
+  if (failures.length > 0) {
+    reasons.unshift({ limit: 'sdk-error', level: 'over' });
   }
-  included.sort((a, b) => compareUtf8(a.path, b.path));
-  const total = tally(included);
-  const { verdict, reasons } = judge(total.files, total.bytes, limits);
+  const dead = deadLines(rules, view, included, input.ignoreText ?? null);
+  const blocker = new FolderBlocker(rules);
+  const complete =
+    (input.walkComplete ?? true) &&
+    input.prunedFolders.every(dir => rules.canPrune(dir)) &&
+    (input.skippedLinks ?? []).every(
+      dir => rules.sdk === 'v1' && blocker.of(dir) !== null
+    );
   return {
-    ...total,
+    files: included.length,
+    bytes: view.totalBytes,
     ignoreFile: rules.source,
+    sdk: rules.sdk,
+    profileReason: input.profileReason ?? '',
     limits,
-    verdict,
+    verdict: failures.length > 0 ? 'over' : verdict,
     reasons,
     included,
+    uploadBytes: view.uploadBytes,
+    totalBytes: view.totalBytes,
     excluded: {
-      files: excludedFiles,
-      bytes: excludedBytes,
+      files: view.excludedFiles,
+      bytes: view.excludedBytes,
       prunedFolders: [...input.prunedFolders].sort(compareUtf8)
     },
     top: childrenOf(included, ''),
     types: byType(included),
-    warnings: [...input.warnings],
-    complete: input.prunedFolders.every(dir => rules.canPrune(dir))
+    warnings: [
+      ...input.warnings,
+      ...sdkWarnings,
+      ...disagreements(rules, view)
+    ],
+    failures,
+    deadLines: dead.lines,
+    complete
   };
+}
+
+/**
+ * v1's two walks disagree when a negation brings back files inside a folder
+ * that the upload walk never enters: the size check counts them, the upload
+ * leaves them out. One warning per such folder.
+ */
+function disagreements(rules: RuleSet, view: ISdkFiles): IWarning[] {
+  const byFolder = new Map<string, { bytes: number; files: IFileRecord[] }>();
+  for (const { file, folder } of view.hidden) {
+    let g = byFolder.get(folder);
+    if (!g) {
+      g = { bytes: 0, files: [] };
+      byFolder.set(folder, g);
+    }
+    g.bytes += file.size;
+    g.files.push(file);
+  }
+  const out: IWarning[] = [];
+  for (const [folder, g] of [...byFolder].sort((a, b) =>
+    compareUtf8(a[0], b[0])
+  )) {
+    const shut = rules.decide(folder).rule;
+    const negations = new Map<number, IRule>();
+    for (const f of g.files) {
+      const r = rules.decide(f.path).rule;
+      if (r && r.negated) {
+        negations.set(r.line, r);
+      }
+    }
+    const neg = [...negations.values()].sort((a, b) => a.line - b.line);
+    out.push({
+      kind: 'walks-disagree',
+      path: folder,
+      message:
+        `azureml-core counts ${formatBytes(g.bytes)} of \`${folder}/\` toward the limit but uploads none of it` +
+        (shut ? `: ${lineRef(shut)} excludes the folder` : '') +
+        (neg.length > 0
+          ? `, so ${neg.map(lineRef).join(' and ')} ${neg.length === 1 ? 'is' : 'are'} never reached.`
+          : '.')
+    });
+  }
+  return out;
+}
+
+/** `line 2 \`!data/keep.csv\`` */
+export function lineRef(rule: IRule): string {
+  return `line ${rule.line} \`${rule.text.trim()}\``;
+}
+
+/**
+ * Lines with no effect under the SDK: under v1, negations whose every match
+ * lies in a folder the upload walk never enters, and a first line that a
+ * byte-order mark turned into a pattern that matches nothing.
+ */
+function deadLines(
+  rules: RuleSet,
+  view: ISdkFiles,
+  included: readonly IFileRecord[],
+  ignoreText: string | null
+): { lines: IDeadLine[] } {
+  const lines: IDeadLine[] = [];
+  if (rules.sdk !== 'v1') {
+    return { lines };
+  }
+  const first = rules.rules[0];
+  if (
+    ignoreText !== null &&
+    ignoreText.startsWith('\ufeff') &&
+    first &&
+    first.line === 1 &&
+    first.source === rules.source
+  ) {
+    lines.push({
+      source: first.source,
+      line: 1,
+      text: first.text.replace(/^\ufeff/, ''),
+      reason:
+        'the file starts with a byte-order mark, which azureml-core reads as part of this first pattern, so it matches nothing (azure-ai-ml drops the mark); save the file as UTF-8 without BOM'
+    });
+  }
+  const candidates = new Map<number, { rule: IRule; folder: string }>();
+  for (const { file, folder } of view.hidden) {
+    const r = rules.decide(file.path).rule;
+    if (r && r.negated && !candidates.has(r.line)) {
+      candidates.set(r.line, { rule: r, folder });
+    }
+  }
+  if (candidates.size > 0) {
+    for (const f of included) {
+      const r = rules.decide(f.path).rule;
+      if (r && r.negated) {
+        candidates.delete(r.line);
+      }
+    }
+  }
+  for (const { rule, folder } of [...candidates.values()].sort(
+    (a, b) => a.rule.line - b.rule.line
+  )) {
+    const shut = rules.decide(folder).rule;
+    lines.push({
+      source: rule.source,
+      line: rule.line,
+      text: rule.text,
+      reason: `it only matches inside \`${folder}/\`, which ${shut ? lineRef(shut) : 'an earlier line'} excludes, and azureml-core never looks inside an excluded folder`
+    });
+  }
+  return { lines };
 }
 
 export function tally(files: readonly IFileRecord[]): ITally {

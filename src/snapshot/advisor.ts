@@ -1,9 +1,11 @@
 import { byFolder, tally, type ITally } from './accounting.js';
+import { composeAmlignore } from './amlignore.js';
 import { escapePattern } from './escape.js';
 import { judge } from './limits.js';
 import { baseName, isInside, parentOf } from './paths.js';
 import { RuleSet } from './rules.js';
 import type { IScan } from './scan.js';
+import { sdkFiles } from './sdk-model.js';
 import type { IFileRecord, ILimits, Verdict } from './types.js';
 
 /** Folders that are never part of a job's code, wherever they are. */
@@ -107,8 +109,12 @@ export function propose(
   options: IAdviceOptions = {}
 ): IProposal {
   const current = previewRules(scan, []);
-  const included = scan.files.filter(f => !current.excludes(f.path));
-  const before = totals(included, limits);
+  // The SDK's own upload list and byte figure (v1: its size check), so the
+  // totals follow the SDK. Lines are only ever exclusions: none relies on a
+  // negation, which azureml-core cannot honour inside an excluded folder.
+  const view = sdkFiles(scan.files, current);
+  const included = view.included;
+  const before = totals(scan.files, current, limits);
   const target = targetOf(limits);
   const keep = protectedFiles(included, options);
   const candidates = findCandidates(included, keep, options.notebook);
@@ -194,30 +200,54 @@ export function propose(
  * appended to an existing `.amlignore`, or after the carried-over `.gitignore`.
  */
 export function previewRules(scan: IScan, patterns: string[]): RuleSet {
+  const sdk = scan.rules.sdk;
   const base =
     scan.ignoreFile === null
-      ? RuleSet.parse('', null)
-      : RuleSet.parse(scan.ignoreText ?? '', scan.ignoreFile);
+      ? RuleSet.parse('', null, sdk)
+      : RuleSet.parse(scan.ignoreText ?? '', scan.ignoreFile, sdk);
   return patterns.length === 0
     ? base
     : base.extend(patterns.join('\n'), '.amlignore');
 }
 
-/** Totals under extra lines, from the files already scanned. */
+/**
+ * Totals under extra lines, from the files already scanned, as the SDK
+ * would count them: including the `.amlignore` that the lines are written
+ * to, which the SDK uploads like any file unless a line excludes it.
+ */
 export function previewTotals(
   scan: IScan,
   limits: ILimits,
   patterns: string[]
 ): ITotals {
   const rules = previewRules(scan, patterns);
-  return totals(
-    scan.files.filter(f => !rules.excludes(f.path)),
-    limits
-  );
+  return totals(withWrittenAmlignore(scan, patterns), rules, limits);
 }
 
-function totals(files: readonly IFileRecord[], limits: ILimits): ITotals {
-  const t = tally(files);
+/** The scanned files once `.amlignore` holds these lines. */
+export function withWrittenAmlignore(
+  scan: IScan,
+  patterns: string[]
+): IFileRecord[] {
+  if (patterns.length === 0) {
+    return scan.files;
+  }
+  const size = new TextEncoder().encode(
+    composeAmlignore(scan, patterns).text
+  ).length;
+  return [
+    ...scan.files.filter(f => f.path !== '.amlignore'),
+    { path: '.amlignore', size }
+  ];
+}
+
+function totals(
+  files: readonly IFileRecord[],
+  rules: RuleSet,
+  limits: ILimits
+): ITotals {
+  const view = sdkFiles(files, rules);
+  const t = { files: view.included.length, bytes: view.totalBytes };
   return { ...t, verdict: judge(t.files, t.bytes, limits).verdict };
 }
 

@@ -1,4 +1,4 @@
-import type { ILimits, Verdict } from './types.js';
+import type { ILimits, Sdk, Verdict } from './types.js';
 
 /** 300 MiB: the SDK v1 limit (its messages say "300.0 MB"). */
 export const V1_MAX_BYTES = 314_572_800;
@@ -44,6 +44,21 @@ export function isProfileName(name: string): name is ProfileName {
   return (PROFILE_NAMES as readonly string[]).includes(name);
 }
 
+/** A profile setting: an SDK, or `auto` to tell it from the code. */
+export type ProfileSetting = ProfileName | 'auto';
+
+export function isProfileSetting(name: string): name is ProfileSetting {
+  return name === 'auto' || isProfileName(name);
+}
+
+export function sdkOfProfile(profile: string): Sdk {
+  return profile === 'azureml-v2' ? 'v2' : 'v1';
+}
+
+export function profileOfSdk(sdk: Sdk): ProfileName {
+  return sdk === 'v2' ? 'azureml-v2' : 'azureml-v1';
+}
+
 /** The limits of a profile with the user's overrides applied. */
 export function resolveLimits(
   profile: ProfileName = 'azureml-v1',
@@ -63,7 +78,13 @@ export function resolveLimits(
 }
 
 /** Which limit a reason is about. */
-export type LimitKind = 'bytes' | 'files' | 'empty' | 'warn-bytes';
+export type LimitKind =
+  | 'bytes'
+  | 'files'
+  | 'empty'
+  | 'warn-bytes'
+  /** Something in the folder makes the SDK fail (see the report's failures). */
+  | 'sdk-error';
 
 export interface IReason {
   limit: LimitKind;

@@ -6,9 +6,20 @@ import {
   type IgnoreFileName
 } from './rules.js';
 import { walk } from './walk.js';
-import type { IFileRecord, IFileSystem, ILimits, IWarning } from './types.js';
+import type {
+  IFileRecord,
+  IFileSystem,
+  ILimits,
+  ISpecialRecord,
+  IWarning,
+  Sdk
+} from './types.js';
 
 export interface IScanOptions {
+  /** Whose walks and matcher to model (default v1, the strict one). */
+  sdk?: Sdk;
+  /** Why this SDK (shown in the report). */
+  profileReason?: string;
   /** Skip folders whose every file is excluded (default true). */
   prune?: boolean;
   rootId?: string;
@@ -27,9 +38,15 @@ export interface IScan {
   /** True when the root has an `.amlignore` (even when `.gitignore` also exists). */
   hasAmlignore: boolean;
   rules: RuleSet;
+  sdk: Sdk;
+  profileReason: string;
   files: IFileRecord[];
+  specials: ISpecialRecord[];
   prunedFolders: string[];
+  skippedLinks: string[];
   warnings: IWarning[];
+  /** False when the walk stopped repeating folders reached through links. */
+  walkComplete: boolean;
 }
 
 /** Read the root's ignore file and walk the folder as Azure ML would. */
@@ -37,6 +54,7 @@ export async function scanFolder(
   fs: IFileSystem,
   options: IScanOptions = {}
 ): Promise<IScan> {
+  const sdk = options.sdk ?? 'v1';
   const rootEntries = await fs.list('');
   const warnings: IWarning[] = [];
   const names = rootEntries
@@ -47,7 +65,7 @@ export async function scanFolder(
   if (ignoreFile) {
     // An unreadable or undecodable ignore file stops the check: guessing
     // its rules could pass a folder that Azure ML then refuses.
-    ignoreText = decodeIgnoreFile(await fs.read(ignoreFile), ignoreFile);
+    ignoreText = decodeIgnoreFile(await fs.read(ignoreFile), ignoreFile, sdk);
   }
   for (const name of ['.amlignore', '.gitignore']) {
     const e = rootEntries.find(x => x.name === name);
@@ -59,12 +77,14 @@ export async function scanFolder(
       });
     }
   }
-  const rules = RuleSet.parse(ignoreText ?? '', ignoreFile);
+  const rules = RuleSet.parse(ignoreText ?? '', ignoreFile, sdk);
   const prune = options.prune ?? true;
   const result = await walk(fs, {
     rootEntries,
     rootId: options.rootId,
     prune: prune ? dir => rules.canPrune(dir) : undefined,
+    excludesV1:
+      prune && sdk === 'v1' ? path => rules.excludes(path) : undefined,
     onProgress: options.onProgress,
     signal: options.signal
   });
@@ -73,9 +93,14 @@ export async function scanFolder(
     ignoreText,
     hasAmlignore: names.includes('.amlignore'),
     rules,
+    sdk,
+    profileReason: options.profileReason ?? '',
     files: result.files,
+    specials: result.specials,
     prunedFolders: result.pruned,
-    warnings: [...warnings, ...result.warnings]
+    skippedLinks: result.skippedLinks,
+    warnings: [...warnings, ...result.warnings],
+    walkComplete: result.complete
   };
 }
 
@@ -87,9 +112,35 @@ export function reportOf(
 ): ISnapshotReport {
   return account({
     files: scan.files,
+    specials: scan.specials,
     prunedFolders: scan.prunedFolders,
+    skippedLinks: scan.skippedLinks,
     warnings: scan.warnings,
     rules,
-    limits
+    limits,
+    profileReason: scan.profileReason,
+    ignoreText: scan.ignoreText,
+    walkComplete: scan.walkComplete
   });
+}
+
+/**
+ * The same scan read as another SDK reads it: the rules re-parsed in that
+ * SDK's dialect (v2 drops a byte-order mark). The files stay; folders the
+ * walk skipped are checked again by the report (`complete`).
+ */
+export function rescope(scan: IScan, sdk: Sdk, profileReason: string): IScan {
+  if (sdk === scan.sdk) {
+    return { ...scan, profileReason };
+  }
+  const text =
+    sdk === 'v2'
+      ? (scan.ignoreText ?? '').replace(/^\ufeff/, '')
+      : (scan.ignoreText ?? '');
+  return {
+    ...scan,
+    sdk,
+    profileReason,
+    rules: RuleSet.parse(text, scan.ignoreFile, sdk)
+  };
 }

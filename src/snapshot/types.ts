@@ -22,6 +22,11 @@ export interface IDirEntry {
   link?: ILinkInfo;
   /** Set when the entry could not be read: it is left out and reported. */
   error?: string;
+  /**
+   * False when the file exists but cannot be opened for reading (what
+   * Python's `os.access(path, os.R_OK)` answers). Absent means readable.
+   */
+  readable?: boolean;
 }
 
 /** What an adapter knows about a symbolic link. */
@@ -54,6 +59,24 @@ export interface IFileRecord {
   path: string;
   size: number;
   mtime?: number;
+  /** Reached through a link to a folder: azureml-core's size check never sees it. */
+  viaLink?: boolean;
+  /** Cannot be opened for reading. */
+  unreadable?: boolean;
+}
+
+/**
+ * Something a walk met that is neither a readable file nor a folder it can
+ * list: harmless when excluded, fatal to an SDK that tries to read it.
+ */
+export interface ISpecialRecord {
+  path: string;
+  what:
+    'dangling-link' | 'self-loop' | 'link-loop' | 'special' | 'unreadable-dir';
+  /** Reached through a link to a folder. */
+  viaLink: boolean;
+  /** The link target, or why a folder could not be listed. */
+  detail: string;
 }
 
 /** Something the user should know that does not stop the check. */
@@ -64,7 +87,11 @@ export interface IWarning {
     | 'link-loop'
     | 'dangling-link'
     | 'special-file'
-    | 'ignore-file';
+    | 'ignore-file'
+    | 'link-repeat'
+    | 'link-blowup'
+    | 'walks-disagree'
+    | 'dead-line';
   path: string;
   message: string;
 }
@@ -86,3 +113,24 @@ export interface ILimits {
 }
 
 export type Verdict = 'ok' | 'near' | 'over';
+export type Sdk = 'v1' | 'v2';
+
+/** Something that makes the SDK's submission fail before any upload. */
+export interface IFailure {
+  kind:
+    | 'dangling-link'
+    | 'link-loop'
+    | 'special-file'
+    | 'unreadable-dir'
+    | 'unreadable-file';
+  path: string;
+  message: string;
+}
+
+/** A line of the ignore file that has no effect under the SDK. */
+export interface IDeadLine {
+  source: string;
+  line: number;
+  text: string;
+  reason: string;
+}

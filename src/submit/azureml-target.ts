@@ -75,7 +75,8 @@ export function azuremlTarget(options: IAzureTargetOptions): ISubmitTarget {
       return null;
     },
     submit: async context => {
-      const sdk = settings.azureSdk;
+      // The SDK the check decided (profile auto: the notebook's imports).
+      const sdk = context.report.sdk;
       const notebook = relativeTo(context.folder, context.path);
       const abort = new AbortController();
       const id = Notification.emit(

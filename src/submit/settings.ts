@@ -24,9 +24,9 @@ export class SubmitSettings {
   }
 
   /**
-   * The SDK follows the limits profile: `azureml-v1` (the default, the
-   * SDK that enforces the limits) submits with `azureml-core`,
-   * `azureml-v2` with `azure-ai-ml`.
+   * The SDK the profile names, for the fields of the form: `azureml-v2`
+   * is `azure-ai-ml`, `azureml-v1` and `auto` (until a check decides; the
+   * submission itself uses the check's SDK) `azureml-core`.
    */
   get azureSdk(): AzureSdk {
     return this.text('profile', 'azureml-v1') === 'azureml-v2' ? 'v2' : 'v1';

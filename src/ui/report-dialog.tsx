@@ -158,6 +158,38 @@ export function ReportBody(props: IReportBodyProps): JSX.Element {
           ) : null}
         </div>
       ) : null}
+      <p className="jp-SnapshotGuard-sdk">
+        {trans.__(
+          'Counted as %1 uploads it (%2).',
+          report.sdk === 'v1'
+            ? 'azureml-core (SDK v1)'
+            : 'azure-ai-ml (SDK v2)',
+          report.profileReason
+        )}
+      </p>
+      {report.failures.length > 0 ? (
+        <ul className="jp-SnapshotGuard-failures">
+          {report.failures.map(f => (
+            <li key={f.path}>
+              <code>{f.path}</code>: {f.message}
+            </li>
+          ))}
+        </ul>
+      ) : null}
+      {report.deadLines.length > 0 ? (
+        <ul className="jp-SnapshotGuard-deadLines">
+          {report.deadLines.map(d => (
+            <li key={`${d.source}:${d.line}`}>
+              {trans.__(
+                '%1 line %2 has no effect: %3',
+                d.source,
+                d.line,
+                d.reason
+              )}
+            </li>
+          ))}
+        </ul>
+      ) : null}
       <p className="jp-SnapshotGuard-ruleSource">
         <span>{ruleSourceText(trans, report.ignoreFile)}</span>
         {report.excluded.files > 0 ? (

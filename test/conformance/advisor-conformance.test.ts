@@ -107,8 +107,15 @@ test('proposals bring generated oversized folders within the limits, for pathspe
       'ok',
       `seed ${SEED} case ${k}: ${lines.join(' ')}`
     );
+    // The prediction also counts the .amlignore being written (the SDK
+    // uploads it like any file; none of these lines excludes it): one more
+    // file of exactly the composed text's bytes (issue 7, item 7).
+    assert.equal(rules.excludes('.amlignore'), false);
     assert.deepEqual(
-      { files: after.files, bytes: after.bytes },
+      {
+        files: after.files + 1,
+        bytes: after.bytes + Buffer.byteLength(text, 'utf8')
+      },
       { files: proposal.after.files, bytes: proposal.after.bytes }
     );
     cases.push({ project: p, text, paths: scan.files.map(f => f.path) });

@@ -22,7 +22,7 @@ import {
 import { builtinModules } from 'node:module';
 import { tmpdir } from 'node:os';
 import { basename, dirname, join, relative, resolve } from 'node:path';
-import { ROOT } from './tree.js';
+import { ROOT, makeTree } from './tree.js';
 
 /** True when this process runs as root and so must drop privileges. */
 const IS_ROOT = process.getuid?.() === 0;
@@ -61,6 +61,31 @@ export function sharedTempDir(prefix = 'sg-shared-'): string {
   }
   const dir = mkdtempSync(join(base, prefix));
   chmodSync(dir, 0o755);
+  return dir;
+}
+
+/**
+ * A `sharedTempDir` holding `files` (see `makeTree`), readable by the other
+ * user whatever the umask: folders 755, files 644. Tests then lock what they
+ * mean to lock.
+ */
+export function sharedTree(
+  files: Record<string, string | number>,
+  prefix = 'sg-shared-'
+): string {
+  const dir = sharedTempDir(prefix);
+  makeTree(dir, files);
+  const open = (path: string): void => {
+    for (const name of readdirSync(path)) {
+      const abs = join(path, name);
+      const isDir = lstatSync(abs).isDirectory();
+      chmodSync(abs, isDir ? 0o755 : 0o644);
+      if (isDir) {
+        open(abs);
+      }
+    }
+  };
+  open(dir);
   return dir;
 }
 

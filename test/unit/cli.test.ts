@@ -9,7 +9,7 @@ import {
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
-import { sharedTempDir } from '../helpers/other-user.js';
+import { sharedTree } from '../helpers/other-user.js';
 import { checkJson, cleanup, cli, makeTree, tempDir } from '../helpers/tree.js';
 
 const dirs: string[] = [];
@@ -21,9 +21,8 @@ function folder(files: Record<string, string | number> = {}): string {
 }
 /** A folder another user can enter (see other-user.ts). */
 function sharedFolder(files: Record<string, string | number>): string {
-  const d = sharedTempDir('sg-cli-');
+  const d = sharedTree(files, 'sg-cli-');
   dirs.push(d);
-  makeTree(d, files);
   return d;
 }
 after(() => dirs.forEach(cleanup));
@@ -164,15 +163,15 @@ describe('ls and why', () => {
     });
     assert.match(
       cli(['why', d, 'a.csv']).stdout,
-      /a\.csv: excluded by \.gitignore line 2: \*\.csv/
+      /a\.csv: not uploaded by azureml-core: excluded by \.gitignore line 2 `\*\.csv`/
     );
     assert.match(
       cli(['why', d, 'keep.csv']).stdout,
-      /included \(brought back by \.gitignore line 4: !keep\.csv\)/
+      /keep\.csv: uploaded by azureml-core: brought back by line 4 `!keep\.csv`/
     );
     assert.match(
       cli(['why', d, 'x.py']).stdout,
-      /x\.py: included \(no rule of \.gitignore matches\)/
+      /x\.py: uploaded by azureml-core: no line of \.gitignore matches it/
     );
   });
 });
@@ -260,17 +259,25 @@ describe('bad input', () => {
     }
   });
 
-  test('an unreadable subfolder is a warning, not a failure', () => {
+  // azureml-core's upload walk lists every folder it does not exclude
+  // (merkle_tree.py `_create_merkletree_helper`: `listdir` unguarded), so
+  // there it fails; azure-ai-ml's `os.walk` skips it silently.
+  test('an unreadable subfolder: a warning for v2, a failure for v1', () => {
     const d = sharedFolder({ 'ok.txt': 'x', 'secret/a.txt': 'y' });
     chmodSync(join(d, 'secret'), 0o000);
     // As root every folder is readable: run the check as an ordinary user.
-    const r = cli(['check', d, '--json'], { asOtherUser: true });
+    const run = (p: string) =>
+      cli(['check', d, '--json', '--profile', p], { asOtherUser: true });
+    const v2 = run('azureml-v2');
+    const v1 = run('azureml-v1');
     chmodSync(join(d, 'secret'), 0o755);
-    assert.equal(r.status, 0, r.stderr);
-    const j = JSON.parse(r.stdout);
+    assert.equal(v2.status, 0, v2.stderr);
+    const j = JSON.parse(v2.stdout);
     assert.equal(j.fileCount, 1);
     assert.equal(j.warnings[0].kind, 'unreadable');
     assert.equal(j.warnings[0].path, 'secret');
+    assert.equal(v1.status, 2);
+    assert.equal(JSON.parse(v1.stdout).failures[0].path, 'secret');
   });
 
   test('an unreadable root is an error', () => {
@@ -286,12 +293,16 @@ describe('bad input', () => {
     const d = folder({ 'a/file.txt': 'x' });
     symlinkSync('..', join(d, 'a', 'up'));
     symlinkSync('self', join(d, 'self'));
-    const r = cli(['check', d, '--json']);
-    assert.equal(r.status, 0, r.stderr);
-    const j = JSON.parse(r.stdout);
-    assert.equal(j.fileCount, 1);
-    const kinds = j.warnings.map((w: any) => `${w.kind}:${w.path}`).sort();
-    assert.deepEqual(kinds, ['link-loop:a/up', 'link-loop:self']);
+    // Both SDKs fail on them (spec 3.2; azure-ai-ml's `os.path.getsize`
+    // on the last link of the loop): reported once each, exit 2.
+    for (const p of ['azureml-v1', 'azureml-v2']) {
+      const r = cli(['check', d, '--json', '--profile', p]);
+      assert.equal(r.status, 2, r.stderr);
+      const j = JSON.parse(r.stdout);
+      assert.equal(j.fileCount, 1);
+      const failed = j.failures.map((f: any) => `${f.kind}:${f.path}`);
+      assert.deepEqual(failed.sort(), ['link-loop:a/up', 'link-loop:self']);
+    }
   });
 
   test('links: followed inside, reported outside, dangling reported', () => {
@@ -300,12 +311,16 @@ describe('bad input', () => {
     symlinkSync('real', join(d, 'alias'));
     symlinkSync(join(outside, 'ext'), join(d, 'external'));
     symlinkSync('nowhere.txt', join(d, 'dangling.txt'));
-    const j = checkJson(d);
+    const r = cli(['check', d, '--json', '--profile', 'azureml-v2']);
+    // A dangling link that is not excluded makes the SDK fail: exit 2.
+    assert.equal(r.status, 2, r.stderr);
+    const j = JSON.parse(r.stdout);
     assert.equal(j.fileCount, 3); // real/x.txt, alias/x.txt, external/big.bin
     assert.equal(j.totalBytes, 1006);
     const w = Object.fromEntries(j.warnings.map((x: any) => [x.path, x.kind]));
     assert.equal(w['external'], 'link-outside');
-    assert.equal(w['dangling.txt'], 'dangling-link');
+    assert.equal(j.failures[0].kind, 'dangling-link');
+    assert.equal(j.failures[0].path, 'dangling.txt');
   });
 
   test('an ignore file with invalid UTF-8', () => {

@@ -14,7 +14,9 @@ const v1 = resolveLimits('azureml-v1');
 const MiB = 1024 * 1024;
 
 describe('walk', () => {
-  test('an unreadable subfolder is a warning; the rest is counted', async () => {
+  // The walk records it; each SDK model then decides (v1's upload walk
+  // fails on it, v2's os.walk skips it): see sdk-profiles.test.ts.
+  test('an unreadable subfolder is recorded; the rest is counted', async () => {
     const fs = new MemoryFileSystem({ 'a.txt': 1, 'locked/b.txt': 2 }, [
       'locked'
     ]);
@@ -23,8 +25,8 @@ describe('walk', () => {
       r.files.map(f => f.path),
       ['a.txt']
     );
-    assert.equal(r.warnings[0].kind, 'unreadable');
-    assert.equal(r.warnings[0].path, 'locked');
+    assert.equal(r.specials[0].what, 'unreadable-dir');
+    assert.equal(r.specials[0].path, 'locked');
   });
 
   test('an unreadable root rejects', async () => {
@@ -40,7 +42,8 @@ describe('walk', () => {
       r.files.map(f => f.path),
       ['a/b/c.txt']
     );
-    assert.equal(r.warnings[0].kind, 'link-loop');
+    assert.equal(r.specials[0].what, 'link-loop');
+    assert.equal(r.specials[0].path, 'a/b/up');
   });
 
   test('a link out of the folder is reported once, not for each link beyond it', async () => {

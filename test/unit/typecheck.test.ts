@@ -10,3 +10,11 @@ test('typecheck: src and tests compile without errors', () => {
   });
   assert.equal(r.status, 0, r.stdout + r.stderr);
 });
+
+test('typecheck: the engine compiles without DOM or Node types', () => {
+  const r = spawnSync('npx', ['tsc', '-p', 'src/snapshot/tsconfig.json'], {
+    cwd: ROOT,
+    encoding: 'utf8'
+  });
+  assert.equal(r.status, 0, r.stdout + r.stderr);
+});
