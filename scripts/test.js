@@ -3,11 +3,18 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
-import { ROOT, ensureDebianPackages, ensureNodeModules, run } from './setup.js';
+import {
+  ROOT,
+  ensureAzureAiMl,
+  ensureDebianPackages,
+  ensureNodeModules,
+  run
+} from './setup.js';
 
 const started = Date.now();
 ensureDebianPackages();
 ensureNodeModules();
+ensureAzureAiMl();
 run('npx', ['tsc', '-p', 'tsconfig.json']);
 if (existsSync(join(ROOT, 'scripts', 'build-labextension.js'))) {
   run('node', ['scripts/build-labextension.js']);
