@@ -8,9 +8,9 @@ Prints JSON: one entry per case, {"error": null | "<message>",
 "results": [[excluded, line], ...]} where `line` is the 1-based line of the
 last pattern that matched (0 when none did).
 
-It does what azureml-core's IgnoreFile does: write the ignore file, open it in
-text mode (universal newlines, UTF-8), PathSpec.from_lines('gitwildmatch', fh),
-then spec.match_file(path) for each file path relative to the root.
+It does what azureml-core's IgnoreFile does: write the ignore file, read it
+as sdk_reference.v1_spec does (the folder model's own reading), then
+spec.match_file(path) for each file path relative to the root.
 """
 
 import json
@@ -21,14 +21,15 @@ import warnings
 
 import pathspec
 
+from sdk_reference import v1_spec
+
 
 def run_case(case, folder):
     path = os.path.join(folder, ".amlignore")
     with open(path, "w", encoding="utf-8", newline="") as fh:
         fh.write(case["text"])
     try:
-        with open(path, "r", encoding="utf-8") as fh:
-            spec = pathspec.PathSpec.from_lines("gitwildmatch", fh)
+        spec = v1_spec(path)
     except Exception as e:  # the SDK fails the same way
         return {"error": f"{type(e).__name__}: {e}", "results": []}
     results = []

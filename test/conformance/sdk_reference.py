@@ -237,37 +237,63 @@ class V2Excluder:
 
 def v2_traverse(root, names, source, excluded, cwd):
     """traverse_directory: names not excluded; a link listed among the files
-    is replaced by its target, read relative to the working directory."""
+    is replaced by its target, read relative to the working directory.
+    Yields (path to read, path in the snapshot, path as listed)."""
     paths = [os.path.join(root, n) for n in names if not excluded(os.path.join(root, n))]
-    out = {p: None for p in paths}
+    out = {p: (None, p) for p in paths}
     for path in paths:
         if os.path.islink(path):
+            try:
+                os.stat(path)
+            except OSError as e:
+                if e.errno == errno.ELOOP:
+                    # os.walk lists the last link of a loop as a file once
+                    # the kernel refuses to follow more links; reading it
+                    # (getsize, then open) fails the same way.
+                    raise Stop("link-loop", loop_link(source, path), "a link leads back to a folder above it")
             target = os.path.join(cwd, os.readlink(path))
             if os.path.isdir(target):
                 # Only reached when the target, read from the working
                 # directory, differs from where the link really points.
                 raise Stop("link", rel(source, path), "link to a folder resolved from the working directory")
-            out[target] = path[len(root) + 1 :]
+            out[target] = (path[len(root) + 1 :], path)
             del out[path]
     dir_part = os.path.relpath(root, source)
     dir_part = "" if dir_part == "." else dir_part.replace(os.sep, "/") + "/"
-    return [(src, dir_part + (name if name else src[len(root) + 1 :])) for src, name in out.items()]
+    return [(src, dir_part + (name if name else src[len(root) + 1 :]), listed)
+            for src, (name, listed) in out.items()]
+
+
+def loop_link(source, path):
+    """The first link of a loop on `path`: the one that leads back above itself."""
+    parts = rel(source, path).split("/")
+    seen = [os.path.realpath(source)]
+    for i in range(1, len(parts) + 1):
+        prefix = os.path.join(source, *parts[:i])
+        try:
+            real = os.path.realpath(prefix, strict=True)
+        except OSError:
+            return "/".join(parts[:i])
+        if real in seen:
+            return "/".join(parts[:i])
+        seen.append(real)
+    return rel(source, path)
 
 
 def run_v2(root, vendored):
     source = os.path.realpath(root)
     excluded = V2Excluder(source, vendored)
     uploads = []
-    # upload_directory: os.walk(followlinks=True); unreadable folders and the
-    # end of a link loop (ELOOP) are skipped silently.
+    # upload_directory: os.walk(followlinks=True); unreadable folders are
+    # skipped silently.
     for folder, _dirs, names in os.walk(source, followlinks=True):
         uploads += v2_traverse(folder, names, source, excluded, source)
     files = []
-    for src, blob in uploads:
+    for src, blob, listed in uploads:
         try:
             size = os.path.getsize(os.readlink(src) if os.path.islink(src) else src)
         except OSError as e:
-            raise Stop(kind_of(src), blob, f"os.path.getsize failed: {e.strerror}")
+            raise Stop(kind_of(listed), blob, f"os.path.getsize failed: {e.strerror}")
         kind = kind_of(src)
         if kind in ("fifo", "socket"):
             # upload_file opens it: a FIFO blocks forever, a socket fails.
