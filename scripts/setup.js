@@ -83,7 +83,7 @@ export function ensureAzureAiMl() {
   if (existsSync(marker)) {
     return site;
   }
-  log('fetching azure-ai-ml\'s vendored matcher (python3-azure, not installed)');
+  log("fetching azure-ai-ml's vendored matcher (python3-azure, not installed)");
   mkdirSync(dirname(AZURE_AI_ML_CACHE), { recursive: true });
   const work = mkdtempSync(join(dirname(AZURE_AI_ML_CACHE), 'python3-azure-'));
   try {
@@ -93,7 +93,7 @@ export function ensureAzureAiMl() {
     });
     if (download.status !== 0) {
       throw new Error(
-        'apt-get download python3-azure failed: Debian\'s package archive is ' +
+        "apt-get download python3-azure failed: Debian's package archive is " +
           'unreachable or its lists are stale (run apt-get update). The azure-ai-ml ' +
           `conformance tests need it.\n${(download.stderr || '').trim()}`
       );

@@ -45,9 +45,7 @@ async function runAll(jobs: string[][]): Promise<ICliRun[]> {
     const grab =
       (sink: (s: string) => void) =>
       (chunk: string | Uint8Array): boolean => {
-        sink(
-          typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString()
-        );
+        sink(typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString());
         return true;
       };
     process.stdout.write = grab(s => (stdout += s)) as typeof realOut;

@@ -77,7 +77,9 @@ export function makeOutside(base: string): { dirs: string[]; files: string[] } {
   for (const d of dirs) {
     mkdirSync(join(root, d), { recursive: true });
   }
-  files.forEach((f, i) => writeFileSync(join(root, f), Buffer.alloc(97 * (i + 1))));
+  files.forEach((f, i) =>
+    writeFileSync(join(root, f), Buffer.alloc(97 * (i + 1)))
+  );
   return {
     dirs: ['od1', 'od2', 'od3'].map(d => join(root, d)),
     files: files.filter(f => f.startsWith('f')).map(f => join(root, f))
@@ -131,7 +133,11 @@ export function generateFolders(
         files.push(f);
       }
     }
-    if (chance(0.3) && !files.includes('train.py') && !dirs.includes('train.py')) {
+    if (
+      chance(0.3) &&
+      !files.includes('train.py') &&
+      !dirs.includes('train.py')
+    ) {
       writeFileSync(join(root, 'train.py'), Buffer.alloc(1 + int(500)));
       files.push('train.py');
     }
@@ -168,7 +174,10 @@ export function generateFolders(
     if (chance(0.15) && topDirs.length > 0) {
       const target = pick(topDirs);
       // Only a folder without links inside, so no walk can loop.
-      if (![...used].some(p => p.startsWith(`${target}/`)) && !used.has('alias')) {
+      if (
+        ![...used].some(p => p.startsWith(`${target}/`)) &&
+        !used.has('alias')
+      ) {
         symlinkSync(target, join(root, 'alias'));
         used.add('alias');
       }
@@ -223,7 +232,8 @@ function ignoreFile(
       () => `!**/${pick(['keep*', '*.py', 'keep.txt'])}`,
       () => pick(['*', '*/', '!*/', '**', '**/', '/*', '*.py', '!*.py']),
       () => pick(['*.txt', '!*.txt', '**/*.csv', '*.bin', '!keep*', 'k??p*']),
-      () => pick(['a/**/b', '**/cache', '!**/cache/keep', 'src/*', '!src/lib/']),
+      () =>
+        pick(['a/**/b', '**/cache', '!**/cache/keep', 'src/*', '!src/lib/']),
       () => f,
       () => `/${f}`,
       () => lit(base(file())),

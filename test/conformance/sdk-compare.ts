@@ -22,7 +22,9 @@ export function compare(
           `${ref.failure.message}); check exits ${check.code}, not 2`
       );
     } else if (!said.includes(ref.failure.path)) {
-      problems.push(`${where}: check does not name ${show(ref.failure.path)}: ${said}`);
+      problems.push(
+        `${where}: check does not name ${show(ref.failure.path)}: ${said}`
+      );
     }
     return { problems, paths: 0 };
   }
@@ -44,11 +46,15 @@ export function compare(
   try {
     json = JSON.parse(check.stdout) as Record<string, unknown>;
   } catch {
-    problems.push(`${where}: check --json exits ${check.code}: ${check.stdout}${check.stderr}`);
+    problems.push(
+      `${where}: check --json exits ${check.code}: ${check.stdout}${check.stderr}`
+    );
     return { problems, paths: want.length };
   }
   if (check.code === 2) {
-    problems.push(`${where}: check exits 2 but the SDK does not fail: ${check.stderr.trim()}`);
+    problems.push(
+      `${where}: check exits 2 but the SDK does not fail: ${check.stderr.trim()}`
+    );
   }
   const figures: Array<[string, unknown, number]> = [
     ['fileCount', json.fileCount, want.length],
@@ -57,7 +63,9 @@ export function compare(
   ];
   for (const [name, value, expected] of figures) {
     if (value !== expected) {
-      problems.push(`${where}: ${name} is ${show(value)}, the SDK's is ${expected}`);
+      problems.push(
+        `${where}: ${name} is ${show(value)}, the SDK's is ${expected}`
+      );
     }
   }
   if (typeof json.sdk !== 'string' || typeof json.profileReason !== 'string') {
@@ -67,4 +75,3 @@ export function compare(
   }
   return { problems, paths: new Set([...want, ...got]).size };
 }
-

@@ -14,7 +14,13 @@
  * the number of random folders (default 150).
  */
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  mkdirSync,
+  mkdtempSync,
+  realpathSync,
+  rmSync,
+  writeFileSync
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { after, test, type TestContext } from 'node:test';
@@ -166,7 +172,9 @@ function prepare(): IPrepared {
 }
 
 function describe(f: IGenFolder): string {
-  return f.ignore ? `${f.ignore.name}: ${show(f.ignore.text)}` : 'no ignore file';
+  return f.ignore
+    ? `${f.ignore.name}: ${show(f.ignore.text)}`
+    : 'no ignore file';
 }
 
 for (const sdk of SDKS) {
@@ -177,7 +185,13 @@ for (const sdk of SDKS) {
     let paths = 0;
     let failures = 0;
     p.random.forEach((f, k) => {
-      const r = compare(sdk, f.root, p.ref[sdk][k], p.ls[sdk][k], p.check[sdk][k]);
+      const r = compare(
+        sdk,
+        f.root,
+        p.ref[sdk][k],
+        p.ls[sdk][k],
+        p.check[sdk][k]
+      );
       paths += r.paths;
       failures += p.ref[sdk][k].failure ? 1 : 0;
       problems.push(...r.problems.map(m => `${m}\n    ${describe(f)}`));
@@ -193,7 +207,10 @@ for (const sdk of SDKS) {
     }
     // Guard against a generator that tests nothing.
     assert.ok(paths > FOLDERS * 5, `only ${paths} paths compared`);
-    assert.ok(failures < FOLDERS / 10, `${failures} folders where the SDK fails`);
+    assert.ok(
+      failures < FOLDERS / 10,
+      `${failures} folders where the SDK fails`
+    );
   });
 }
 
@@ -211,8 +228,14 @@ test(`the generator reaches where the SDKs differ (seed ${SEED})`, () => {
       walksDiffer++;
     }
   });
-  assert.ok(listsDiffer > FOLDERS / 10, `v1 and v2 upload lists differ in only ${listsDiffer} folders`);
-  assert.ok(walksDiffer > FOLDERS / 10, `v1's two walks differ in only ${walksDiffer} folders`);
+  assert.ok(
+    listsDiffer > FOLDERS / 10,
+    `v1 and v2 upload lists differ in only ${listsDiffer} folders`
+  );
+  assert.ok(
+    walksDiffer > FOLDERS / 10,
+    `v1's two walks differ in only ${walksDiffer} folders`
+  );
 });
 
 test("the spec's table of differing cases (3.4), per SDK", (t: TestContext) => {
@@ -225,7 +248,10 @@ test("the spec's table of differing cases (3.4), per SDK", (t: TestContext) => {
       const root = p.table[k];
       const at = p.random.length + k;
       const ref = p.ref[sdk][at];
-      const expected = [...row[sdk], ...(row.amlignore ? ['.amlignore'] : [])].sort();
+      const expected = [
+        ...row[sdk],
+        ...(row.amlignore ? ['.amlignore'] : [])
+      ].sort();
       const refList = show(ref.files.map(([f]) => f));
       // Debian's pathspec (0.11) reads `[^` as azure-ai-ml's 0.10.1 does;
       // azureml-core resolves pathspec 0.12.1, where it negates: for that
@@ -239,7 +265,9 @@ test("the spec's table of differing cases (3.4), per SDK", (t: TestContext) => {
       if (refUsable) {
         const r = compare(sdk, root, ref, p.ls[sdk][at], p.check[sdk][at]);
         paths += r.paths;
-        problems.push(...r.problems.map(m => `row ${k + 1} ${show(row.lines)}: ${m}`));
+        problems.push(
+          ...r.problems.map(m => `row ${k + 1} ${show(row.lines)}: ${m}`)
+        );
       } else {
         const got = p.ls[sdk][at].stdout.split('\0').slice(0, -1).sort();
         paths += expected.length;
@@ -251,7 +279,9 @@ test("the spec's table of differing cases (3.4), per SDK", (t: TestContext) => {
       }
     });
   }
-  t.diagnostic(`table 3.4: ${TABLE.length} folders per SDK, ${paths} paths compared`);
+  t.diagnostic(
+    `table 3.4: ${TABLE.length} folders per SDK, ${paths} paths compared`
+  );
   if (problems.length > 0) {
     assert.fail(`${problems.length} disagreement(s):\n${problems.join('\n')}`);
   }

@@ -126,7 +126,12 @@ const CASES: ICase[] = [
   },
   {
     name: 'byte-order mark before the first line',
-    files: { 'a.py': 'x\n', 'build/x.txt': 'xxx', '.amlignore': '\ufeffbuild\n*.log\n', 'b.log': 'l' },
+    files: {
+      'a.py': 'x\n',
+      'build/x.txt': 'xxx',
+      '.amlignore': '\ufeffbuild\n*.log\n',
+      'b.log': 'l'
+    },
     fails: { v1: null, v2: null },
     // v1 reads the mark as part of line 1, which then matches nothing.
     says: { v1: /byte.order mark|BOM/i }
@@ -134,12 +139,21 @@ const CASES: ICase[] = [
   {
     name: 'ignore file that is not UTF-8',
     files: { 'a.py': 'x\n' },
-    extra: root => writeFileSync(join(root, '.amlignore'), Buffer.from([0x62, 0x0a, 0xff, 0x0a])),
+    extra: root =>
+      writeFileSync(
+        join(root, '.amlignore'),
+        Buffer.from([0x62, 0x0a, 0xff, 0x0a])
+      ),
     fails: { v1: 'ignore-file', v2: 'ignore-file' }
   },
   {
     name: 'a negation inside an excluded folder',
-    files: { 'a.py': 'x\n', 'build/keep.txt': 'k', 'build/big.bin': 'x'.repeat(5000), '.amlignore': 'build\n!build/keep.txt\n' },
+    files: {
+      'a.py': 'x\n',
+      'build/keep.txt': 'k',
+      'build/big.bin': 'x'.repeat(5000),
+      '.amlignore': 'build\n!build/keep.txt\n'
+    },
     fails: { v1: null, v2: null },
     // The issue's warning: the size check counts build/, nothing of it is uploaded.
     says: { v1: /build[\s\S]*!build\/keep\.txt|!build\/keep\.txt[\s\S]*build/ }
@@ -216,7 +230,9 @@ test('the references fail exactly where the SDK source says', () => {
     for (const sdk of ['v1', 'v2'] as Sdk[]) {
       const got = runs[k].ref[sdk].failure?.kind ?? null;
       if (got !== c.fails[sdk]) {
-        problems.push(`${c.name} (${sdk}): the reference says ${show(runs[k].ref[sdk].failure)}, expected ${c.fails[sdk]}`);
+        problems.push(
+          `${c.name} (${sdk}): the reference says ${show(runs[k].ref[sdk].failure)}, expected ${c.fails[sdk]}`
+        );
       }
     }
   });
@@ -228,11 +244,16 @@ for (const [k, c] of CASES.entries()) {
     const run = prepare()[k];
     const problems: string[] = [];
     for (const sdk of ['v1', 'v2'] as Sdk[]) {
-      problems.push(...compare(sdk, run.root, run.ref[sdk], run.ls[sdk], run.check[sdk]).problems);
+      problems.push(
+        ...compare(sdk, run.root, run.ref[sdk], run.ls[sdk], run.check[sdk])
+          .problems
+      );
       const want = c.says?.[sdk];
       const said = run.check[sdk].stdout + run.check[sdk].stderr;
       if (want && !want.test(said)) {
-        problems.push(`${PROFILE[sdk]}: check should say ${want}; it said: ${said.slice(0, 600)}`);
+        problems.push(
+          `${PROFILE[sdk]}: check should say ${want}; it said: ${said.slice(0, 600)}`
+        );
       }
     }
     if (problems.length > 0) {
@@ -244,10 +265,16 @@ for (const [k, c] of CASES.entries()) {
 test('the installed command exits 2 where azureml-core would fail', () => {
   const runs = prepare();
   const at = CASES.findIndex(c => c.name === 'dangling link, not excluded');
-  const bin = fileURLToPath(new URL('../../../bin/snapshot-guard.js', import.meta.url));
-  const r = spawnSync(process.execPath, [bin, 'check', runs[at].root, '--profile', 'azureml-v1'], {
-    encoding: 'utf8'
-  });
+  const bin = fileURLToPath(
+    new URL('../../../bin/snapshot-guard.js', import.meta.url)
+  );
+  const r = spawnSync(
+    process.execPath,
+    [bin, 'check', runs[at].root, '--profile', 'azureml-v1'],
+    {
+      encoding: 'utf8'
+    }
+  );
   assert.equal(r.status, 2, r.stdout + r.stderr);
   assert.match(r.stdout + r.stderr, /data\.csv/);
 });
@@ -268,7 +295,16 @@ test('an unreadable file: azureml-core leaves it out but counts its size', () =>
     const asNobody = ['--reuid=65534', '--regid=65534', '--clear-groups'];
     const ref = spawnSync(
       'setpriv',
-      [...asNobody, '/usr/bin/python3', '-c', REF_AS_NOBODY, fileURLToPath(new URL('../../../test/conformance/sdk_reference.py', import.meta.url)), root],
+      [
+        ...asNobody,
+        '/usr/bin/python3',
+        '-c',
+        REF_AS_NOBODY,
+        fileURLToPath(
+          new URL('../../../test/conformance/sdk_reference.py', import.meta.url)
+        ),
+        root
+      ],
       { encoding: 'utf8', cwd: dir }
     );
     assert.equal(ref.status, 0, ref.stderr);
@@ -276,15 +312,28 @@ test('an unreadable file: azureml-core leaves it out but counts its size', () =>
     assert.deepEqual(expected.unreadable, ['secret.bin']);
     assert.equal(expected.totalBytes - expected.uploadBytes, 4321);
     const batch = fileURLToPath(new URL('./cli-batch.js', import.meta.url));
-    writeFileSync(join(dir, 'jobs.json'), JSON.stringify([
-      ['ls', root, '--profile', 'azureml-v1', '-z'],
-      ['check', root, '--profile', 'azureml-v1', '--json']
-    ]));
+    writeFileSync(
+      join(dir, 'jobs.json'),
+      JSON.stringify([
+        ['ls', root, '--profile', 'azureml-v1', '-z'],
+        ['check', root, '--profile', 'azureml-v1', '--json']
+      ])
+    );
     chmodSync(join(dir, 'jobs.json'), 0o644);
-    const cli = spawnSync('setpriv', [...asNobody, process.execPath, batch, join(dir, 'jobs.json'), join(dir, 'out.json')], {
-      encoding: 'utf8',
-      cwd: dir
-    });
+    const cli = spawnSync(
+      'setpriv',
+      [
+        ...asNobody,
+        process.execPath,
+        batch,
+        join(dir, 'jobs.json'),
+        join(dir, 'out.json')
+      ],
+      {
+        encoding: 'utf8',
+        cwd: dir
+      }
+    );
     assert.equal(cli.status, 0, cli.stderr);
     const [ls, check] = JSON.parse(
       readFileSync(join(dir, 'out.json'), 'utf8')
