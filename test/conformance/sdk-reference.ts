@@ -4,10 +4,11 @@
  * Python process.
  */
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { AZURE_AI_ML_SITE, PYTHON, assertAzureAiMl } from './reference.js';
 
 export type Sdk = 'v1' | 'v2';
 
@@ -28,30 +29,20 @@ export interface ISdkRefResult {
   unreadable: string[];
 }
 
-const HERE = new URL('../../../test/conformance/', import.meta.url);
-const SCRIPT = fileURLToPath(new URL('sdk_reference.py', HERE));
-/** Where scripts/setup.js ensureAzureAiMl() unpacks python3-azure's matcher. */
-const AZURE_AI_ML = fileURLToPath(
-  new URL('../../.cache/python3-azure/site', HERE)
+const SCRIPT = fileURLToPath(
+  new URL('../../../test/conformance/sdk_reference.py', import.meta.url)
 );
-const PYTHON = '/usr/bin/python3';
 
 export function runSdkReference(
   cases: Array<{ root: string; sdk: Sdk }>
 ): ISdkRefResult[] {
-  if (
-    cases.some(c => c.sdk === 'v2') &&
-    !existsSync(join(AZURE_AI_ML, 'azure/ai/ml/_utils/_pathspec.py'))
-  ) {
-    throw new Error(
-      `azure-ai-ml's matcher is missing from ${AZURE_AI_ML}: run npm test ` +
-        '(scripts/setup.js ensureAzureAiMl fetches python3-azure)'
-    );
+  if (cases.some(c => c.sdk === 'v2')) {
+    assertAzureAiMl();
   }
   const dir = mkdtempSync(join(tmpdir(), 'sdk-ref-'));
   try {
     const file = join(dir, 'cases.json');
-    writeFileSync(file, JSON.stringify({ azureAiMl: AZURE_AI_ML, cases }));
+    writeFileSync(file, JSON.stringify({ azureAiMl: AZURE_AI_ML_SITE, cases }));
     const out = execFileSync(PYTHON, [SCRIPT, file], {
       encoding: 'utf8',
       maxBuffer: 256 * 1024 * 1024

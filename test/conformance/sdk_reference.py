@@ -199,6 +199,26 @@ def load_vendored(site):
     return module
 
 
+def v2_patterns(ignore, vendored):
+    """_asset_utils.IgnoreFile._get_ignore_list/_create_pathspec as on main:
+    read with utf-8-sig (a BOM is dropped), each line right-stripped, one
+    vendored GitWildMatchPattern per line."""
+    with open(ignore, "r", encoding="utf-8-sig") as fh:
+        lines = [line.rstrip() for line in fh if line]
+    return [vendored.GitWildMatchPattern(line) for line in lines]
+
+
+def v2_decide(patterns, vendored, relative):
+    """IgnoreFile.is_file_excluded: the last pattern that matches decides.
+    Returns (excluded, index of that pattern or -1)."""
+    norm = vendored.normalize_file(relative)
+    matched, at = False, -1
+    for i, pattern in enumerate(patterns):
+        if pattern.include is not None and pattern.match_file(norm) is not None:
+            matched, at = pattern.include, i
+    return matched, at
+
+
 class V2Excluder:
     """_asset_utils.IgnoreFile as on main: lines read with utf-8-sig and
     right-stripped, one vendored GitWildMatchPattern each, and for one path
@@ -217,9 +237,7 @@ class V2Excluder:
             return False
         if self.patterns is None:
             try:
-                with open(self.ignore, "r", encoding="utf-8-sig") as fh:
-                    lines = [line.rstrip() for line in fh if line]
-                self.patterns = [self.vendored.GitWildMatchPattern(line) for line in lines]
+                self.patterns = v2_patterns(self.ignore, self.vendored)
             except UnicodeDecodeError as e:
                 raise Stop("ignore-file", rel(self.root, self.ignore), f"cannot be decoded as UTF-8: {e}")
             except Exception as e:
@@ -227,12 +245,7 @@ class V2Excluder:
         if not self.patterns:
             return False
         relative = os.path.relpath(os.path.abspath(path), os.path.dirname(self.ignore))
-        norm = self.vendored.normalize_file(relative)
-        matched = False
-        for pattern in self.patterns:
-            if pattern.include is not None and pattern.match_file(norm) is not None:
-                matched = pattern.include
-        return matched
+        return v2_decide(self.patterns, self.vendored, relative)[0]
 
 
 def v2_traverse(root, names, source, excluded, cwd):
