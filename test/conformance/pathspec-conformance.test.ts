@@ -39,10 +39,14 @@ const NAME: Record<Sdk, string> = {
   v2: "azure-ai-ml's pathspec"
 };
 
-/** The rules of `text` as `sdk` reads them. */
+/**
+ * The rules of `text` as `sdk` reads them. v2 decodes with utf-8-sig, so a
+ * leading byte-order mark never reaches the parser (the folder suites check
+ * that decoding step on real files).
+ */
 const parse = (text: string, sdk: Sdk): RuleSet =>
   (RuleSet.parse as (text: string, source: string, sdk?: Sdk) => RuleSet)(
-    text,
+    sdk === 'v2' ? text.replace(/^\ufeff/, '') : text,
     '.amlignore',
     sdk
   );
