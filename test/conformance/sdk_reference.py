@@ -22,12 +22,14 @@ tools):
       site-packages, commits 05c83b8150e99d5aa079da3668172ac23d13ad87 and
       745407895773ed0ea970e52fcd1e3c975033d157 (_version.py: 1.50.0).
   v2  sdk/ml/azure-ai-ml/azure/ai/ml/_utils/_asset_utils.py (IgnoreFile,
-      traverse_directory, upload_directory) in Azure/azure-sdk-for-python;
-      the per-file last-match loop and line.rstrip() as on main (the
-      python3-azure snapshot, 1.4.0, still has the set-ordered first-match
-      loop, so its IgnoreFile is not called); the ignore file is read with
-      DefaultOpenEncoding.READ = "utf-8-sig" since pull request 30714 (June
-      2023, "all reads use utf-8-sig").
+      traverse_directory, upload_directory, _get_file_list_content_hash) in
+      Azure/azure-sdk-for-python (stored versions at 00117027544e8aa9 and
+      3e0c372255eb54af read, plus a later one with the per-file last-match
+      loop and line.rstrip() that the index gives no commit for). The
+      python3-azure snapshot (1.4.0) still has the set-ordered first-match
+      loop, so its IgnoreFile is not called: only its _pathspec.py is used.
+      The ignore file is read with DefaultOpenEncoding.READ = "utf-8-sig"
+      since pull request 30714 (June 2023: "all reads use utf-8-sig").
 Each SDK is modelled running as the notebook does: absolute folder path,
 working directory = that folder, UTF-8 locale.
 """
