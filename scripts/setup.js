@@ -1,7 +1,18 @@
 // Installs what `npm start` and `npm test` need on a fresh clone: Debian
 // packages (when missing) and npm packages (when the lock file changed).
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, readFileSync, statSync } from 'node:fs';
+import {
+  cpSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  readdirSync,
+  renameSync,
+  rmSync,
+  statSync,
+  writeFileSync
+} from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -54,6 +65,61 @@ export function ensureDebianPackages(pkgs = DEBIAN_PACKAGES) {
     run(sudo[0] ?? 'apt-get', sudo.length ? ['apt-get', ...a] : a, { env });
   apt('update', '-qq');
   apt('install', '-y', '-qq', '--no-install-recommends', ...missing);
+}
+
+/**
+ * azure-ai-ml's own ignore-file matcher (its vendored pathspec), the v2
+ * conformance reference. It comes from Debian's python3-azure, fetched with
+ * `apt-get download` and unpacked with `dpkg -x`, never installed (543 MB).
+ * Only azure/ai/ml/_utils and the version file are kept, in
+ * `.cache/python3-azure/` (git-ignored); a second call finds them there.
+ * Returns the folder that holds the `azure` package.
+ */
+export const AZURE_AI_ML_CACHE = join(ROOT, '.cache', 'python3-azure');
+
+export function ensureAzureAiMl() {
+  const site = join(AZURE_AI_ML_CACHE, 'site');
+  const marker = join(AZURE_AI_ML_CACHE, 'version');
+  if (existsSync(marker)) {
+    return site;
+  }
+  log("fetching azure-ai-ml's vendored matcher (python3-azure, not installed)");
+  mkdirSync(dirname(AZURE_AI_ML_CACHE), { recursive: true });
+  const work = mkdtempSync(join(dirname(AZURE_AI_ML_CACHE), 'python3-azure-'));
+  try {
+    const download = spawnSync('apt-get', ['download', 'python3-azure'], {
+      cwd: work,
+      encoding: 'utf8'
+    });
+    if (download.status !== 0) {
+      throw new Error(
+        "apt-get download python3-azure failed: Debian's package archive is " +
+          'unreachable or its lists are stale (run apt-get update). The azure-ai-ml ' +
+          `conformance tests need it.\n${(download.stderr || '').trim()}`
+      );
+    }
+    const deb = readdirSync(work).find(f => f.endsWith('.deb'));
+    if (!deb) {
+      throw new Error('apt-get download python3-azure left no .deb file');
+    }
+    run('dpkg', ['-x', join(work, deb), join(work, 'x')]);
+    const ml = join(work, 'x/usr/lib/python3/dist-packages/azure/ai/ml');
+    const staged = join(work, 'site');
+    for (const part of ['_utils', '_version.py']) {
+      cpSync(join(ml, part), join(staged, 'azure/ai/ml', part), {
+        recursive: true
+      });
+    }
+    writeFileSync(join(work, 'version'), `${deb}\n`);
+    // Both land at once: a cache with a version file is always complete.
+    rmSync(AZURE_AI_ML_CACHE, { recursive: true, force: true });
+    mkdirSync(AZURE_AI_ML_CACHE);
+    renameSync(staged, site);
+    renameSync(join(work, 'version'), marker);
+    return site;
+  } finally {
+    rmSync(work, { recursive: true, force: true });
+  }
 }
 
 /** `npm ci` in `dir` when node_modules is missing or older than the lock. */

@@ -6,6 +6,7 @@ import { join, relative } from 'node:path';
 import {
   ROOT,
   TSC,
+  ensureAzureAiMl,
   ensureDebianPackages,
   ensureNodeModules,
   run
@@ -14,6 +15,7 @@ import {
 const started = Date.now();
 ensureDebianPackages();
 ensureNodeModules();
+ensureAzureAiMl();
 run(process.execPath, [TSC, '-p', 'tsconfig.json']);
 if (existsSync(join(ROOT, 'scripts', 'build-labextension.js'))) {
   run('node', ['scripts/build-labextension.js']);

@@ -3,7 +3,7 @@
  * cases, once per batch: starting Python costs more than the matching.
  */
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -25,7 +25,25 @@ const SCRIPT = fileURLToPath(
 );
 
 /** Debian's interpreter: the one that has python3-pathspec (not pyenv's). */
-const PYTHON = '/usr/bin/python3';
+export const PYTHON = '/usr/bin/python3';
+
+/**
+ * Where scripts/setup.js ensureAzureAiMl() unpacks azure-ai-ml's vendored
+ * matcher from Debian's python3-azure.
+ */
+export const AZURE_AI_ML_SITE = fileURLToPath(
+  new URL('../../../.cache/python3-azure/site', import.meta.url)
+);
+
+/** Fails clearly when `npm test` has not fetched python3-azure yet. */
+export function assertAzureAiMl(): void {
+  if (!existsSync(join(AZURE_AI_ML_SITE, 'azure/ai/ml/_utils/_pathspec.py'))) {
+    throw new Error(
+      `azure-ai-ml's matcher is missing from ${AZURE_AI_ML_SITE}: run npm test ` +
+        '(scripts/setup.js ensureAzureAiMl fetches python3-azure)'
+    );
+  }
+}
 
 /** The pathspec version the reference runs (PYTHONPATH can point at another). */
 export function referenceVersion(): string {
@@ -40,15 +58,23 @@ export function isPathspec012(version: string): boolean {
   return major === 0 && minor >= 12;
 }
 
-export function runReference(cases: IRefCase[]): {
+/** Per path, what `sdk` decides: v1 with pathspec, v2 with azure-ai-ml's own copy. */
+export function runReference(
+  cases: IRefCase[],
+  sdk: 'v1' | 'v2' = 'v1'
+): {
   version: string;
   cases: IRefResult[];
 } {
+  if (sdk === 'v2') {
+    assertAzureAiMl();
+  }
   const dir = mkdtempSync(join(tmpdir(), 'pathspec-ref-'));
   try {
     const file = join(dir, 'cases.json');
     writeFileSync(file, JSON.stringify({ cases }));
-    const out = execFileSync(PYTHON, [SCRIPT, file], {
+    const args = sdk === 'v2' ? ['--azure-ai-ml', AZURE_AI_ML_SITE] : [];
+    const out = execFileSync(PYTHON, [SCRIPT, file, ...args], {
       encoding: 'utf8',
       maxBuffer: 256 * 1024 * 1024
     });

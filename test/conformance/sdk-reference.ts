@@ -1,0 +1,54 @@
+/**
+ * Runs sdk_reference.py (Debian's python3-pathspec for azureml-core,
+ * azure-ai-ml's own vendored matcher for v2) on a batch of folders, in one
+ * Python process.
+ */
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { AZURE_AI_ML_SITE, PYTHON, assertAzureAiMl } from './reference.js';
+
+export type Sdk = 'v1' | 'v2';
+
+export const PROFILE: Record<Sdk, string> = {
+  v1: 'azureml-v1',
+  v2: 'azureml-v2'
+};
+
+export interface ISdkRefResult {
+  /** The upload list: relative path and bytes, sorted by path. */
+  files: Array<[string, number]>;
+  uploadBytes: number;
+  /** v1: the size-check walk; v2: the uploaded bytes. */
+  totalBytes: number;
+  /** Where the SDK would stop, or null. */
+  failure: { kind: string; path: string; message: string } | null;
+  /** v1: files left out because they cannot be read. */
+  unreadable: string[];
+}
+
+const SCRIPT = fileURLToPath(
+  new URL('../../../test/conformance/sdk_reference.py', import.meta.url)
+);
+
+export function runSdkReference(
+  cases: Array<{ root: string; sdk: Sdk }>
+): ISdkRefResult[] {
+  if (cases.some(c => c.sdk === 'v2')) {
+    assertAzureAiMl();
+  }
+  const dir = mkdtempSync(join(tmpdir(), 'sdk-ref-'));
+  try {
+    const file = join(dir, 'cases.json');
+    writeFileSync(file, JSON.stringify({ azureAiMl: AZURE_AI_ML_SITE, cases }));
+    const out = execFileSync(PYTHON, [SCRIPT, file], {
+      encoding: 'utf8',
+      maxBuffer: 256 * 1024 * 1024
+    });
+    return (JSON.parse(out) as { cases: ISdkRefResult[] }).cases;
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
