@@ -58,6 +58,15 @@ export function artifactPath(name: string): string {
   return join(dir, name);
 }
 
+/**
+ * The Submit toolbar button of a notebook panel (the <button> to click):
+ * toolbar items carry `data-jp-item-name` only since JupyterLab 4.1, and the
+ * button's class is on the <button> itself in 4.0 but on the <jp-button>
+ * around it in later versions.
+ */
+const SUBMIT_CLASS = '.jp-NotebookPanel-toolbar .jp-SnapshotGuard-submitButton';
+export const SUBMIT_BUTTON = `${SUBMIT_CLASS}:is(button), ${SUBMIT_CLASS} button`;
+
 export const CHROMIUM = '/usr/bin/chromium';
 export const CHROMIUM_ARGS = [
   '--headless',
