@@ -4,7 +4,7 @@ Run with /usr/bin/python3 (it has jupyter_server and jupyterlab_server):
 
     /usr/bin/python3 lab-harness/serve.py --root-dir DIR --state-dir DIR \
         [--port 8888] [--token TOKEN] [--extension-dir DIR ...] \
-        [--allow-hidden] [-- extra traitlets options]
+        [--harness-dir lab-harness-4.0] [--allow-hidden] [-- extra traitlets options]
 
 The state folder receives user settings, workspaces and Jupyter's config,
 data and runtime folders, so nothing from an earlier run or from ~/.jupyter
@@ -20,7 +20,6 @@ import sys
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 REPO = os.path.dirname(HERE)
-BUILD = os.path.join(HERE, "build")
 DEFAULT_EXTENSION = os.path.join(REPO, "jupyterlab_snapshot_guard", "labextension")
 
 
@@ -36,6 +35,11 @@ def parse_args(argv):
         action="append",
         default=None,
         help="built prebuilt extension folder (with package.json); repeatable",
+    )
+    parser.add_argument(
+        "--harness-dir",
+        default=HERE,
+        help="harness whose build/ to serve (default: lab-harness/)",
     )
     parser.add_argument(
         "--allow-hidden",
@@ -77,16 +81,18 @@ def prepare_state(args):
 
 def main(argv):
     args, extra = parse_args(argv)
-    if not os.path.exists(os.path.join(BUILD, "static", "bundle.js")):
-        sys.exit("lab-harness is not built: run `node scripts/harness.js`")
+    harness = os.path.abspath(args.harness_dir)
+    build = os.path.join(harness, "build")
+    if not os.path.exists(os.path.join(build, "static", "bundle.js")):
+        sys.exit(f"{harness} is not built: run `node scripts/harness.js`")
     dirs = prepare_state(args)
     token = args.token if args.token is not None else secrets.token_hex(24)
 
     # Imported after the environment points Jupyter at the state folder.
     from jupyterlab_server import LabServerApp
 
-    with open(os.path.join(HERE, "package.json"), encoding="utf-8") as f:
-        version = json.load(f)["version"]
+    with open(os.path.join(harness, "package.json"), encoding="utf-8") as f:
+        version = json.load(f)["dependencies"]["@jupyterlab/application"]
 
     class HarnessApp(LabServerApp):
         name = "lab_harness"
@@ -96,9 +102,9 @@ def main(argv):
         app_name = "JupyterLab (snapshot-guard test harness)"
         app_version = version
         app_settings_dir = os.path.join(HERE, "app_settings")
-        static_dir = os.path.join(BUILD, "static")
-        schemas_dir = os.path.join(BUILD, "schemas")
-        themes_dir = os.path.join(BUILD, "themes")
+        static_dir = os.path.join(build, "static")
+        schemas_dir = os.path.join(build, "schemas")
+        themes_dir = os.path.join(build, "themes")
         templates_dir = os.path.join(HERE, "templates")
         user_settings_dir = dirs["user_settings"]
         workspaces_dir = dirs["workspaces"]

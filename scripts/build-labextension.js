@@ -9,6 +9,12 @@
 // package.json is JupyterLab's application manifest, which the npm package
 // @jupyterlab/core-meta ships as core.package.json. The shared-module list and
 // singletons of the extension come from that manifest.
+//
+// The builder takes each shared module's required version from the manifest,
+// not from our package.json, so an extension built with the 4.6 manifest
+// would demand JupyterLab 4.6. The manifest copy handed to it therefore
+// carries our package.json ranges for the packages we depend on: the built
+// remoteEntry requires exactly the declared floor (test/unit/floor.test.ts).
 import { spawnSync } from 'node:child_process';
 import {
   copyFileSync,
@@ -17,7 +23,8 @@ import {
   readdirSync,
   rmSync,
   statSync,
-  utimesSync
+  utimesSync,
+  writeFileSync
 } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
@@ -83,6 +90,25 @@ function libIsCurrent() {
   );
 }
 
+/**
+ * JupyterLab's core manifest with our declared ranges in place of its own
+ * for every core package we depend on.
+ */
+export function coreManifest() {
+  const core = readJson(
+    require.resolve('@jupyterlab/core-meta/core.package.json')
+  );
+  const ours = readJson(join(ROOT, 'package.json')).dependencies;
+  for (const field of ['dependencies', 'resolutions']) {
+    for (const name of Object.keys(core[field] ?? {})) {
+      if (ours[name]) {
+        core[field][name] = ours[name];
+      }
+    }
+  }
+  return core;
+}
+
 function run(cmd, args) {
   const r = spawnSync(cmd, args, { cwd: ROOT, stdio: 'inherit' });
   if (r.status !== 0) {
@@ -111,9 +137,9 @@ export function buildLabextension({ development = false, tsc = true } = {}) {
   }
   const corePath = mkdtempSync(join(tmpdir(), 'snapshot-guard-core-'));
   try {
-    copyFileSync(
-      require.resolve('@jupyterlab/core-meta/core.package.json'),
-      join(corePath, 'package.json')
+    writeFileSync(
+      join(corePath, 'package.json'),
+      JSON.stringify(coreManifest(), null, 2)
     );
     const builder =
       require.resolve('@jupyterlab/builder/lib/build-labextension.js');

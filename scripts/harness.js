@@ -1,7 +1,9 @@
 // The real-JupyterLab harness used by end-to-end tests and `npm start`:
 // Debian's jupyter_server + jupyterlab_server serving a JupyterLab 4 front-end
-// built from npm packages (lab-harness/), with this repository's prebuilt
-// extension loaded as a federated extension.
+// built from npm packages, with this repository's prebuilt extension loaded
+// as a federated extension. Two front ends: `current` (lab-harness/, the
+// JupyterLab we develop against) and `floor` (lab-harness-4.0/, the oldest
+// JupyterLab 4 that package.json's ranges accept).
 //
 //   node scripts/harness.js          ensure everything is installed and built
 //
@@ -16,7 +18,7 @@ import {
   writeFileSync
 } from 'node:fs';
 import { createRequire } from 'node:module';
-import { join } from 'node:path';
+import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ensureLabextension } from './build-labextension.js';
 import {
@@ -28,6 +30,12 @@ import {
 
 export const HARNESS_DIR = join(ROOT, 'lab-harness');
 export const SERVE_SCRIPT = join(HARNESS_DIR, 'serve.py');
+
+/** Folder of each front end. */
+export const HARNESSES = {
+  current: HARNESS_DIR,
+  floor: join(ROOT, 'lab-harness-4.0')
+};
 export { PYTHON };
 
 const LOCK = join(HARNESS_DIR, '.state', 'build.lock');
@@ -99,33 +107,46 @@ function log(msg) {
 
 /**
  * Install and build what the harness needs, only when missing or stale:
- * Debian packages, npm packages (root and lab-harness/), the lab-harness
- * front-end and (unless `extension: false`) the prebuilt extension.
- * @param {{ extension?: boolean }} options
+ * Debian packages, npm packages (root and each front end's folder), the
+ * front ends named in `harnesses` and (unless `extension: false`) the
+ * prebuilt extension. `harnessDir` is the first one's folder.
+ * @param {{ extension?: boolean, harnesses?: Array<keyof HARNESSES> }} options
  * @returns {Promise<{ python: string, serveScript: string, harnessDir: string }>}
  */
-export async function ensureHarness({ extension = true } = {}) {
+export async function ensureHarness({
+  extension = true,
+  harnesses = ['current']
+} = {}) {
+  const dirs = harnesses.map(name => {
+    if (!HARNESSES[name]) {
+      throw new Error(`unknown harness ${name}: ${Object.keys(HARNESSES)}`);
+    }
+    return HARNESSES[name];
+  });
   await withLock(async () => {
     ensureDebianPackages();
     ensureNodeModules(ROOT);
-    ensureNodeModules(HARNESS_DIR);
     const require = createRequire(join(HARNESS_DIR, 'build.js'));
-    const harness = require('./build.js');
-    if (!harness.isUpToDate()) {
-      log('building the JupyterLab front-end (lab-harness/build)');
-      const ms = await harness.build();
-      log(`front-end built in ${(ms / 1000).toFixed(1)} s`);
+    const { harnessAt } = require('./build.js');
+    for (const dir of dirs) {
+      ensureNodeModules(dir);
+      const harness = harnessAt(dir);
+      if (!harness.isUpToDate()) {
+        log(`building the JupyterLab front-end (${relative(ROOT, dir)}/build)`);
+        const ms = await harness.build();
+        log(`front-end built in ${(ms / 1000).toFixed(1)} s`);
+      }
     }
     if (extension && ensureLabextension()) {
       log('prebuilt extension rebuilt');
     }
   });
-  return { python: PYTHON, serveScript: SERVE_SCRIPT, harnessDir: HARNESS_DIR };
+  return { python: PYTHON, serveScript: SERVE_SCRIPT, harnessDir: dirs[0] };
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
   const started = Date.now();
-  ensureHarness().then(
+  ensureHarness({ harnesses: Object.keys(HARNESSES) }).then(
     () => log(`ready in ${((Date.now() - started) / 1000).toFixed(1)} s`),
     err => {
       console.error(err.message || err);

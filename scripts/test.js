@@ -21,8 +21,9 @@ if (existsSync(join(ROOT, 'scripts', 'build-labextension.js'))) {
   run('node', ['scripts/build-labextension.js']);
 }
 if (existsSync(join(ROOT, 'scripts', 'harness.js'))) {
-  const { ensureHarness } = await import('./harness.js');
-  await ensureHarness();
+  const { HARNESSES, ensureHarness } = await import('./harness.js');
+  // Both front ends, built once here (or found up to date) before any test.
+  await ensureHarness({ harnesses: Object.keys(HARNESSES) });
 }
 // Emit even with type errors, so one broken file cannot hide every other
 // result; test/unit/typecheck.test.ts reports the errors as a failure.

@@ -113,16 +113,20 @@ export class GuardDialog<T> extends Dialog<T> {
   }
 
   protected _checkValidation(): void {
-    super._checkValidation();
-    if (!this._guardBody.valid) {
-      this.node
-        .querySelectorAll<HTMLButtonElement>(
-          '.jp-Dialog-footer button.jp-mod-accept'
-        )
-        .forEach(button => {
-          button.disabled = true;
-        });
-    }
+    // JupyterLab 4.1 added this step (accept buttons off while an input is
+    // :invalid) and calls it on input; 4.0 has none, so only we decide there.
+    const base = (Dialog.prototype as any)._checkValidation;
+    base?.call(this);
+    const invalid = !this._guardBody.valid;
+    this.node
+      .querySelectorAll<HTMLButtonElement>(
+        '.jp-Dialog-footer button.jp-mod-accept'
+      )
+      .forEach(button => {
+        if (invalid || !base) {
+          button.disabled = invalid;
+        }
+      });
   }
 
   protected _evtKeydown(event: KeyboardEvent): void {

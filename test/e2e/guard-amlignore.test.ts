@@ -7,8 +7,10 @@
 import assert from 'node:assert/strict';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { test } from 'node:test';
+import { describe, test } from 'node:test';
+import { harnessLabel } from './harness.js';
 import {
+  IScenario,
   MiB,
   amlignoreRows,
   cliCheck,
@@ -59,74 +61,78 @@ function mlProject(dir: string, notebook: string): void {
   sparse(join(dir, 'data/test.parquet'), 110 * MiB);
 }
 
+/**
+ * Report, then Write .amlignore, on an ML project over both limits; run on
+ * every front end (the current JupyterLab and the declared floor).
+ */
+async function mlProjectFixed(s: IScenario): Promise<void> {
+  const dir = s.folder('ml-project');
+  mlProject(dir, 'train.ipynb');
+  const gitignore = readFileSync(join(dir, '.gitignore'), 'utf8');
+
+  await s.open('ml-project/train.ipynb');
+  await s.submit('ml-project/train.ipynb');
+  const report = await s.dialog('jp-SnapshotGuard-reportDialog');
+
+  const before = cliCheck(dir);
+  assert.equal(before.verdict, 'over');
+  assert.equal(before.ignoreFile, '.gitignore');
+  const shown = await reportNumbers(report);
+  assert.equal(shown.bytes, before.totalBytes, 'Size meter = CLI bytes');
+  assert.equal(shown.files, before.fileCount, 'Files meter = CLI files');
+  assert.equal(
+    shown.headline,
+    `${formatBytes(before.totalBytes)} in ${formatCount(
+      before.fileCount
+    )} files: over the ${LIMIT} and 2,000-file limits`
+  );
+  assert.match(shown.ruleSource, /Rules from \.gitignore/);
+  // The contributors are the CLI's top entries, biggest first.
+  const names = await report
+    .locator('.jp-SnapshotGuard-bar .jp-SnapshotGuard-barName')
+    .allTextContents();
+  assert.deepEqual(
+    names.slice(0, 3),
+    before.top.slice(0, 3).map(c => (c.kind === 'dir' ? `${c.path}/` : c.path))
+  );
+  await s.shot('report-ml-project');
+
+  await dialogButton(report, 'Write .amlignore…').click();
+  const dialog = await s.dialog('jp-SnapshotGuard-amlignoreDialog');
+  await report.waitFor({ state: 'detached' });
+  const rows = await amlignoreRows(dialog);
+  const checked = rows.filter(r => r.checked).map(r => r.pattern);
+  assert.ok(checked.length > 0, 'some lines are checked');
+  assert.ok(checked.includes('.venv/'), `.venv/ is checked: ${checked}`);
+  await dialog
+    .locator('.jp-SnapshotGuard-after')
+    .getByText('within the limits')
+    .waitFor();
+  await dialog.locator('.jp-SnapshotGuard-preview summary').click();
+  await s.shot('amlignore-ml-project');
+
+  await dialogButton(dialog, 'Write').click();
+  await dialog.waitFor({ state: 'detached' });
+  const ok = await s.toast('success', /^Snapshot OK/);
+  await s.cancelSubmitDialog('train.ipynb');
+
+  // On disk: .gitignore's lines, then the checked ones.
+  const written = readFileSync(join(dir, '.amlignore'), 'utf8');
+  assert.deepEqual(ruleLines(written), [...ruleLines(gitignore), ...checked]);
+  assert.equal(
+    readFileSync(join(dir, '.gitignore'), 'utf8'),
+    gitignore,
+    '.gitignore unchanged'
+  );
+  const fixed = cliCheck(dir);
+  assert.equal(fixed.ignoreFile, '.amlignore');
+  assert.equal(fixed.verdict, 'ok');
+  assert.equal(ok, okText(fixed), 'the re-check shows the CLI numbers');
+  assert.ok(cliLs(dir).includes('train.ipynb'), 'the notebook is uploaded');
+}
+
 test('ML project: report shows the CLI numbers; .amlignore fixes it', t =>
-  s.run(t, async () => {
-    const dir = s.folder('ml-project');
-    mlProject(dir, 'train.ipynb');
-    const gitignore = readFileSync(join(dir, '.gitignore'), 'utf8');
-
-    await s.open('ml-project/train.ipynb');
-    await s.submit('ml-project/train.ipynb');
-    const report = await s.dialog('jp-SnapshotGuard-reportDialog');
-
-    const before = cliCheck(dir);
-    assert.equal(before.verdict, 'over');
-    assert.equal(before.ignoreFile, '.gitignore');
-    const shown = await reportNumbers(report);
-    assert.equal(shown.bytes, before.totalBytes, 'Size meter = CLI bytes');
-    assert.equal(shown.files, before.fileCount, 'Files meter = CLI files');
-    assert.equal(
-      shown.headline,
-      `${formatBytes(before.totalBytes)} in ${formatCount(
-        before.fileCount
-      )} files: over the ${LIMIT} and 2,000-file limits`
-    );
-    assert.match(shown.ruleSource, /Rules from \.gitignore/);
-    // The contributors are the CLI's top entries, biggest first.
-    const names = await report
-      .locator('.jp-SnapshotGuard-bar .jp-SnapshotGuard-barName')
-      .allTextContents();
-    assert.deepEqual(
-      names.slice(0, 3),
-      before.top
-        .slice(0, 3)
-        .map(c => (c.kind === 'dir' ? `${c.path}/` : c.path))
-    );
-    await s.shot('report-ml-project');
-
-    await dialogButton(report, 'Write .amlignore…').click();
-    const dialog = await s.dialog('jp-SnapshotGuard-amlignoreDialog');
-    await report.waitFor({ state: 'detached' });
-    const rows = await amlignoreRows(dialog);
-    const checked = rows.filter(r => r.checked).map(r => r.pattern);
-    assert.ok(checked.length > 0, 'some lines are checked');
-    assert.ok(checked.includes('.venv/'), `.venv/ is checked: ${checked}`);
-    await dialog
-      .locator('.jp-SnapshotGuard-after')
-      .getByText('within the limits')
-      .waitFor();
-    await dialog.locator('.jp-SnapshotGuard-preview summary').click();
-    await s.shot('amlignore-ml-project');
-
-    await dialogButton(dialog, 'Write').click();
-    await dialog.waitFor({ state: 'detached' });
-    const ok = await s.toast('success', /^Snapshot OK/);
-    await s.cancelSubmitDialog('train.ipynb');
-
-    // On disk: .gitignore's lines, then the checked ones.
-    const written = readFileSync(join(dir, '.amlignore'), 'utf8');
-    assert.deepEqual(ruleLines(written), [...ruleLines(gitignore), ...checked]);
-    assert.equal(
-      readFileSync(join(dir, '.gitignore'), 'utf8'),
-      gitignore,
-      '.gitignore unchanged'
-    );
-    const fixed = cliCheck(dir);
-    assert.equal(fixed.ignoreFile, '.amlignore');
-    assert.equal(fixed.verdict, 'ok');
-    assert.equal(ok, okText(fixed), 'the re-check shows the CLI numbers');
-    assert.ok(cliLs(dir).includes('train.ipynb'), 'the notebook is uploaded');
-  }));
+  s.run(t, () => mlProjectFixed(s)));
 
 test('an existing .amlignore is appended to, its bytes kept', t =>
   s.run(t, async () => {
@@ -349,3 +355,10 @@ test('the .amlignore dialog works from the keyboard', t =>
       'cache/'
     ]);
   }));
+
+describe(`on ${harnessLabel('floor')}`, () => {
+  const floor = useLab('amlignore-floor', { lab: { harness: 'floor' } });
+
+  test('ML project: report shows the CLI numbers; .amlignore fixes it', t =>
+    floor.run(t, () => mlProjectFixed(floor)));
+});

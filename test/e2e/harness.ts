@@ -58,6 +58,15 @@ export function artifactPath(name: string): string {
   return join(dir, name);
 }
 
+/**
+ * The Submit toolbar button of a notebook panel (the <button> to click):
+ * toolbar items carry `data-jp-item-name` only since JupyterLab 4.1, and the
+ * button's class is on the <button> itself in 4.0 but on the <jp-button>
+ * around it in later versions.
+ */
+const SUBMIT_CLASS = '.jp-NotebookPanel-toolbar .jp-SnapshotGuard-submitButton';
+export const SUBMIT_BUTTON = `${SUBMIT_CLASS}:is(button), ${SUBMIT_CLASS} button`;
+
 export const CHROMIUM = '/usr/bin/chromium';
 export const CHROMIUM_ARGS = [
   '--headless',
@@ -92,6 +101,25 @@ export interface ILabOptions {
   kernelSpecs?: Record<string, { displayName: string; language: string }>;
   /** How long to wait for the server to answer (default 60 s). */
   timeoutMs?: number;
+  /**
+   * Front end to serve: `current` (lab-harness/, default) or `floor`
+   * (lab-harness-4.0/, the oldest JupyterLab 4 the extension declares).
+   */
+  harness?: HarnessName;
+}
+
+export type HarnessName = 'current' | 'floor';
+
+/** Every front end, for tests run against each. */
+export const HARNESS_NAMES: HarnessName[] = ['current', 'floor'];
+
+/** "JupyterLab 4.0.0": the version a harness bundles, for test names. */
+export function harnessLabel(harness: HarnessName = 'current'): string {
+  const dir = harness === 'floor' ? 'lab-harness-4.0' : 'lab-harness';
+  const pkg = JSON.parse(
+    readFileSync(join(REPO_ROOT, dir, 'package.json'), 'utf8')
+  );
+  return `JupyterLab ${pkg.dependencies['@jupyterlab/application']}`;
 }
 
 export interface ILab {
@@ -114,17 +142,19 @@ export interface ILab {
 interface IHarnessModule {
   ensureHarness(options?: {
     extension?: boolean;
-  }): Promise<{ python: string; serveScript: string }>;
+    harnesses?: HarnessName[];
+  }): Promise<{ python: string; serveScript: string; harnessDir: string }>;
 }
 
 /** Install/build what the harness needs (idempotent, fast when up to date). */
-export async function ensureHarness(): Promise<{
+export async function ensureHarness(harness: HarnessName = 'current'): Promise<{
   python: string;
   serveScript: string;
+  harnessDir: string;
 }> {
   const url = pathToFileURL(join(REPO_ROOT, 'scripts', 'harness.js')).href;
   const mod = (await import(url)) as IHarnessModule;
-  return mod.ensureHarness();
+  return mod.ensureHarness({ harnesses: [harness] });
 }
 
 /** A TCP port free at the time of the call. */
@@ -230,7 +260,9 @@ function exited(child: ChildProcess, ms: number): Promise<boolean> {
  * port; resolves once JupyterLab's page answers.
  */
 export async function startLab(options: ILabOptions): Promise<ILab> {
-  const { python, serveScript } = await ensureHarness();
+  const { python, serveScript, harnessDir } = await ensureHarness(
+    options.harness
+  );
   const stateDir = mkdtempSync(join(tmpdir(), 'snapshot-guard-lab-'));
   if (options.settings) {
     writeUserSettings(stateDir, options.settings);
@@ -253,6 +285,8 @@ export async function startLab(options: ILabOptions): Promise<ILab> {
       String(port),
       '--token',
       token,
+      '--harness-dir',
+      harnessDir,
       ...(options.allowHidden ? ['--allow-hidden'] : []),
       '--',
       ...kernelArgs,

@@ -36,6 +36,7 @@ import {
   ILab,
   ILabOptions,
   REPO_ROOT,
+  SUBMIT_BUTTON,
   artifactPath,
   consoleErrors,
   openBrowser,
@@ -355,9 +356,7 @@ export function useLab(
 
     async submit(path) {
       const panel = await s.panel(path);
-      const button = panel.locator(
-        '.jp-NotebookPanel-toolbar [data-jp-item-name="snapshot-guard-submit"] button'
-      );
+      const button = panel.locator(SUBMIT_BUTTON);
       await button.click();
     },
 

@@ -8,6 +8,7 @@
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
+import { harnessLabel } from './harness.js';
 import {
   MiB,
   cliLs,
@@ -66,45 +67,49 @@ async function commandTarget(
   await s.field(dialog, 'command').fill('test:record-submit');
 }
 
+/**
+ * The JupyterLab command target; run on every front end (the current
+ * JupyterLab and the declared floor).
+ */
+async function commandTargetSubmits(s: ISubmitLab): Promise<void> {
+  await instrument(s);
+  const dir = s.folder('cmd');
+  writeNotebook(join(dir, 'report.ipynb'));
+  await s.open('cmd/report.ipynb');
+  const dialog = await submitAndWait(s, 'cmd/report.ipynb');
+  await s.chooseTarget(dialog, 'JupyterLab command');
+  // The default (jupyter-scheduler's) is not installed here.
+  assert.equal(
+    await s.field(dialog, 'command').inputValue(),
+    'scheduling:create-from-notebook'
+  );
+  await dialog
+    .locator('.jp-SnapshotGuard-problem', {
+      hasText: /no command scheduling:create-from-notebook/
+    })
+    .waitFor();
+  assert.equal(await footerButton(dialog, 'Submit').isDisabled(), true);
+  await s.field(dialog, 'command').fill('test:record-submit');
+  await footerButton(dialog, 'Submit').click();
+  await s.page.waitForFunction(() => (window as any).__outcomes.length === 1);
+  assert.deepEqual(await recorded(s), [
+    { path: 'cmd/report.ipynb', folder: 'cmd' }
+  ]);
+  assert.deepEqual(await outcomes(s), [
+    {
+      status: 'submitted',
+      target: 'command',
+      path: 'cmd/report.ipynb',
+      folder: 'cmd'
+    }
+  ]);
+}
+
 describe('Submit flow', () => {
   const s = useSubmitLab(shared, 'flow');
 
   test('JupyterLab command target runs the command with {path, folder}', t =>
-    s.run(t, async () => {
-      await instrument(s);
-      const dir = s.folder('cmd');
-      writeNotebook(join(dir, 'report.ipynb'));
-      await s.open('cmd/report.ipynb');
-      const dialog = await submitAndWait(s, 'cmd/report.ipynb');
-      await s.chooseTarget(dialog, 'JupyterLab command');
-      // The default (jupyter-scheduler's) is not installed here.
-      assert.equal(
-        await s.field(dialog, 'command').inputValue(),
-        'scheduling:create-from-notebook'
-      );
-      await dialog
-        .locator('.jp-SnapshotGuard-problem', {
-          hasText: /no command scheduling:create-from-notebook/
-        })
-        .waitFor();
-      assert.equal(await footerButton(dialog, 'Submit').isDisabled(), true);
-      await s.field(dialog, 'command').fill('test:record-submit');
-      await footerButton(dialog, 'Submit').click();
-      await s.page.waitForFunction(
-        () => (window as any).__outcomes.length === 1
-      );
-      assert.deepEqual(await recorded(s), [
-        { path: 'cmd/report.ipynb', folder: 'cmd' }
-      ]);
-      assert.deepEqual(await outcomes(s), [
-        {
-          status: 'submitted',
-          target: 'command',
-          path: 'cmd/report.ipynb',
-          folder: 'cmd'
-        }
-      ]);
-    }));
+    s.run(t, () => commandTargetSubmits(s)));
 
   test('a target added through the ISnapshotGuard token gets the checked folder', t =>
     s.run(t, async () => {
@@ -300,4 +305,11 @@ describe('Submit flow', () => {
       assert.match(text, /pip install azureml-core/);
       await footerButton(error, 'Close').click();
     }));
+});
+
+describe(`Submit flow on ${harnessLabel('floor')}`, () => {
+  const s = useSubmitLab(shared, 'flow-floor', { harness: 'floor' });
+
+  test('JupyterLab command target runs the command with {path, folder}', t =>
+    s.run(t, () => commandTargetSubmits(s)));
 });

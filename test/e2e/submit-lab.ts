@@ -21,6 +21,7 @@ import {
   ILab,
   ILabOptions,
   REPO_ROOT,
+  SUBMIT_BUTTON,
   artifactPath,
   consoleErrors,
   openBrowser,
@@ -215,9 +216,7 @@ export function useSubmitLab(
         return null;
       }, path);
       assert.ok(id, `no open panel for ${path}`);
-      return page().locator(
-        `[id="${id}"] .jp-NotebookPanel-toolbar [data-jp-item-name="snapshot-guard-submit"] button`
-      );
+      return page().locator(`[id="${id}"] ${SUBMIT_BUTTON}`);
     },
 
     async submitDialog(dialogOptions = {}) {

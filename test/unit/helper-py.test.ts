@@ -17,13 +17,28 @@ import {
 } from 'node:fs';
 import { createHash } from 'node:crypto';
 import { join } from 'node:path';
-import { after, describe, test } from 'node:test';
+import { after, before, describe, test } from 'node:test';
 import { NodeFileSystem } from '../../src/node/node-fs.js';
 import { HELPER_SOURCE } from '../../src/kernel/helper-source.js';
 import { asOtherUser, sharedTempDir } from '../helpers/other-user.js';
+import {
+  DEBIAN_PYTHON,
+  IPython,
+  canImport,
+  helperPythons
+} from '../helpers/pythons.js';
+import { extractDebianPackage } from '../helpers/debian.js';
 import { ROOT, cleanup, makeTree, tempDir } from '../helpers/tree.js';
 
-const PYTHON = '/usr/bin/python3';
+const PYTHON = DEBIAN_PYTHON;
+// The interpreter of the suite running now (set by each suite's before()).
+let interpreter: IPython = {
+  label: 'Debian',
+  path: PYTHON,
+  version: '3',
+  missing: null
+};
+const PYTHONS = helperPythons();
 const HELPER = join(ROOT, 'src', 'kernel', 'helper.py');
 
 const dirs: string[] = [];
@@ -74,10 +89,10 @@ function py(root: string, snippet: string, opts: IPyOptions = {}): any {
   const script = join(work, 'driver.py');
   writeFileSync(script, `${PRELUDE}\n${snippet}\nprint(json.dumps(out))\n`);
   chmodSync(script, 0o644);
-  const argv = [PYTHON, script, root];
+  const argv = [interpreter.path!, script, root];
   const [cmd, args] = opts.asOtherUser
     ? asOtherUser(argv)
-    : [PYTHON, argv.slice(1)];
+    : [interpreter.path!, argv.slice(1)];
   const r = spawnSync(cmd, args, {
     encoding: 'utf8',
     // The other user may not be able to enter the current folder.
@@ -98,7 +113,27 @@ function py(root: string, snippet: string, opts: IPyOptions = {}): any {
 const byName = (entries: any[]) =>
   [...entries].sort((a, b) => (a.name < b.name ? -1 : 1));
 
-describe('helper.py as a module', () => {
+// The module-level tests, once per interpreter: the oldest supported, Debian's
+// and the newest available. A missing interpreter is one test saying so.
+for (const python of PYTHONS) {
+  describe(`helper.py as a module on ${python.label}`, () => {
+    if (python.missing) {
+      test(`NOT RUN on ${python.label}: ${python.missing}`, t => {
+        t.diagnostic(
+          `helper.py not tested on ${python.label}: ${python.missing}`
+        );
+        t.skip(python.missing!);
+      });
+      return;
+    }
+    before(() => {
+      interpreter = python;
+    });
+    moduleTests();
+  });
+}
+
+function moduleTests(): void {
   test('helper-source.ts embeds helper.py exactly', () => {
     assert.equal(
       HELPER_SOURCE,
@@ -283,7 +318,13 @@ except HelperError as e:
     assert.equal(out.cancelled.type, 'Cancelled');
   });
 
-  test('an unreadable subfolder is a listing error, an unreadable root an error', () => {
+  test('an unreadable subfolder is a listing error, an unreadable root an error', t => {
+    if (interpreter.path !== PYTHON) {
+      // pyenv's interpreters (and their libpython) live under /root, which
+      // the other user cannot enter.
+      t.skip(`${interpreter.label} cannot run as another user here`);
+      return;
+    }
     const d = sharedTempDir('sg-helper-');
     dirs.push(d);
     makeTree(d, { 'ok.txt': 'x', 'locked/secret.txt': 's', 'shut.txt': 'x' });
@@ -529,9 +570,10 @@ out['left'] = sorted(os.listdir(os.path.join(ROOT, 'nb')))
   test('ping answers versions', () => {
     const out = py(folder(), "out['p'] = call('ping')");
     assert.equal(out.p.result.protocol, 1);
-    assert.match(out.p.result.versions.python, /^3\./);
+    // The interpreter's own answer, asked separately.
+    assert.equal(out.p.result.versions.python, interpreter.version);
   });
-});
+}
 
 // Speaks the comm protocol to a real ipykernel, as JupyterLab would.
 const KERNEL_DRIVER = String.raw`
@@ -629,7 +671,40 @@ finally:
 print(json.dumps(out))
 `;
 
-describe('helper.py in a real ipykernel (comm protocol)', () => {
+// A real kernel needs ipykernel and pyzmq for that interpreter: Debian's
+// are built for Debian's Python only, and PyPI is out of reach here, so on
+// other interpreters this says it did not run (unless someone installed them).
+for (const python of PYTHONS) {
+  describe(`helper.py in a real ipykernel on ${python.label} (comm protocol)`, () => {
+    const why =
+      python.missing ??
+      (canImport(python.path!, ['ipykernel', 'jupyter_client'])
+        ? null
+        : `${python.label} has no ipykernel/jupyter_client/pyzmq here ` +
+          "(no PyPI; Debian's python3-zmq is a binary for Debian's Python)");
+    if (why) {
+      test(`NOT RUN on ${python.label}: ${why}`, t => {
+        t.diagnostic(`helper kernel not tested on ${python.label}: ${why}`);
+        t.skip(why);
+      });
+      return;
+    }
+    kernelTests(python);
+  });
+}
+
+/** `module.__version__` as that interpreter reports it. */
+function moduleVersion(python: IPython, module: string): string {
+  const r = spawnSync(
+    python.path!,
+    ['-c', `import ${module}; print(${module}.__version__)`],
+    { encoding: 'utf8' }
+  );
+  assert.equal(r.status, 0, r.stderr);
+  return r.stdout.trim();
+}
+
+function kernelTests(python: IPython): void {
   test('serves ping, walk (compressed, with progress), read, errors and cancel', () => {
     const files: Record<string, string> = { '.amlignore': 'outputs/\n' };
     for (let i = 0; i < 3000; i++) {
@@ -649,7 +724,7 @@ describe('helper.py in a real ipykernel (comm protocol)', () => {
     dirs.push(work);
     const script = join(work, 'driver.py');
     writeFileSync(script, KERNEL_DRIVER);
-    const r = spawnSync(PYTHON, [script, d, work, HELPER], {
+    const r = spawnSync(python.path!, [script, d, work, HELPER], {
       encoding: 'utf8',
       timeout: 120_000,
       env: { ...process.env, PYTHONDONTWRITEBYTECODE: '1' }
@@ -659,7 +734,11 @@ describe('helper.py in a real ipykernel (comm protocol)', () => {
     assert.equal(out.exec, 'ok');
     assert.equal(out.count, 1);
     assert.equal(out.ping.ok, true);
-    assert.equal(out.ping.result.versions.ipykernel, '6.17.0');
+    assert.equal(
+      out.ping.result.versions.ipykernel,
+      moduleVersion(python, 'ipykernel')
+    );
+    assert.equal(out.ping.result.versions.python, python.version);
     assert.equal(out.walk.ok, true);
     assert.equal(out.walk.result.encoding, 'zlib-json');
     assert.equal(out.walk_files, 3000);
@@ -680,5 +759,92 @@ describe('helper.py in a real ipykernel (comm protocol)', () => {
     assert.equal(out.cancel_walk.ok, false);
     assert.equal(out.cancel_walk.error.type, 'Cancelled');
     assert.equal(out.alive, true);
+  });
+}
+
+// The `comm` package branch of helper.py's registration (ipykernel >= 6.18
+// leaves comms to it). No such ipykernel exists here (Debian 12 has 6.17),
+// so this is a stand-in, and says so: the real `comm` package (Debian's
+// python3-comm 0.1.2, extracted, not installed) with `comm.create_comm`
+// replaced the way ipykernel >= 6.18 replaces it, by a BaseComm subclass
+// whose publish_msg sends to the front end (recorded here instead), and a
+// kernel object without `comm_manager`. Messages go through comm's own
+// CommManager.comm_open/comm_msg.
+const COMM_DRIVER = String.raw`
+import json, os, sys
+sys.path.insert(0, os.environ['SG_COMM_DIR'])
+sys.path.insert(0, os.environ['SG_HELPER_DIR'])
+import comm
+from comm.base_comm import BaseComm
+
+sent = []
+
+class KernelComm(BaseComm):
+    def publish_msg(self, msg_type, data=None, metadata=None, buffers=None, **keys):
+        sent.append({'type': msg_type, 'data': data,
+                     'buffers': [bytes(b).hex() for b in buffers or []]})
+
+comm.create_comm = KernelComm
+
+class Kernel:
+    pass
+
+class Shell:
+    kernel = Kernel()
+
+import helper
+helper.register(Shell(), root=sys.argv[1])
+mgr = comm.get_comm_manager()
+out = {'comm': comm.__version__, 'file': comm.__file__, 'targets': sorted(mgr.targets)}
+mgr.comm_open(None, None, {'content': {'comm_id': 'c1', 'target_name': 'snapshot_guard', 'data': {}},
+                           'metadata': {}, 'buffers': []})
+def request(rid, op, **args):
+    mgr.comm_msg(None, None, {'content': {'comm_id': 'c1', 'data': {'id': rid, 'op': op, 'args': args}},
+                              'metadata': {}, 'buffers': []})
+request('p', 'ping')
+request('r', 'read', path='a.txt')
+request('x', 'read', path='../etc/passwd')
+out['sent'] = sent
+print(json.dumps(out))
+`;
+
+describe('helper.py through the comm package (stand-in for ipykernel >= 6.18)', () => {
+  test('registers on comm.get_comm_manager() and answers over comm messages', () => {
+    const pkg = extractDebianPackage('python3-comm');
+    const commDir = join(pkg, 'usr', 'lib', 'python3', 'dist-packages');
+    const d = folder({ 'a.txt': 'hello' });
+    const work = tempDir('sg-comm-');
+    dirs.push(work);
+    const script = join(work, 'driver.py');
+    writeFileSync(script, COMM_DRIVER);
+    const r = spawnSync(PYTHON, [script, d], {
+      encoding: 'utf8',
+      env: {
+        ...process.env,
+        SG_COMM_DIR: commDir,
+        SG_HELPER_DIR: join(ROOT, 'src', 'kernel'),
+        PYTHONDONTWRITEBYTECODE: '1'
+      }
+    });
+    assert.equal(r.status, 0, r.stderr);
+    const out = JSON.parse(r.stdout);
+    // The extracted package was used, not some other `comm`.
+    assert.equal(out.comm, '0.1.2');
+    assert.ok(out.file.startsWith(commDir), out.file);
+    assert.deepEqual(out.targets, ['snapshot_guard']);
+    assert.deepEqual(
+      out.sent.map((m: any) => [m.type, m.data.id, m.data.ok]),
+      [
+        ['comm_msg', 'p', true],
+        ['comm_msg', 'r', true],
+        ['comm_msg', 'x', false]
+      ]
+    );
+    assert.equal(out.sent[0].data.result.protocol, 1);
+    assert.equal(
+      Buffer.from(out.sent[1].buffers[0], 'hex').toString(),
+      'hello'
+    );
+    assert.equal(out.sent[2].data.error.type, 'BadPath');
   });
 });

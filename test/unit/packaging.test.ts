@@ -78,6 +78,9 @@ test('pip install . puts the prebuilt extension in share/jupyter/labextensions',
     'install',
     '--no-build-isolation',
     '--no-index',
+    // jupyterlab (our one dependency) is not installable here: Debian serves
+    // JupyterLab's server parts only.
+    '--no-deps',
     '--no-cache-dir',
     '--disable-pip-version-check',
     '--quiet',
@@ -124,7 +127,8 @@ test('pip install . puts the prebuilt extension in share/jupyter/labextensions',
       'from jupyterlab_server.config import get_federated_extensions',
       'exts = get_federated_extensions([sys.prefix + "/share/jupyter/labextensions"])',
       `ext = exts['${NAME}']`,
-      'print(json.dumps({"version": m.__version__, "paths": m._jupyter_labextension_paths(), "install": ext["install"]["packageName"]}))'
+      'from importlib.metadata import requires',
+      'print(json.dumps({"version": m.__version__, "paths": m._jupyter_labextension_paths(), "install": ext["install"]["packageName"], "requires": requires("jupyterlab_snapshot_guard")}))'
     ].join('\n')
   ]);
   const info = JSON.parse(out);
@@ -133,5 +137,10 @@ test('pip install . puts the prebuilt extension in share/jupyter/labextensions',
     JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')).version
   );
   assert.deepEqual(info.paths, [{ src: 'labextension', dest: NAME }]);
+  assert.deepEqual(
+    info.requires,
+    ['jupyterlab<5,>=4.0.0'],
+    'the JupyterLab range matches package.json (^4.0.0)'
+  );
   assert.equal(info.install, 'jupyterlab_snapshot_guard');
 });

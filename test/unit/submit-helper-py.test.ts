@@ -1,6 +1,6 @@
 // The helper's submit ops (src/kernel/helper.py): saving a zip atomically
 // outside the snapshot folder (upload_*) and submitting to Azure ML
-// (submit_azureml). Run for real by /usr/bin/python3 driver scripts that
+// (submit_azureml). Run for real by driver scripts (on several Pythons) that
 // import helper.py as a module. Azure cannot be reached: the SDKs are the
 // TEST DOUBLES of an unreachable service in test/fixtures/azure-double/,
 // put on PYTHONPATH (or left off to see "SDK missing").
@@ -15,10 +15,12 @@ import {
   writeFileSync
 } from 'node:fs';
 import { join } from 'node:path';
-import { after, describe, test } from 'node:test';
+import { after, before, describe, test } from 'node:test';
+import { DEBIAN_PYTHON, helperPythons } from '../helpers/pythons.js';
 import { ROOT, cleanup, makeTree, tempDir } from '../helpers/tree.js';
 
-const PYTHON = '/usr/bin/python3';
+// The interpreter of the suite running now (set by each suite's before()).
+let interpreter = DEBIAN_PYTHON;
 const DOUBLE = join(ROOT, 'test', 'fixtures', 'azure-double');
 
 const dirs: string[] = [];
@@ -52,7 +54,7 @@ function py(
 ): any {
   const script = join(folder(), 'driver.py');
   writeFileSync(script, `${PRELUDE}\n${snippet}\nprint(json.dumps(out))\n`);
-  const r = spawnSync(PYTHON, [script, root], {
+  const r = spawnSync(interpreter, [script, root], {
     encoding: 'utf8',
     env: {
       PATH: process.env.PATH,
@@ -67,7 +69,30 @@ function py(
   return JSON.parse(r.stdout);
 }
 
-describe('upload_* (a zip saved on the server)', () => {
+// Every suite once per interpreter: the oldest supported, Debian's and the
+// newest available; a missing interpreter is one test saying so.
+for (const python of helperPythons()) {
+  for (const [title, tests] of [
+    ['upload_* (a zip saved on the server)', uploadTests],
+    ['submit_azureml (against the SDK test doubles)', azuremlTests]
+  ] as const) {
+    describe(`${title} on ${python.label}`, () => {
+      if (python.missing) {
+        test(`NOT RUN on ${python.label}: ${python.missing}`, t => {
+          t.diagnostic(`not tested on ${python.label}: ${python.missing}`);
+          t.skip(python.missing!);
+        });
+        return;
+      }
+      before(() => {
+        interpreter = python.path!;
+      });
+      tests();
+    });
+  }
+}
+
+function uploadTests(): void {
   test('nothing is visible until the commit; the commit never clobbers', () => {
     const root = folder({ 'proj/a.txt': 'a' });
     const out = py(
@@ -164,9 +189,9 @@ out['missing'] = call('upload_begin', path='nope/x.zip', outside='proj')
     assert.equal(out.missing.error.type, 'NotFound');
     assert.deepEqual(readdirSync(join(root, 'proj', 'sub')), ['a.txt']);
   });
-});
+}
 
-describe('submit_azureml (against the SDK test doubles)', () => {
+function azuremlTests(): void {
   const CONFIG = JSON.stringify({
     subscription_id: 's',
     resource_group: 'r',
@@ -272,4 +297,4 @@ for sdk in ('v1', 'v2'):
     );
     assert.ok(!existsSync(join(root, 'proj', '.amlignore')));
   });
-});
+}
