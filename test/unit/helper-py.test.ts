@@ -22,7 +22,6 @@ import { NodeFileSystem } from '../../src/node/node-fs.js';
 import { HELPER_SOURCE } from '../../src/kernel/helper-source.js';
 import { asOtherUser, sharedTempDir } from '../helpers/other-user.js';
 import { ROOT, cleanup, makeTree, tempDir } from '../helpers/tree.js';
-
 const PYTHON = '/usr/bin/python3';
 const HELPER = join(ROOT, 'src', 'kernel', 'helper.py');
 
@@ -453,7 +452,7 @@ out['missing'] = call('copy_files', pairs=[
 out['after_missing'] = sorted(os.listdir(os.path.join(ROOT, dst)))
 # A copy that does not match its source is refused and removed.
 real = helper._sha256_file
-helper._sha256_file = lambda p: '0' * 64
+helper._sha256_file = lambda p, **k: '0' * 64
 out['verify'] = call('copy_files', pairs=[{'src': 'nb/util.py', 'dst': dst + '/util.py'}])
 helper._sha256_file = real
 out['after_verify'] = sorted(os.listdir(os.path.join(ROOT, dst)))

@@ -132,7 +132,7 @@ except HelperError as e:
     );
     assert.match(
       out.partial,
-      /^out\/\.z\.zip\.sg-upload-\d+-[0-9a-f]{8}\.part$/
+      /^out\/\.sg-upload-\d+-[0-9a-f]{8}\.part$/
     );
     assert.deepEqual(out.during, [out.partial.slice(4), 'keep.txt'].sort());
     assert.equal(out.commit.ok, true);
