@@ -15,7 +15,7 @@ import { IStateDB } from '@jupyterlab/statedb';
 import { ITranslator, nullTranslator } from '@jupyterlab/translation';
 import { SnapshotErrorCatcher } from './catcher/snapshot-error-catcher.js';
 import { ContentsAccess } from './contents/contents-access.js';
-import type { IFolderAccess } from './guard/folder-access.js';
+import type { IFolderAccess } from './access/folder-access.js';
 import { GuardSettings } from './guard/guard-settings.js';
 import { SnapshotGuard } from './guard/snapshot-guard.js';
 import { HelperKernel } from './kernel/helper-kernel.js';

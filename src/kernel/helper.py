@@ -74,6 +74,12 @@ def _identity(st):
     return '%d:%d' % (st.st_dev, st.st_ino)
 
 
+def _file_identity(st):
+    # The inode alone is reused at once when a file is deleted and another
+    # created; the change time tells the two apart (and any later edit).
+    return '%d:%d:%d' % (st.st_dev, st.st_ino, st.st_ctime_ns)
+
+
 def _ms(st):
     return st.st_mtime_ns / 1e6
 
@@ -457,7 +463,7 @@ class Helper:
                 except OSError:
                     pass
                 if st is None:
-                    self.created_files[rel] = _identity(os.stat(name, dir_fd=dfd, follow_symlinks=False))
+                    self.created_files[rel] = _file_identity(os.stat(name, dir_fd=dfd, follow_symlinks=False))
             finally:
                 os.close(dfd)
         return {'path': rel, 'size': len(data), 'sha256': hashlib.sha256(data).hexdigest()}
@@ -471,12 +477,18 @@ class Helper:
             st = None
         except OSError as err:
             raise _os_error(err, rel, 'write')
-        if st is not None and not statmod.S_ISREG(st.st_mode):
+        if st is not None and statmod.S_ISLNK(st.st_mode):
             # Replacing a link would cut it (and leave its target as it
             # was): refuse rather than surprise.
             raise HelperError(
+                'IsALink',
+                "Cannot write '%s': it is a link; edit it (or its target) by hand." % rel,
+                path=rel,
+            )
+        if st is not None and not statmod.S_ISREG(st.st_mode):
+            raise HelperError(
                 'NotAFile',
-                "Cannot write '%s': it is a link or not a regular file; edit it by hand." % rel,
+                "Cannot write '%s': it is not a regular file; edit it by hand." % rel,
                 path=rel,
             )
         if expect is None and st is not None:
@@ -619,7 +631,8 @@ class Helper:
                         raise HelperError('VerifyFailed', 'the copy differs from the source')
                     # link() never replaces a file that appeared meanwhile.
                     os.link(tmp, name, src_dir_fd=dfd, dst_dir_fd=dfd, follow_symlinks=False)
-                    ident = _identity(os.stat(name, dir_fd=dfd, follow_symlinks=False))
+                    os.unlink(tmp, dir_fd=dfd)
+                    ident = _file_identity(os.stat(name, dir_fd=dfd, follow_symlinks=False))
                     made_files.append((journal.top, inner, ident))
                     journal.note({'file': inner, 'id': ident})
                 finally:
@@ -668,7 +681,7 @@ class Helper:
             if known is None:
                 kept.append({'path': rel, 'reason': 'not created by the helper'})
                 continue
-            if known != _identity(st):
+            if known != _file_identity(st):
                 kept.append({'path': rel, 'reason': 'replaced since the helper made it'})
                 continue
             try:
@@ -716,7 +729,7 @@ class Helper:
         dfd, name = self._parent_fd(absp, rel, 'remove')
         try:
             now = os.stat(name, dir_fd=dfd, follow_symlinks=False)
-            if _identity(now) != _identity(st):
+            if _file_identity(now) != _file_identity(st):
                 raise HelperError('Changed', 'replaced since the helper made it')
             os.unlink(name, dir_fd=dfd)
         finally:

@@ -1,8 +1,9 @@
-import { existsSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { resolve, relative, sep } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { ISnapshotReport } from '../snapshot/accounting.js';
 import { formatBytes, formatCount } from '../snapshot/format.js';
+import { escapeUnsafe, fsencode, quoteName } from '../snapshot/fsname.js';
 import {
   isProfileName,
   resolveLimits,
@@ -106,8 +107,12 @@ export async function main(argv: string[]): Promise<number> {
     if (err instanceof UsageError || err instanceof IgnoreFileError) {
       return fail(err.message);
     }
+    if ((err as Error).name === 'WriteRefusedError') {
+      return fail((err as Error).message);
+    }
     const e = err as NodeJS.ErrnoException;
     if (e.code === 'EACCES' || e.code === 'EPERM') {
+      // Writes report their own errors (above, and in pack): this is a read.
       return fail(`cannot read ${e.path ?? 'the folder'}: permission denied`);
     }
     if (e.name === 'AbortError') {
@@ -118,7 +123,7 @@ export async function main(argv: string[]): Promise<number> {
 }
 
 function fail(message: string): number {
-  process.stderr.write(`snapshot-guard: ${message.trimEnd()}\n`);
+  process.stderr.write(`snapshot-guard: ${escapeUnsafe(message.trimEnd())}\n`);
   return 2;
 }
 
@@ -263,7 +268,7 @@ function summary(dir: string, r: ISnapshotReport): string {
       : r.ignoreFile === '.gitignore'
         ? 'rules from .gitignore; no .amlignore'
         : 'rules from .amlignore';
-  out.push(`${resolve(dir)}`);
+  out.push(quoteName(resolve(dir)));
   out.push(`  ${rules}`);
   const limitText = [
     r.limits.maxBytes !== null ? formatBytes(r.limits.maxBytes) : null,
@@ -288,7 +293,7 @@ function summary(dir: string, r: ISnapshotReport): string {
     const max = Math.max(...top.map(t => t.bytes), 1);
     const width = Math.min(40, Math.max(...top.map(t => t.path.length + 1)));
     for (const t of top) {
-      const name = t.kind === 'dir' ? `${t.path}/` : t.path;
+      const name = quoteName(t.kind === 'dir' ? `${t.path}/` : t.path);
       const bar = '█'.repeat(
         Math.max(t.bytes > 0 ? 1 : 0, Math.round((t.bytes / max) * 24))
       );
@@ -303,14 +308,14 @@ function summary(dir: string, r: ISnapshotReport): string {
       '',
       `Excluded by ${r.ignoreFile}: ${formatCount(r.excluded.files)} files, ${formatBytes(r.excluded.bytes)}` +
         (pruned > 0
-          ? ` (+ ${formatCount(pruned)} folder${pruned === 1 ? '' : 's'} skipped unread: ${r.excluded.prunedFolders.slice(0, 5).join(', ')}${pruned > 5 ? ', …' : ''})`
+          ? ` (+ ${formatCount(pruned)} folder${pruned === 1 ? '' : 's'} skipped unread: ${r.excluded.prunedFolders.slice(0, 5).map(quoteName).join(', ')}${pruned > 5 ? ', …' : ''})`
           : '')
     );
   }
   if (r.warnings.length > 0) {
     out.push('', `Warnings (${r.warnings.length}):`);
     for (const w of r.warnings.slice(0, 20)) {
-      out.push(`  ${JSON.stringify(w.path)}: ${w.message}`);
+      out.push(`  ${quoteName(w.path)}: ${escapeUnsafe(w.message)}`);
     }
     if (r.warnings.length > 20) {
       out.push(`  … and ${r.warnings.length - 20} more (see --json)`);
@@ -319,7 +324,7 @@ function summary(dir: string, r: ISnapshotReport): string {
   if (r.verdict === 'over') {
     out.push(
       '',
-      `Run "snapshot-guard suggest ${dir}" for an .amlignore that fixes it.`
+      `Run "snapshot-guard suggest ${escapeUnsafe(dir)}" for an .amlignore that fixes it.`
     );
   }
   return `${out.join('\n')}\n`;
@@ -335,28 +340,29 @@ async function list(
   opts: IOptions
 ): Promise<number> {
   const report = reportOf(await scan(dir), limits);
-  const lines = report.included.map(f =>
-    opts.null ? `${f.path}\0` : `${quotePath(f.path)}\n`
-  );
-  process.stdout.write(lines.join(''));
+  if (opts.null) {
+    // The exact bytes of each name, as find -print0 gives them.
+    const zero = Buffer.from([0]);
+    process.stdout.write(
+      Buffer.concat(report.included.flatMap(f => [fsencode(f.path), zero]))
+    );
+  } else {
+    // One path per line, unambiguous and harmless to a terminal: names
+    // with a line break, a control character or a byte that is not UTF-8
+    // are quoted the way git quotes them (use -z for raw bytes).
+    process.stdout.write(
+      report.included.map(f => `${quoteName(f.path)}\n`).join('')
+    );
+  }
   warnOnStderr(report);
   return 0;
 }
 
-/**
- * One path per line stays unambiguous only if a name cannot hold a line
- * break: such names are quoted the way git quotes them (use -z for raw).
- */
-function quotePath(path: string): string {
-  if (!/[\n\r\t"\\]/.test(path) && !path.startsWith('"')) {
-    return path;
-  }
-  return JSON.stringify(path);
-}
-
 function warnOnStderr(r: ISnapshotReport) {
   for (const w of r.warnings) {
-    process.stderr.write(`warning: ${JSON.stringify(w.path)}: ${w.message}\n`);
+    process.stderr.write(
+      `warning: ${quoteName(w.path)}: ${escapeUnsafe(w.message)}\n`
+    );
   }
 }
 
@@ -365,17 +371,18 @@ async function why(dir: string, path: string): Promise<number> {
   const s = await scan(dir);
   const decision = s.rules.decide(rel);
   const where = decision.rule
-    ? `${decision.rule.source} line ${decision.rule.line}: ${decision.rule.text.trim()}`
+    ? `${decision.rule.source} line ${decision.rule.line}: ${escapeUnsafe(decision.rule.text.trim())}`
     : null;
   const exists = s.files.some(f => f.path === rel);
   const pruned = s.prunedFolders.find(d => rel.startsWith(`${d}/`));
   let text: string;
+  const shown = quoteName(rel);
   if (decision.excluded) {
-    text = `${rel}: excluded by ${where}`;
+    text = `${shown}: excluded by ${where}`;
   } else if (where) {
-    text = `${rel}: included (brought back by ${where})`;
+    text = `${shown}: included (brought back by ${where})`;
   } else {
-    text = `${rel}: included (${s.ignoreFile ? `no rule of ${s.ignoreFile} matches` : 'no .amlignore or .gitignore'})`;
+    text = `${shown}: included (${s.ignoreFile ? `no rule of ${s.ignoreFile} matches` : 'no .amlignore or .gitignore'})`;
   }
   if (!exists && !pruned) {
     text += '\n  note: no such file was found in the folder';
@@ -435,14 +442,14 @@ async function suggest(
         `Proposed .amlignore (${mode === 'append' ? 'appended to the existing file' : 'new file'}):`,
         ''
       );
-      out.push(text.trimEnd());
+      out.push(...text.trimEnd().split('\n').map(escapeUnsafe));
     }
     const extra = proposal.lines.filter(l => !l.checked);
     if (extra.length > 0) {
       out.push('', 'Also worth excluding (not needed for the limits):');
       for (const l of extra) {
         out.push(
-          `  ${l.pattern}    ${formatBytes(l.bytes)}, ${formatCount(l.files)} files`
+          `  ${escapeUnsafe(l.pattern)}    ${formatBytes(l.bytes)}, ${formatCount(l.files)} files`
         );
       }
     }
@@ -455,16 +462,19 @@ async function suggest(
     }
     const target = resolve(dir, '.amlignore');
     // Refuse if the file changed since the scan: never lose the user's edits.
-    const now = existsSync(target) ? readFileSync(target, 'utf8') : null;
     const then = s.ignoreFile === '.amlignore' ? s.ignoreText : null;
-    if (now !== then) {
+    const { NodeWriter } = await import('./write-if-unchanged.js');
+    const outcome = await new NodeWriter(dir).writeIfUnchanged(
+      '.amlignore',
+      text,
+      then
+    );
+    if (outcome === 'changed') {
       throw new UsageError(
         '.amlignore changed while it was being checked; nothing was written. Run suggest again.'
       );
     }
-    const { writeFileAtomic } = await import('./atomic-write.js');
-    writeFileAtomic(target, text);
-    process.stderr.write(`Wrote ${target}\n`);
+    process.stderr.write(`Wrote ${escapeUnsafe(target)}\n`);
   }
   return 0;
 }
@@ -489,6 +499,14 @@ async function pack(
     const result = await packFolderToFile(dir, report.included, opts.output, {
       onProgress: p => progress.update(p.files),
       signal: abort.signal
+    }).catch(err => {
+      const e = err as NodeJS.ErrnoException;
+      // Reads of the folder fail inside the packer with their own message;
+      // an errno here is the zip's folder refusing the write.
+      if ((e.code === 'EACCES' || e.code === 'EPERM') && e.syscall === 'open' && e.path && !e.path.startsWith(resolve(dir))) {
+        throw new UsageError(`cannot write ${opts.output}: permission denied`);
+      }
+      throw err;
     });
     progress.done();
     process.stderr.write(

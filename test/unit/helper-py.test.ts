@@ -389,7 +389,7 @@ out['noparent'] = call('write_atomic', path='nope/.amlignore', text='x', expect=
     assert.equal(kept.mtimeMs, 1000 * 1000);
     assert.equal(out.gone.error.type, 'Changed');
     assert.ok(!existsSync(join(d, 'sub', 'none')));
-    assert.equal(out.link.error.type, 'NotAFile');
+    assert.equal(out.link.error.type, 'IsALink');
     assert.equal(readFileSync(join(d, 'sub', '.gitignore'), 'utf8'), 'x\n');
     assert.equal(out.noparent.error.type, 'NotFound');
 

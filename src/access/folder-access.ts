@@ -1,0 +1,58 @@
+import type { IScan } from '../snapshot/scan.js';
+import type { IWriteIfUnchanged } from './write-if-unchanged.js';
+
+/** Server-relative file copy: `from` → `to`. */
+export interface ICopyPair {
+  from: string;
+  to: string;
+}
+
+/** What undoing a copy removed, and what it had to leave. */
+export interface IRemoveReport {
+  /** Paths kept, each with the reason. */
+  kept: { path: string; reason: string }[];
+  /** Files still inside the copy's folder (the user's own, or kept). */
+  left: string[];
+}
+
+/**
+ * The journal an interrupted "Move to a clean folder" leaves in the new
+ * folder (written by src/kernel/helper.py, MARKER): visible in the file
+ * browser, and recognised by the guard.
+ */
+export const INCOMPLETE_MARKER = 'SNAPSHOT-GUARD-INCOMPLETE.txt';
+
+/** An interrupted "Move to a clean folder" found in a folder. */
+export interface IIncompleteCopy {
+  folder: string;
+  files: number;
+  bytes: number;
+}
+
+/**
+ * How the guard reaches the files of a folder on the server: through the
+ * helper kernel (sees everything) or the Contents API (hides dotfiles).
+ * Paths are relative to the server root. `writeIfUnchanged` writes a
+ * user's file (`.amlignore`) under the shared protocol.
+ */
+export interface IFolderAccess extends IWriteIfUnchanged {
+  readonly kind: 'kernel' | 'contents';
+  /** A warning to show with every report, or null. */
+  readonly caveat: string | null;
+  scan(
+    folder: string,
+    options: { onProgress?(filesSeen: number): void; signal?: AbortSignal }
+  ): Promise<IScan>;
+  /** Create a new folder `parent/base`, or `base-2`, …; never reuse one. */
+  makeUniqueFolder(parent: string, base: string): Promise<string>;
+  /** Copy files into a folder made by makeUniqueFolder and verify them. */
+  copyFiles(pairs: ICopyPair[]): Promise<void>;
+  /** Undo a half-done copy: remove exactly these files, then folders. */
+  removeCreated(paths: string[]): Promise<IRemoveReport>;
+  /** Interrupted copies in `folder` or the folders right below it. */
+  findIncomplete(folder: string): Promise<IIncompleteCopy[]>;
+  /** Remove what an interrupted copy in `folder` made. */
+  discardIncomplete(folder: string): Promise<IRemoveReport>;
+  /** Read a text file. */
+  readText(path: string): Promise<string>;
+}
