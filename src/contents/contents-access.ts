@@ -15,7 +15,6 @@ import {
 import { baseName, parentOf } from '../snapshot/paths.js';
 import { walk } from '../snapshot/walk.js';
 
-
 function join(a: string, b: string): string {
   return a === '' ? b : b === '' ? a : `${a}/${b}`;
 }
@@ -110,6 +109,31 @@ export class ContentsAccess implements IFolderAccess {
       return 'changed';
     }
     try {
+      if (expected === null) {
+        // A new file: saved under a temporary name, then renamed, which the
+        // server refuses (409) if the name was taken meanwhile: no clobber,
+        // and no reader ever sees it half written.
+        const base = baseName(path);
+        const tmp = join(
+          parentOf(path),
+          `${base.startsWith('.') ? '.' : ''}sg-tmp-${Date.now().toString(36)}${Math.random().toString(36).slice(2, 8)}.part`
+        );
+        await this.contents.save(tmp, {
+          type: 'file',
+          format: 'text',
+          content: text
+        });
+        try {
+          await this.contents.rename(tmp, path);
+        } catch {
+          await this.contents.delete(tmp).catch(() => undefined);
+          return 'changed';
+        }
+        return 'written';
+      }
+      // The Contents API cannot replace a file atomically (rename refuses
+      // an existing name): the server writes in place, keeping a backup it
+      // puts back if the write fails (jupyter_server's atomic_writing).
       await this.contents.save(path, {
         type: 'file',
         format: 'text',

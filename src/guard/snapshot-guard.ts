@@ -254,7 +254,10 @@ export class SnapshotGuard implements ISnapshotGuard {
     if (report.left.length === 0 && report.kept.length === 0) {
       return trans.__('The copy in %1 was removed.', target);
     }
-    const shown = report.left.length > 0 ? report.left : report.kept.map(k => `${k.path} (${k.reason})`);
+    const shown =
+      report.left.length > 0
+        ? report.left
+        : report.kept.map(k => `${k.path} (${k.reason})`);
     return trans.__(
       'What Snapshot Guard copied into %1 was removed; left there: %2',
       target,

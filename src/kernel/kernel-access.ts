@@ -60,12 +60,12 @@ export class KernelAccess implements IFolderAccess {
           err.type === 'IsALink'
             ? 'link'
             : err.type === 'NotAFile'
-            ? 'not-a-file'
-            : err.type === 'OutsideRoot'
-              ? 'outside'
-              : err.type === 'PermissionDenied'
-                ? 'permission'
-                : 'failed';
+              ? 'not-a-file'
+              : err.type === 'OutsideRoot'
+                ? 'outside'
+                : err.type === 'PermissionDenied'
+                  ? 'permission'
+                  : 'failed';
         throw new WriteRefusedError(reason, err.message, path);
       }
       throw err;

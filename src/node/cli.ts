@@ -503,7 +503,12 @@ async function pack(
       const e = err as NodeJS.ErrnoException;
       // Reads of the folder fail inside the packer with their own message;
       // an errno here is the zip's folder refusing the write.
-      if ((e.code === 'EACCES' || e.code === 'EPERM') && e.syscall === 'open' && e.path && !e.path.startsWith(resolve(dir))) {
+      if (
+        (e.code === 'EACCES' || e.code === 'EPERM') &&
+        e.syscall === 'open' &&
+        e.path &&
+        !e.path.startsWith(resolve(dir))
+      ) {
         throw new UsageError(`cannot write ${opts.output}: permission denied`);
       }
       throw err;

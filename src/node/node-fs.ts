@@ -37,7 +37,10 @@ export class NodeFileSystem implements IFileSystem {
     // Names as bytes: a name that is not valid UTF-8 would otherwise come
     // back with U+FFFD in it, naming no file. fsdecode keeps every byte.
     const dir = this.bytes(path);
-    const dirents = readdirSync(dir, { withFileTypes: true, encoding: 'buffer' });
+    const dirents = readdirSync(dir, {
+      withFileTypes: true,
+      encoding: 'buffer'
+    });
     const entries: IDirEntry[] = [];
     // Stat by name from inside the folder, as `find` does with fstatat: the
     // kernel then resolves one path component instead of the whole path,

@@ -164,7 +164,10 @@ function current(
       path
     );
   }
-  return { text: readRegular(target, path).toString('utf8'), mode: st.mode & 0o7777 };
+  return {
+    text: readRegular(target, path).toString('utf8'),
+    mode: st.mode & 0o7777
+  };
 }
 
 /** A regular file's bytes; refuses (never blocks on) a FIFO or device. */

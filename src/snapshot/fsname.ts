@@ -92,7 +92,11 @@ export function fsencode(path: string): Uint8Array {
 }
 
 function checkSurrogates(s: string) {
-  if (/[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/.test(s)) {
+  if (
+    /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/.test(
+      s
+    )
+  ) {
     throw new RangeError(`not a file name: ${JSON.stringify(s)}`);
   }
 }

@@ -256,7 +256,9 @@ export async function packZip(
       const cannotRead = `Could not read "${entry.path}"`;
       let chunks: AsyncIterator<Uint8Array>;
       try {
-        chunks = opts.read(entry.source ?? entry.path, entry.size)[Symbol.asyncIterator]();
+        chunks = opts
+          .read(entry.source ?? entry.path, entry.size)
+          [Symbol.asyncIterator]();
       } catch (err) {
         throw wrapError(err, signal, cannotRead);
       }

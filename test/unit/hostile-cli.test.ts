@@ -71,13 +71,23 @@ function rawPath(d: string, ...parts: (string | Buffer)[]): Buffer {
 describe('names that are not valid UTF-8 (#1)', () => {
   function hostile(): string {
     const d = folder({ 'nb.ipynb': '{}', 'ok.txt': 'fine' });
-    writeFileSync(rawPath(d, Buffer.from('bad\xff.txt', 'latin1')), 'x'.repeat(5000));
+    writeFileSync(
+      rawPath(d, Buffer.from('bad\xff.txt', 'latin1')),
+      'x'.repeat(5000)
+    );
     const sub = rawPath(d, Buffer.from('d\xe9j\xe0', 'latin1'));
     mkdirSync(sub);
-    writeFileSync(Buffer.concat([sub, Buffer.from('/a.bin')]), Buffer.alloc(3000));
+    writeFileSync(
+      Buffer.concat([sub, Buffer.from('/a.bin')]),
+      Buffer.alloc(3000)
+    );
     // A truncated sequence, then valid UTF-8: both bytes escaped, é kept.
     writeFileSync(
-      Buffer.concat([sub, Buffer.from('/\xe2\x82-', 'latin1'), Buffer.from('é.txt')]),
+      Buffer.concat([
+        sub,
+        Buffer.from('/\xe2\x82-', 'latin1'),
+        Buffer.from('é.txt')
+      ]),
       'y'
     );
     return d;
@@ -97,22 +107,32 @@ describe('names that are not valid UTF-8 (#1)', () => {
   test('ls escapes them; ls -z gives their exact bytes', () => {
     const d = hostile();
     const r = raw(['ls', d]);
-    assert.deepEqual(r.stdout.toString('latin1').split('\n').filter(Boolean).sort(), [
-      '"bad\\xff.txt"',
-      '"d\\xe9j\\xe0/\\xe2\\x82-é.txt"'.replace('é', '\xc3\xa9'),
-      '"d\\xe9j\\xe0/a.bin"',
-      'nb.ipynb',
-      'ok.txt'
-    ].sort());
+    assert.deepEqual(
+      r.stdout.toString('latin1').split('\n').filter(Boolean).sort(),
+      [
+        '"bad\\xff.txt"',
+        '"d\\xe9j\\xe0/\\xe2\\x82-é.txt"'.replace('é', '\xc3\xa9'),
+        '"d\\xe9j\\xe0/a.bin"',
+        'nb.ipynb',
+        'ok.txt'
+      ].sort()
+    );
     const z = raw(['ls', d, '-z']);
-    const names = z.stdout.toString('latin1').split('\0').filter(Boolean).sort();
-    assert.deepEqual(names, [
-      'bad\xff.txt',
-      'd\xe9j\xe0/\xe2\x82-\xc3\xa9.txt',
-      'd\xe9j\xe0/a.bin',
-      'nb.ipynb',
-      'ok.txt'
-    ].sort());
+    const names = z.stdout
+      .toString('latin1')
+      .split('\0')
+      .filter(Boolean)
+      .sort();
+    assert.deepEqual(
+      names,
+      [
+        'bad\xff.txt',
+        'd\xe9j\xe0/\xe2\x82-\xc3\xa9.txt',
+        'd\xe9j\xe0/a.bin',
+        'nb.ipynb',
+        'ok.txt'
+      ].sort()
+    );
   });
 
   test('pack stores them under their exact bytes, once, with their content', () => {
@@ -176,8 +196,14 @@ describe('terminal escapes in names (#7)', () => {
       assert.doesNotMatch(all, /[\x00-\x08\x0b-\x1f\x7f\x80-\x9f]/, all);
     }
     assert.match(outputs[0].stdout.toString(), /pwned\\x07title\.bin"/);
-    assert.match(outputs[0].stdout.toString(), /"dang\\x1b\[1m": link target nowhere\\x1b\[2J/);
-    assert.match(outputs[2].stdout.toString(), /^"red\\x1b\[31m\/x\.txt": excluded/);
+    assert.match(
+      outputs[0].stdout.toString(),
+      /"dang\\x1b\[1m": link target nowhere\\x1b\[2J/
+    );
+    assert.match(
+      outputs[2].stdout.toString(),
+      /^"red\\x1b\[31m\/x\.txt": excluded/
+    );
   });
 });
 
@@ -192,7 +218,10 @@ describe('suggest --write (#5, #6, #8, #11)', () => {
     assert.equal(r.status, 2, r.stdout.toString());
     assert.match(r.stderr.toString(), /\.amlignore is a link/);
     assert.ok(lstatSync(join(d, '.amlignore')).isSymbolicLink());
-    assert.equal(readlinkSync(join(d, '.amlignore')), join(shared, 'amlignore'));
+    assert.equal(
+      readlinkSync(join(d, '.amlignore')),
+      join(shared, 'amlignore')
+    );
     assert.equal(readFileSync(join(shared, 'amlignore'), 'utf8'), '# shared\n');
   });
 
@@ -202,7 +231,10 @@ describe('suggest --write (#5, #6, #8, #11)', () => {
     // The check does not read it (not a regular file: a warning).
     const c = raw(['check', d]);
     assert.equal(c.status, 0, c.stderr.toString());
-    assert.match(c.stdout.toString(), /\.amlignore: \.amlignore is not a readable file/);
+    assert.match(
+      c.stdout.toString(),
+      /\.amlignore: \.amlignore is not a readable file/
+    );
     const r = raw(['suggest', d, '--max-bytes', '1000', '--write']);
     assert.equal(r.status, 2);
     assert.match(r.stderr.toString(), /\.amlignore is not a regular file/);

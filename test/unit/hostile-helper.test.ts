@@ -73,9 +73,14 @@ out['read'] = call('read', path='outlink/victim.txt')
     assert.ok(!existsSync(join(outside, 'clean')));
     assert.ok(!existsSync(join(outside, 'again.ipynb')));
     assert.ok(existsSync(join(outside, '.sg-upload-1-0123abcd.part')));
-    assert.equal(readFileSync(join(outside, 'run.ipynb'), 'utf8'), 'outside file');
+    assert.equal(
+      readFileSync(join(outside, 'run.ipynb'), 'utf8'),
+      'outside file'
+    );
     assert.deepEqual(
-      readdirSync(outside).filter(n => !n.startsWith('.')).sort(),
+      readdirSync(outside)
+        .filter(n => !n.startsWith('.'))
+        .sort(),
       ['run.ipynb', 'victim.txt']
     );
     assert.equal(out.remove.result.removed.length, 0);
@@ -83,6 +88,29 @@ out['read'] = call('read', path='outlink/victim.txt')
     assert.equal(
       Buffer.from(out.read.buffers[0], 'hex').toString(),
       'precious\n'
+    );
+  });
+});
+
+describe('helper.py: upload_commit keeps the folder it checked (suspected)', () => {
+  test("a link swapped in for the zip's folder after upload_begin does not redirect it", () => {
+    const d = folder({ 'nb/run.ipynb': '{}', 'out/keep.txt': 'k' });
+    const away = folder({});
+    const out = py(
+      d,
+      String.raw`
+u = call('upload_begin', path='out/z.zip', outside='nb')['result']
+os.write(h.uploads[u['token']]['fd'], b'zip bytes')
+os.rename(os.path.join(ROOT, 'out'), os.path.join(ROOT, 'out-moved'))
+os.symlink(${JSON.stringify(away)}, os.path.join(ROOT, 'out'))
+out['c'] = call('upload_commit', token=u['token'], overwrite=False)
+`
+    );
+    assert.equal(out.c.ok, true, JSON.stringify(out.c));
+    assert.deepEqual(readdirSync(away), []);
+    assert.equal(
+      readFileSync(join(d, 'out-moved', 'z.zip'), 'utf8'),
+      'zip bytes'
     );
   });
 });
@@ -175,7 +203,10 @@ out['c'] = call('upload_commit', token=u['token'], overwrite=True)
 describe('helper.py: minor (#12)', () => {
   test('a lone surrogate in text is a BadRequest', () => {
     const d = folder({});
-    const out = py(d, "out['w'] = call('write_atomic', path='x.txt', text='a\\udcff', expect=None)");
+    const out = py(
+      d,
+      "out['w'] = call('write_atomic', path='x.txt', text='a\\udcff', expect=None)"
+    );
     assert.equal(out.w.error.type, 'BadRequest');
     assert.ok(!existsSync(join(d, 'x.txt')));
   });
@@ -241,7 +272,9 @@ call('copy_files', pairs=[
     // Nothing incomplete under a final name.
     assert.ok(!existsSync(join(c, 'data.bin')));
     assert.equal(readFileSync(join(c, 'run.ipynb'), 'utf8'), '{}');
-    const marker = readdirSync(c).find(n => !n.startsWith('.') && /INCOMPLETE/.test(n));
+    const marker = readdirSync(c).find(
+      n => !n.startsWith('.') && /INCOMPLETE/.test(n)
+    );
     assert.ok(marker, `a visible marker in ${readdirSync(c)}`);
     // The user drops a file of their own into the folder meanwhile.
     writeFileSync(join(c, 'mine.txt'), 'keep me');
