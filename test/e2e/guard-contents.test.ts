@@ -144,7 +144,7 @@ test('no Python kernel: the report shows the caveat; clean folder works', t =>
       /status of 400 .*\/api\/contents\/big\/\.sg-tmp-[0-9a-z]+\.part/
     );
     assert.deepEqual(
-      readdirSync(dir).filter(n => n.startsWith('.')),
+      readdirSync(dir).filter(n => n.startsWith('.sg-')),
       []
     );
 
