@@ -14,6 +14,7 @@ import {
 } from 'node:fs';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
+import { sharedTempDir } from '../helpers/other-user.js';
 import { CLI, ROOT, cleanup, cli, makeTree, tempDir } from '../helpers/tree.js';
 
 const dirs: string[] = [];
@@ -242,10 +243,12 @@ describe('suggest --write (#5, #6, #8, #11)', () => {
   });
 
   test('a write refused for permission says "cannot write"', () => {
-    const d = folder(over());
+    const d = sharedTempDir('sg-hostile-cli-');
+    dirs.push(d);
+    makeTree(d, over());
     chmodSync(d, 0o555);
     const r = cli(['suggest', d, '--max-bytes', '1000', '--write'], {
-      asUser: 'nobody'
+      asOtherUser: true
     });
     chmodSync(d, 0o755);
     assert.equal(r.status, 2);
