@@ -16,7 +16,7 @@ import { ITranslator, nullTranslator } from '@jupyterlab/translation';
 import { meterPlugin } from './meter/plugin.js';
 import { SnapshotErrorCatcher } from './catcher/snapshot-error-catcher.js';
 import { ContentsAccess } from './contents/contents-access.js';
-import type { IFolderAccess } from './guard/folder-access.js';
+import type { IFolderAccess } from './access/folder-access.js';
 import { GuardSettings } from './guard/guard-settings.js';
 import { SnapshotGuard } from './guard/snapshot-guard.js';
 import { HelperKernel } from './kernel/helper-kernel.js';

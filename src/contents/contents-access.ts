@@ -1,7 +1,19 @@
 import type { Contents } from '@jupyterlab/services';
 import { scanFolder, type IScan } from '../snapshot/scan.js';
 import type { IDirEntry, IFileSystem } from '../snapshot/types.js';
-import type { ICopyPair, IFolderAccess } from '../guard/folder-access.js';
+import {
+  INCOMPLETE_MARKER as MARKER,
+  type ICopyPair,
+  type IFolderAccess,
+  type IIncompleteCopy,
+  type IRemoveReport
+} from '../access/folder-access.js';
+import {
+  WriteRefusedError,
+  type WriteOutcome
+} from '../access/write-if-unchanged.js';
+import { baseName, parentOf } from '../snapshot/paths.js';
+import { walk } from '../snapshot/walk.js';
 
 function join(a: string, b: string): string {
   return a === '' ? b : b === '' ? a : `${a}/${b}`;
@@ -60,38 +72,91 @@ export class ContentsAccess implements IFolderAccess {
     return scanFolder(new ContentsFileSystem(this.contents, folder), options);
   }
 
-  async writeAmlignore(
-    folder: string,
+  /**
+   * The Contents API has no conditional or atomic replace: the content is
+   * compared just before the save, and the server's own atomic_writing
+   * (on by default) keeps the old bytes if the save fails midway. By
+   * default the server shows no dotfiles and refuses to write them
+   * (`unsupported`); with `allow_hidden` it does. It does not show links,
+   * so a link cannot be told from a file here (the server's policy on
+   * links applies).
+   */
+  async writeIfUnchanged(
+    path: string,
     text: string,
     expected: string | null
-  ): Promise<'written' | 'changed' | 'unsupported'> {
-    const path = join(folder, '.amlignore');
-    // Compare with what is there now, as far as the server shows it. By
-    // default it shows no dotfiles (and refuses to write them, below); with
-    // `allow_hidden` it does, and an .amlignore the scan read is appended to.
-    const listed = (await this.names(folder)).has('.amlignore');
-    if (expected === null ? listed : !listed) {
+  ): Promise<WriteOutcome> {
+    const unchanged = async () => {
+      const listed = (await this.names(parentOf(path))).get(baseName(path));
+      if (listed !== undefined && listed !== 'file') {
+        throw new WriteRefusedError(
+          'not-a-file',
+          `${path} is not a regular file; nothing was written`,
+          path
+        );
+      }
+      if (expected === null ? listed !== undefined : listed === undefined) {
+        return false;
+      }
+      return expected === null || (await this.readText(path)) === expected;
+    };
+    if (!(await unchanged())) {
       return 'changed';
     }
-    if (expected !== null && (await this.readText(path)) !== expected) {
+    // Again just before the save: the server writes at once, with no
+    // temporary file of ours in between.
+    if (!(await unchanged())) {
       return 'changed';
     }
     try {
+      if (expected === null) {
+        // A new file: saved under a temporary name, then renamed, which the
+        // server refuses (409) if the name was taken meanwhile: no clobber,
+        // and no reader ever sees it half written.
+        const base = baseName(path);
+        const tmp = join(
+          parentOf(path),
+          `${base.startsWith('.') ? '.' : ''}sg-tmp-${Date.now().toString(36)}${Math.random().toString(36).slice(2, 8)}.part`
+        );
+        await this.contents.save(tmp, {
+          type: 'file',
+          format: 'text',
+          content: text
+        });
+        try {
+          await this.contents.rename(tmp, path);
+        } catch {
+          await this.contents.delete(tmp).catch(() => undefined);
+          return 'changed';
+        }
+        return 'written';
+      }
+      // The Contents API cannot replace a file atomically (rename refuses
+      // an existing name): the server writes in place, keeping a backup it
+      // puts back if the write fails (jupyter_server's atomic_writing).
       await this.contents.save(path, {
         type: 'file',
         format: 'text',
         content: text
       });
       return 'written';
-    } catch {
-      return 'unsupported';
+    } catch (err) {
+      const status = (err as { response?: { status?: number } }).response
+        ?.status;
+      throw new WriteRefusedError(
+        status === 403 || status === 404 || status === 400
+          ? 'unsupported'
+          : 'failed',
+        `${path} could not be saved through the Jupyter server: ${(err as Error).message}`,
+        path
+      );
     }
   }
 
   async makeUniqueFolder(parent: string, base: string): Promise<string> {
     // Names taken are read from one listing rather than probed one by one
     // (each miss a 404 in the browser console).
-    const taken = await this.names(parent);
+    const taken = new Set((await this.names(parent)).keys());
     for (let i = 1; i < 1000; i++) {
       const name = i === 1 ? base : `${base}-${i}`;
       if (taken.has(name)) {
@@ -127,16 +192,68 @@ export class ContentsAccess implements IFolderAccess {
     }
   }
 
-  async removeCreated(paths: string[]): Promise<void> {
+  async removeCreated(paths: string[]): Promise<IRemoveReport> {
     const files = paths.filter(p => !p.endsWith('/'));
     const dirs = paths.filter(p => p.endsWith('/')).map(p => p.slice(0, -1));
-    for (const p of [...files, ...dirs.sort((a, b) => b.length - a.length)]) {
+    const kept: IRemoveReport['kept'] = [];
+    for (const p of files) {
       try {
         await this.contents.delete(p);
       } catch {
         // already gone
       }
     }
+    const left: string[] = [];
+    for (const d of dirs.sort((a, b) => b.length - a.length)) {
+      // The server deletes a folder with everything in it: only an empty
+      // one is removed, so a file the user added meanwhile is never lost.
+      let inside: string[];
+      try {
+        inside = [...(await this.names(d)).keys()];
+      } catch {
+        continue;
+      }
+      if (inside.length > 0) {
+        kept.push({ path: d, reason: 'not empty' });
+        left.push(...inside.map(n => `${d}/${n}`));
+        continue;
+      }
+      await this.contents.delete(d).catch(() => undefined);
+    }
+    return { kept, left };
+  }
+
+  async findIncomplete(folder: string): Promise<IIncompleteCopy[]> {
+    const found: IIncompleteCopy[] = [];
+    const names = await this.names(folder);
+    const candidates = [
+      folder,
+      ...[...names]
+        .filter(([, type]) => type === 'directory')
+        .map(([n]) => join(folder, n))
+    ];
+    for (const dir of candidates) {
+      const here = dir === folder ? names : await this.names(dir);
+      if (here.get(MARKER) === 'file') {
+        const w = await walk(new ContentsFileSystem(this.contents, dir));
+        found.push({
+          folder: dir,
+          files: w.files.length,
+          bytes: w.files.reduce((n, f) => n + f.size, 0)
+        });
+      }
+    }
+    return found;
+  }
+
+  async discardIncomplete(folder: string): Promise<IRemoveReport> {
+    // The journal names files by device and inode, which only the helper
+    // kernel can compare: removing by name could delete the user's file.
+    throw new WriteRefusedError(
+      'unsupported',
+      `The interrupted copy in ${folder} can be removed only through the helper kernel; delete the folder yourself if nothing in it is yours.`,
+      folder
+    );
   }
 
   async readText(path: string): Promise<string> {
@@ -148,13 +265,15 @@ export class ContentsAccess implements IFolderAccess {
     return model.content as string;
   }
 
-  /** Names in a folder, as the server lists them. */
-  private async names(folder: string): Promise<Set<string>> {
+  /** Names in a folder, as the server lists them, with their types. */
+  private async names(folder: string): Promise<Map<string, string>> {
     const model = await this.contents.get(folder, {
       content: true,
       type: 'directory'
     });
-    return new Set((model.content as Contents.IModel[]).map(m => m.name));
+    return new Map(
+      (model.content as Contents.IModel[]).map(m => [m.name, m.type])
+    );
   }
 
   private async ensureFolder(dir: string): Promise<void> {

@@ -13,7 +13,7 @@ import {
   findCompanions
 } from '../snapshot/companions.js';
 import { formatBytes, formatCount } from '../snapshot/format.js';
-import { joinPath } from '../snapshot/paths.js';
+import { baseName, joinPath, parentOf } from '../snapshot/paths.js';
 import { sdkOfProfile } from '../snapshot/limits.js';
 import { reportOf, rescope, type IScan } from '../snapshot/scan.js';
 import {
@@ -32,7 +32,12 @@ import { showAmlignoreDialog } from '../ui/amlignore-dialog.js';
 import { showCleanFolderDialog } from '../ui/clean-folder-dialog.js';
 import { showManualSaveDialog } from '../ui/manual-save-dialog.js';
 import { showReportDialog } from '../ui/report-dialog.js';
-import type { IFolderAccess } from './folder-access.js';
+import {
+  INCOMPLETE_MARKER,
+  type IFolderAccess,
+  type IRemoveReport
+} from '../access/folder-access.js';
+import { WriteRefusedError } from '../access/write-if-unchanged.js';
 
 export interface IGuardOptions {
   /** The file access to use now (helper kernel, or Contents API). */
@@ -249,6 +254,7 @@ export class SnapshotGuard implements ISnapshotGuard {
     let notebook = options.notebook;
     let fix = options.fix;
     let showReport = options.report === true;
+    const keptLeftovers = new Set<string>();
     for (;;) {
       const access = await this.options.access();
       const scanned = await this.scanWithProgress(access, folder);
@@ -256,6 +262,9 @@ export class SnapshotGuard implements ISnapshotGuard {
         return false;
       }
       const scan = await this.decideSdk(access, folder, notebook, scanned);
+      if (await this.offerLeftovers(access, folder, scan, keptLeftovers)) {
+        continue;
+      }
       const limits = this.limitsOf(scan.sdk);
       const report = reportOf(scan, limits);
       if (report.verdict !== 'over' && fix === undefined && !showReport) {
@@ -308,6 +317,80 @@ export class SnapshotGuard implements ISnapshotGuard {
         folder = PathExt.dirname(copy);
       }
     }
+  }
+
+  /**
+   * An interrupted "Move to a clean folder" (its journal file) inside the
+   * folder inflates the very snapshot it was to shrink: offer to remove
+   * what it copied. True when something was removed (check again).
+   */
+  private async offerLeftovers(
+    access: IFolderAccess,
+    folder: string,
+    scan: IScan,
+    kept: Set<string>
+  ): Promise<boolean> {
+    const { trans } = this.options;
+    const found = scan.files
+      .filter(f => baseName(f.path) === INCOMPLETE_MARKER)
+      .map(f => parentOf(f.path))
+      .filter(dir => dir !== '' && !kept.has(dir));
+    for (const dir of found) {
+      kept.add(dir);
+      const inside = scan.files.filter(f => f.path.startsWith(`${dir}/`));
+      const bytes = inside.reduce((n, f) => n + f.size, 0);
+      const answer = await showDialog({
+        title: trans.__('An interrupted copy is in this folder'),
+        body: trans.__(
+          '%1 holds an incomplete "Move to a clean folder" copy (%2 files, %3), which counts in this snapshot. Remove what Snapshot Guard copied there? Files you added yourself are kept.',
+          joinPath(folder, dir),
+          formatCount(inside.length),
+          formatBytes(bytes)
+        ),
+        buttons: [
+          Dialog.cancelButton({ label: trans.__('Keep it') }),
+          Dialog.warnButton({ label: trans.__('Remove the copy') })
+        ]
+      });
+      if (!answer.button.accept) {
+        continue;
+      }
+      try {
+        const report = await access.discardIncomplete(joinPath(folder, dir));
+        Notification.info(this.describeRemoval(joinPath(folder, dir), report), {
+          autoClose: 8000
+        });
+      } catch (err) {
+        Notification.error(
+          trans.__(
+            'The interrupted copy in %1 was not removed: %2',
+            joinPath(folder, dir),
+            messageOf(err)
+          ),
+          { autoClose: false }
+        );
+        continue;
+      }
+      return true;
+    }
+    return false;
+  }
+
+  /** What undoing a copy removed and what it left, in words. */
+  private describeRemoval(target: string, report: IRemoveReport): string {
+    const { trans } = this.options;
+    if (report.left.length === 0 && report.kept.length === 0) {
+      return trans.__('The copy in %1 was removed.', target);
+    }
+    const shown =
+      report.left.length > 0
+        ? report.left
+        : report.kept.map(k => `${k.path} (${k.reason})`);
+    return trans.__(
+      'What Snapshot Guard copied into %1 was removed; left there: %2',
+      target,
+      shown.slice(0, 5).join(', ') + (shown.length > 5 ? ', …' : '')
+    );
   }
 
   private async scanWithProgress(
@@ -456,7 +539,30 @@ export class SnapshotGuard implements ISnapshotGuard {
     }
     const { text } = composeAmlignore(scan, lines);
     const expected = scan.ignoreFile === '.amlignore' ? scan.ignoreText : null;
-    const result = await access.writeAmlignore(folder, text, expected);
+    let result;
+    try {
+      result = await access.writeIfUnchanged(
+        joinPath(folder, '.amlignore'),
+        text,
+        expected
+      );
+    } catch (err) {
+      if (!(err instanceof WriteRefusedError)) {
+        throw err;
+      }
+      if (err.reason !== 'unsupported') {
+        Notification.warning(
+          trans.__('.amlignore was not written: %1', err.message),
+          { autoClose: false }
+        );
+      }
+      await showManualSaveDialog({
+        folder: folder === '' ? trans.__('the server root') : folder,
+        text,
+        trans
+      });
+      return false;
+    }
     if (result === 'written') {
       Notification.success(
         trans._n(
@@ -468,25 +574,17 @@ export class SnapshotGuard implements ISnapshotGuard {
       );
       return true;
     }
-    if (result === 'changed') {
-      const again = await showDialog({
-        title: trans.__('.amlignore changed'),
-        body: trans.__(
-          '.amlignore changed on disk after the check, so nothing was written. Check the folder again?'
-        ),
-        buttons: [
-          Dialog.cancelButton({ label: trans.__('Cancel') }),
-          Dialog.okButton({ label: trans.__('Check again') })
-        ]
-      });
-      return again.button.accept;
-    }
-    await showManualSaveDialog({
-      folder: folder === '' ? trans.__('the server root') : folder,
-      text,
-      trans
+    const again = await showDialog({
+      title: trans.__('.amlignore changed'),
+      body: trans.__(
+        '.amlignore changed on disk after the check, so nothing was written. Check the folder again?'
+      ),
+      buttons: [
+        Dialog.cancelButton({ label: trans.__('Cancel') }),
+        Dialog.okButton({ label: trans.__('Check again') })
+      ]
     });
-    return false;
+    return again.button.accept;
   }
 
   private async moveToCleanFolder(
@@ -520,14 +618,32 @@ export class SnapshotGuard implements ISnapshotGuard {
     try {
       await access.copyFiles(pairs);
     } catch (err) {
-      // Leave the folder as it was: remove only what this action made.
-      await access.removeCreated([...pairs.map(p => p.to), `${target}/`]);
+      // Leave the folder as it was: remove only what this action made, and
+      // say what could not be removed. If the helper kernel died, a new
+      // one reads the journal the copy keeps in the folder.
+      const undo = await access
+        .removeCreated([...pairs.map(p => p.to), `${target}/`])
+        .catch(() => null);
       throw new GuardError(
-        trans.__(
-          'Copying into %1 failed, and the copy was removed: %2',
-          target,
-          messageOf(err)
-        )
+        undo === null
+          ? trans.__(
+              'Copying into %1 failed: %2. The partial copy could not be removed now; it is marked with %3, and the next Submit offers to remove it.',
+              target,
+              messageOf(err),
+              INCOMPLETE_MARKER
+            )
+          : undo.left.length === 0 && undo.kept.length === 0
+            ? trans.__(
+                'Copying into %1 failed, and the copy was removed: %2',
+                target,
+                messageOf(err)
+              )
+            : trans.__(
+                'Copying into %1 failed: %2. %3',
+                target,
+                messageOf(err),
+                this.describeRemoval(target, undo)
+              )
       );
     }
     const companionCount = pairs.length - 1;

@@ -109,6 +109,15 @@ export interface IRemoveResult {
   removed: string[];
   kept: { path: string; reason: string }[];
   missing: string[];
+  /** Files still inside the folder of an interrupted copy. */
+  left: string[];
+}
+
+/** A folder holding an interrupted copy (its journal, MARKER in helper.py). */
+export interface IIncomplete {
+  folder: string;
+  files: number;
+  bytes: number;
 }
 
 export interface IHelperInfo {
@@ -365,6 +374,16 @@ export class HelperKernel implements IDisposableLike, ISubmitHelper {
   /** Roll back: remove files, then empty folders, that the helper created. */
   removeCreated(paths: string[]): Promise<IRemoveResult> {
     return this._call('remove_created', { paths });
+  }
+
+  /** Interrupted copies in `path` or right below it (any helper's). */
+  findIncomplete(path: string): Promise<IIncomplete[]> {
+    return this._call('find_incomplete', { path });
+  }
+
+  /** Remove what the journal of the interrupted copy in `folder` records. */
+  discardIncomplete(folder: string): Promise<IRemoveResult> {
+    return this._call('discard_incomplete', { folder });
   }
 
   /**

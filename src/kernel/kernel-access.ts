@@ -1,8 +1,18 @@
 import { scanFolder, type IScan } from '../snapshot/scan.js';
-import type { ICopyPair, IFolderAccess } from '../guard/folder-access.js';
+import type {
+  ICopyPair,
+  IFolderAccess,
+  IIncompleteCopy,
+  IRemoveReport
+} from '../access/folder-access.js';
+import {
+  WriteRefusedError,
+  type WriteOutcome
+} from '../access/write-if-unchanged.js';
+import { parentOf } from '../snapshot/paths.js';
 import { HelperKernelError, type HelperKernel } from './helper-kernel.js';
 import { KernelFileSystem } from './listing-fs.js';
-import type { ListingMeasurer } from './listing-measurer.js';
+import { ListingMeasurer } from './listing-measurer.js';
 import type { ISnapshotSummary } from '../snapshot/summary.js';
 import type { ILimits } from '../snapshot/types.js';
 
@@ -14,9 +24,10 @@ export class KernelAccess implements IFolderAccess {
   /** sha256 of each folder's `.amlignore` as the last scan read it. */
   private seen = new Map<string, string | undefined>();
 
+  /** `measurer` is shared between accesses so its worker lives on. */
   constructor(
     private helper: HelperKernel,
-    private measurer: ListingMeasurer
+    private measurer: ListingMeasurer = new ListingMeasurer(helper)
   ) {}
 
   async scan(
@@ -39,24 +50,38 @@ export class KernelAccess implements IFolderAccess {
     return this.measurer.measure(folder, limits, options.signal);
   }
 
-  async writeAmlignore(
-    folder: string,
+  async writeIfUnchanged(
+    path: string,
     text: string,
     expected: string | null
-  ): Promise<'written' | 'changed' | 'unsupported'> {
-    const path = folder === '' ? '.amlignore' : `${folder}/.amlignore`;
+  ): Promise<WriteOutcome> {
     // The kernel hashed the bytes it read, which also works where the page
     // has no WebCrypto (plain http on another host).
+    const seen = path.endsWith('/.amlignore') || path === '.amlignore';
     const expect =
       expected === null
         ? null
-        : (this.seen.get(folder) ?? (await sha256(expected)));
+        : ((seen ? this.seen.get(parentOf(path)) : undefined) ??
+          (await sha256(expected)));
     try {
       await this.helper.writeAtomic(path, text, expect);
       return 'written';
     } catch (err) {
-      if (err instanceof HelperKernelError && err.type === 'Changed') {
-        return 'changed';
+      if (err instanceof HelperKernelError) {
+        if (err.type === 'Changed') {
+          return 'changed';
+        }
+        const reason =
+          err.type === 'IsALink'
+            ? 'link'
+            : err.type === 'NotAFile'
+              ? 'not-a-file'
+              : err.type === 'OutsideRoot'
+                ? 'outside'
+                : err.type === 'PermissionDenied'
+                  ? 'permission'
+                  : 'failed';
+        throw new WriteRefusedError(reason, err.message, path);
       }
       throw err;
     }
@@ -70,8 +95,18 @@ export class KernelAccess implements IFolderAccess {
     await this.helper.copyFiles(pairs.map(p => ({ src: p.from, dst: p.to })));
   }
 
-  async removeCreated(paths: string[]): Promise<void> {
-    await this.helper.removeCreated(paths);
+  async removeCreated(paths: string[]): Promise<IRemoveReport> {
+    const { kept, left } = await this.helper.removeCreated(paths);
+    return { kept, left };
+  }
+
+  findIncomplete(folder: string): Promise<IIncompleteCopy[]> {
+    return this.helper.findIncomplete(folder);
+  }
+
+  async discardIncomplete(folder: string): Promise<IRemoveReport> {
+    const { kept, left } = await this.helper.discardIncomplete(folder);
+    return { kept, left };
   }
 
   async readText(path: string): Promise<string> {

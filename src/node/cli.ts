@@ -4,6 +4,7 @@ import { parseArgs } from 'node:util';
 import type { ISnapshotReport } from '../snapshot/accounting.js';
 import { formatBytes, formatCount } from '../snapshot/format.js';
 import { lineRef } from '../snapshot/accounting.js';
+import { escapeUnsafe, fsencode, quoteName } from '../snapshot/fsname.js';
 import {
   isProfileSetting,
   profileOfSdk,
@@ -119,8 +120,12 @@ export async function main(argv: string[]): Promise<number> {
     if (err instanceof UsageError || err instanceof IgnoreFileError) {
       return fail(err.message);
     }
+    if ((err as Error).name === 'WriteRefusedError') {
+      return fail((err as Error).message);
+    }
     const e = err as NodeJS.ErrnoException;
     if (e.code === 'EACCES' || e.code === 'EPERM') {
+      // Writes report their own errors (above, and in pack): this is a read.
       return fail(`cannot read ${e.path ?? 'the folder'}: permission denied`);
     }
     if (e.name === 'AbortError') {
@@ -131,7 +136,7 @@ export async function main(argv: string[]): Promise<number> {
 }
 
 function fail(message: string): number {
-  process.stderr.write(`snapshot-guard: ${message.trimEnd()}\n`);
+  process.stderr.write(`snapshot-guard: ${escapeUnsafe(message.trimEnd())}\n`);
   return 2;
 }
 
@@ -340,7 +345,7 @@ function summary(dir: string, r: ISnapshotReport): string {
       : r.ignoreFile === '.gitignore'
         ? 'rules from .gitignore; no .amlignore'
         : 'rules from .amlignore';
-  out.push(`${resolve(dir)}`);
+  out.push(quoteName(resolve(dir)));
   out.push(`  SDK: ${SDK_NAMES[r.sdk]} (${r.profileReason})`);
   out.push(`  ${rules}`);
   const limitText = [
@@ -370,7 +375,7 @@ function summary(dir: string, r: ISnapshotReport): string {
     const max = Math.max(...top.map(t => t.bytes), 1);
     const width = Math.min(40, Math.max(...top.map(t => t.path.length + 1)));
     for (const t of top) {
-      const name = t.kind === 'dir' ? `${t.path}/` : t.path;
+      const name = quoteName(t.kind === 'dir' ? `${t.path}/` : t.path);
       const bar = '█'.repeat(
         Math.max(t.bytes > 0 ? 1 : 0, Math.round((t.bytes / max) * 24))
       );
@@ -385,7 +390,7 @@ function summary(dir: string, r: ISnapshotReport): string {
       '',
       `Excluded by ${r.ignoreFile}: ${formatCount(r.excluded.files)} files, ${formatBytes(r.excluded.bytes)}` +
         (pruned > 0
-          ? ` (+ ${formatCount(pruned)} folder${pruned === 1 ? '' : 's'} skipped unread: ${r.excluded.prunedFolders.slice(0, 5).join(', ')}${pruned > 5 ? ', …' : ''})`
+          ? ` (+ ${formatCount(pruned)} folder${pruned === 1 ? '' : 's'} skipped unread: ${r.excluded.prunedFolders.slice(0, 5).map(quoteName).join(', ')}${pruned > 5 ? ', …' : ''})`
           : '')
     );
   }
@@ -409,7 +414,7 @@ function summary(dir: string, r: ISnapshotReport): string {
   if (r.warnings.length > 0) {
     out.push('', `Warnings (${r.warnings.length}):`);
     for (const w of r.warnings.slice(0, 20)) {
-      out.push(`  ${JSON.stringify(w.path)}: ${w.message}`);
+      out.push(`  ${quoteName(w.path)}: ${escapeUnsafe(w.message)}`);
     }
     if (r.warnings.length > 20) {
       out.push(`  … and ${r.warnings.length - 20} more (see --json)`);
@@ -418,7 +423,7 @@ function summary(dir: string, r: ISnapshotReport): string {
   if (r.verdict === 'over') {
     out.push(
       '',
-      `Run "snapshot-guard suggest ${dir}" for an .amlignore that fixes it.`
+      `Run "snapshot-guard suggest ${escapeUnsafe(dir)}" for an .amlignore that fixes it.`
     );
   }
   return `${out.join('\n')}\n`;
@@ -435,23 +440,22 @@ async function list(
   opts: IOptions = {}
 ): Promise<number> {
   const report = reportOf(await scan(dir, profile), limits);
-  const lines = report.included.map(f =>
-    opts.null ? `${f.path}\0` : `${quotePath(f.path)}\n`
-  );
-  process.stdout.write(lines.join(''));
+  if (opts.null) {
+    // The exact bytes of each name, as find -print0 gives them.
+    const zero = Buffer.from([0]);
+    process.stdout.write(
+      Buffer.concat(report.included.flatMap(f => [fsencode(f.path), zero]))
+    );
+  } else {
+    // One path per line, unambiguous and harmless to a terminal: names
+    // with a line break, a control character or a byte that is not UTF-8
+    // are quoted the way git quotes them (use -z for raw bytes).
+    process.stdout.write(
+      report.included.map(f => `${quoteName(f.path)}\n`).join('')
+    );
+  }
   warnOnStderr(report);
   return report.failures.length > 0 ? 2 : 0;
-}
-
-/**
- * One path per line stays unambiguous only if a name cannot hold a line
- * break: such names are quoted the way git quotes them (use -z for raw).
- */
-function quotePath(path: string): string {
-  if (!/[\n\r\t"\\]/.test(path) && !path.startsWith('"')) {
-    return path;
-  }
-  return JSON.stringify(path);
 }
 
 function warnOnStderr(r: ISnapshotReport) {
@@ -459,7 +463,9 @@ function warnOnStderr(r: ISnapshotReport) {
     process.stderr.write(`error: ${JSON.stringify(f.path)}: ${f.message}\n`);
   }
   for (const w of r.warnings) {
-    process.stderr.write(`warning: ${JSON.stringify(w.path)}: ${w.message}\n`);
+    process.stderr.write(
+      `warning: ${quoteName(w.path)}: ${escapeUnsafe(w.message)}\n`
+    );
   }
 }
 
@@ -471,7 +477,7 @@ async function why(
   const rel = toRelative(dir, path);
   const s = await scan(dir, profile);
   const mine = verdictFor(s.rules, rel, s.ignoreFile);
-  let text = `${rel}: ${mine.text}`;
+  let text = `${quoteName(rel)}: ${mine.text}`;
   // The other SDK reads the same file with its own decoding and matcher.
   const other: Sdk = s.sdk === 'v1' ? 'v2' : 'v1';
   let otherRules: RuleSet | null = null;
@@ -486,7 +492,7 @@ async function why(
       other
     );
   } catch (err) {
-    text += `\n  ${SDK_NAMES[other]} would refuse the ignore file: ${(err as Error).message}`;
+    text += `\n  ${SDK_NAMES[other]} would refuse the ignore file: ${escapeUnsafe((err as Error).message)}`;
   }
   if (otherRules) {
     const theirs = verdictFor(otherRules, rel, s.ignoreFile);
@@ -511,7 +517,7 @@ function verdictFor(
 ): { uploaded: boolean; text: string } {
   const sdk = SDK_NAMES[rules.sdk];
   const decision = rules.decide(rel);
-  const where = decision.rule ? lineRef(decision.rule) : null;
+  const where = decision.rule ? escapeUnsafe(lineRef(decision.rule)) : null;
   if (decision.excluded) {
     return {
       uploaded: false,
@@ -525,7 +531,7 @@ function verdictFor(
       return {
         uploaded: false,
         text:
-          `not uploaded by ${sdk}: the folder \`${folder}\` is excluded by ${shut ? lineRef(shut) : 'the rules'}, and ${sdk} never looks inside it` +
+          `not uploaded by ${sdk}: the folder \`${escapeUnsafe(folder)}\` is excluded by ${shut ? escapeUnsafe(lineRef(shut)) : 'the rules'}, and ${sdk} never looks inside it` +
           (where ? `, so ${where} is never reached.` : '.')
       };
     }
@@ -595,7 +601,7 @@ async function suggest(
         `Proposed .amlignore (${mode === 'append' ? 'appended to the existing file' : 'new file'}):`,
         ''
       );
-      out.push(text.trimEnd());
+      out.push(...text.trimEnd().split('\n').map(escapeUnsafe));
     }
     const report = reportOf(s, limits);
     if (report.deadLines.length > 0) {
@@ -612,7 +618,7 @@ async function suggest(
       out.push('', 'Also worth excluding (not needed for the limits):');
       for (const l of extra) {
         out.push(
-          `  ${l.pattern}    ${formatBytes(l.bytes)}, ${formatCount(l.files)} files`
+          `  ${escapeUnsafe(l.pattern)}    ${formatBytes(l.bytes)}, ${formatCount(l.files)} files`
         );
       }
     }
@@ -625,16 +631,19 @@ async function suggest(
     }
     const target = resolve(dir, '.amlignore');
     // Refuse if the file changed since the scan: never lose the user's edits.
-    const now = existsSync(target) ? readFileSync(target, 'utf8') : null;
     const then = s.ignoreFile === '.amlignore' ? s.ignoreText : null;
-    if (now !== then) {
+    const { NodeWriter } = await import('./write-if-unchanged.js');
+    const outcome = await new NodeWriter(dir).writeIfUnchanged(
+      '.amlignore',
+      text,
+      then
+    );
+    if (outcome === 'changed') {
       throw new UsageError(
         '.amlignore changed while it was being checked; nothing was written. Run suggest again.'
       );
     }
-    const { writeFileAtomic } = await import('./atomic-write.js');
-    writeFileAtomic(target, text);
-    process.stderr.write(`Wrote ${target}\n`);
+    process.stderr.write(`Wrote ${escapeUnsafe(target)}\n`);
   }
   return 0;
 }
@@ -660,6 +669,19 @@ async function pack(
     const result = await packFolderToFile(dir, report.included, opts.output, {
       onProgress: p => progress.update(p.files),
       signal: abort.signal
+    }).catch(err => {
+      const e = err as NodeJS.ErrnoException;
+      // Reads of the folder fail inside the packer with their own message;
+      // an errno here is the zip's folder refusing the write.
+      if (
+        (e.code === 'EACCES' || e.code === 'EPERM') &&
+        e.syscall === 'open' &&
+        e.path &&
+        !e.path.startsWith(resolve(dir))
+      ) {
+        throw new UsageError(`cannot write ${opts.output}: permission denied`);
+      }
+      throw err;
     });
     progress.done();
     process.stderr.write(

@@ -1,15 +1,16 @@
 import {
   lstatSync,
   readdirSync,
-  readFileSync,
   readlinkSync,
   realpathSync,
   statSync,
   type Dirent,
   type Stats
 } from 'node:fs';
-import { join, relative, isAbsolute, resolve } from 'node:path';
+import { relative, isAbsolute, resolve } from 'node:path';
+import { fsdecode, fsencode, hasRawBytes } from '../snapshot/fsname.js';
 import type { IDirEntry, IFileSystem } from '../snapshot/types.js';
+import { readRegular } from './write-if-unchanged.js';
 
 /**
  * The snapshot engine's file-system interface over Node's `fs`. Synchronous
@@ -33,41 +34,62 @@ export class NodeFileSystem implements IFileSystem {
   }
 
   async list(path: string): Promise<IDirEntry[]> {
-    const dir = join(this.root, path);
-    const dirents = readdirSync(dir, { withFileTypes: true });
+    // Names as bytes: a name that is not valid UTF-8 would otherwise come
+    // back with U+FFFD in it, naming no file. fsdecode keeps every byte.
+    const dir = this.bytes(path);
+    const dirents = readdirSync(dir, {
+      withFileTypes: true,
+      encoding: 'buffer'
+    });
     const entries: IDirEntry[] = [];
     // Stat by name from inside the folder, as `find` does with fstatat: the
     // kernel then resolves one path component instead of the whole path,
-    // which makes a big tree's check about a third faster.
+    // which makes a big tree's check about a third faster. chdir() takes
+    // only UTF-8 strings, so a folder whose path is not uses whole paths.
+    const byName = !hasRawBytes(path) && !hasRawBytes(this.root);
     const cwd = process.cwd();
-    process.chdir(dir);
+    if (byName) {
+      process.chdir(dir.toString());
+    }
     try {
       for (const d of dirents) {
-        entries.push(this.entry(dir, d));
+        entries.push(this.entry(dir, d, byName));
       }
     } finally {
-      process.chdir(cwd);
+      if (byName) {
+        process.chdir(cwd);
+      }
     }
     return entries;
   }
 
   async read(path: string): Promise<Uint8Array> {
-    return readFileSync(join(this.root, path));
+    return readRegular(this.bytes(path), path, true);
   }
 
-  private entry(dir: string, d: Dirent): IDirEntry {
-    const name = d.name;
-    const abs = `${dir}/${name}`;
+  /** A root-relative path as the bytes that name it. */
+  bytes(path: string): Buffer {
+    const root = Buffer.from(this.root);
+    return path === ''
+      ? root
+      : Buffer.concat([root, Buffer.from('/'), fsencode(path)]);
+  }
+
+  private entry(dir: Buffer, d: Dirent<Buffer>, byName: boolean): IDirEntry {
+    const raw = d.name;
+    const name = fsdecode(raw);
+    const abs = Buffer.concat([dir, Buffer.from('/'), raw]);
+    const here = byName ? raw : abs;
     try {
       if (d.isFile()) {
-        const st = lstatSync(name);
+        const st = lstatSync(here);
         return withAccess(
           { name, kind: 'file', size: st.size, mtime: st.mtimeMs },
           st
         );
       }
       if (d.isDirectory()) {
-        return { name, kind: 'dir', size: 0, id: identity(lstatSync(name)) };
+        return { name, kind: 'dir', size: 0, id: identity(lstatSync(here)) };
       }
       if (d.isSymbolicLink()) {
         return this.linkEntry(abs, name);
@@ -78,13 +100,14 @@ export class NodeFileSystem implements IFileSystem {
     }
   }
 
-  private linkEntry(abs: string, name: string): IDirEntry {
-    const target = readlinkSync(abs);
+  private linkEntry(abs: Buffer, name: string): IDirEntry {
+    const target = fsdecode(readlinkSync(abs, { encoding: 'buffer' }));
     let real: string;
     let st: Stats;
     try {
-      real = realpathSync(abs);
-      st = statSync(real);
+      const realBytes = realpathSync(abs, { encoding: 'buffer' });
+      real = fsdecode(realBytes);
+      st = statSync(realBytes);
     } catch (err) {
       const code = (err as NodeJS.ErrnoException).code;
       const dangling = code === 'ENOENT' || code === 'ENOTDIR';

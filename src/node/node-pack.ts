@@ -12,6 +12,7 @@ import {
   sep
 } from 'node:path';
 import { createDeflateRaw, deflateRawSync } from 'node:zlib';
+import { fsencode, hasRawBytes } from '../snapshot/fsname.js';
 import {
   PackError,
   SMALL_DEFLATE,
@@ -71,21 +72,41 @@ export async function packFolderToFile(
   }
   opts.signal?.throwIfAborted();
 
-  const tmp = join(
-    outDir,
-    `.${basename(out)}.${process.pid}-${randomBytes(4).toString('hex')}.tmp`
-  );
-  const fh = await open(tmp, 'wx');
+  // Short whatever the zip's name (NAME_MAX is 255 bytes).
+  const tmp = join(outDir, `.sg-zip-${randomBytes(6).toString('hex')}.part`);
+  const fh = await open(tmp, 'wx+');
   let done = false;
+  // A name that is not valid UTF-8 goes into the zip as its exact bytes:
+  // packed under a same-length stand-in, then patched (see patchNames).
+  const rawNames = new Map<number, Uint8Array>();
+  const named = entries.map((e, i) => {
+    if (!hasRawBytes(e.path)) {
+      return e;
+    }
+    rawNames.set(i, fsencode(e.path));
+    return {
+      ...e,
+      path: e.path.replace(/[\udc80-\udcff]/g, '_'),
+      source: e.path
+    };
+  });
+  const rootBytes = Buffer.from(rootReal);
   try {
-    const result = await packZip(entries, {
-      read: (path, size) => readChunks(join(rootReal, path), size),
+    const result = await packZip(named, {
+      read: (path, size) =>
+        readChunks(
+          Buffer.concat([rootBytes, Buffer.from('/'), fsencode(path)]),
+          size
+        ),
       write: chunk => writeAll(fh, chunk),
       onProgress: opts.onProgress,
       signal: opts.signal,
       compress: opts.compress,
       createDeflater: createZlibDeflater
     });
+    if (rawNames.size > 0) {
+      await patchNames(fh, rawNames);
+    }
     // No fsync: like `zip`, we trust the OS to flush; rename keeps readers
     // from ever seeing a partial zip.
     await fh.close();
@@ -150,7 +171,7 @@ export function createZlibDeflater(size: number): IDeflater {
  * overlap with checksumming and writing.
  */
 async function* readChunks(
-  path: string,
+  path: Buffer,
   size: number
 ): AsyncGenerator<Uint8Array> {
   if (size < SMALL_FILE) {
@@ -185,7 +206,7 @@ async function* readChunks(
 }
 
 /** The whole (small) file, or its first `size + 1` bytes if it grew. */
-function readSmall(path: string, size: number): Uint8Array {
+function readSmall(path: Buffer, size: number): Uint8Array {
   const fd = openSync(path, 'r');
   try {
     const buf = Buffer.allocUnsafe(size + 1);
@@ -214,6 +235,47 @@ async function writeAll(fh: FileHandle, chunk: Uint8Array) {
   while (off < chunk.length) {
     const { bytesWritten } = await fh.write(chunk, off, chunk.length - off);
     off += bytesWritten;
+  }
+}
+
+/**
+ * Write the exact bytes of names that are not valid UTF-8 over their
+ * stand-ins (same length, so no offset moves), in the central directory and
+ * in each local header, and clear their UTF-8 flag (bit 11): they are raw
+ * bytes, as Info-ZIP stores such names. Entry i of the central directory
+ * is entry i of the pack.
+ */
+async function patchNames(fh: FileHandle, names: Map<number, Uint8Array>) {
+  const { size } = await fh.stat();
+  const eocd = Buffer.alloc(22);
+  await fh.read(eocd, 0, 22, size - 22);
+  if (eocd.readUInt32LE(0) !== 0x06054b50) {
+    throw new PackError('The zip has no end record to patch names in.');
+  }
+  const count = eocd.readUInt16LE(10);
+  const cdSize = eocd.readUInt32LE(12);
+  const cdOffset = eocd.readUInt32LE(16);
+  const cd = Buffer.alloc(cdSize);
+  await fh.read(cd, 0, cdSize, cdOffset);
+  let p = 0;
+  for (let i = 0; i < count; i++) {
+    const nameLen = cd.readUInt16LE(p + 28);
+    const extraLen = cd.readUInt16LE(p + 30);
+    const commentLen = cd.readUInt16LE(p + 32);
+    const raw = names.get(i);
+    if (raw) {
+      if (raw.length !== nameLen) {
+        throw new PackError('A name stand-in does not match its length.');
+      }
+      const local = cd.readUInt32LE(p + 42);
+      const flags = Buffer.alloc(2);
+      flags.writeUInt16LE(cd.readUInt16LE(p + 8) & ~0x800);
+      await fh.write(flags, 0, 2, cdOffset + p + 8);
+      await fh.write(raw, 0, raw.length, cdOffset + p + 46);
+      await fh.write(flags, 0, 2, local + 6);
+      await fh.write(raw, 0, raw.length, local + 30);
+    }
+    p += 46 + nameLen + extraLen + commentLen;
   }
 }
 

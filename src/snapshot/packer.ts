@@ -10,6 +10,8 @@ import { formatBytes, formatCount } from './format.js';
 export interface IPackEntry {
   /** Path relative to the snapshot root, `/`-separated; the name in the zip. */
   path: string;
+  /** The path to read when it differs from `path` (a stand-in name). */
+  source?: string;
   /** Expected size in bytes; the packer fails if the content differs. */
   size: number;
   /** Modification time in ms since the epoch (clamped to 1980–2099). */
@@ -254,7 +256,9 @@ export async function packZip(
       const cannotRead = `Could not read "${entry.path}"`;
       let chunks: AsyncIterator<Uint8Array>;
       try {
-        chunks = opts.read(entry.path, entry.size)[Symbol.asyncIterator]();
+        chunks = opts
+          .read(entry.source ?? entry.path, entry.size)
+          [Symbol.asyncIterator]();
       } catch (err) {
         throw wrapError(err, signal, cannotRead);
       }

@@ -8,7 +8,7 @@ import type { TranslationBundle } from '@jupyterlab/translation';
 import type { ISubmitField, ISubmitTarget, ISubmitWhere } from '../tokens.js';
 import { SubmitError, helperErrorType, messageOf } from './errors.js';
 import type { IAzureJobResult, ISubmitHelper } from './helper.js';
-import { commandFor, experimentNameFor } from './shell.js';
+import { commandFor, experimentNameFor, httpsUrl } from './shell.js';
 import type { AzureSdk, SubmitSettings } from './settings.js';
 
 export const AZUREML_TARGET = 'azureml';
@@ -131,6 +131,7 @@ export function azuremlTarget(options: IAzureTargetOptions): ISubmitTarget {
         Notification.dismiss(id);
         throw asSubmitError(err, sdk, context.values.compute ?? '', trans);
       }
+      const studioUrl = httpsUrl(result.studioUrl);
       Notification.update({
         id,
         type: 'success',
@@ -140,12 +141,12 @@ export function azuremlTarget(options: IAzureTargetOptions): ISubmitTarget {
           result.experiment
         ),
         autoClose: false,
-        actions: result.studioUrl
+        actions: studioUrl
           ? [
               {
                 label: trans.__('Open in Azure ML studio'),
-                caption: result.studioUrl,
-                callback: () => openUrl(result.studioUrl!)
+                caption: studioUrl,
+                callback: () => openUrl(studioUrl)
               }
             ]
           : []

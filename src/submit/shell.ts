@@ -10,10 +10,27 @@ export function shellQuote(word: string): string {
 
 /**
  * The default job command for a notebook: `{notebook}` becomes its path
- * relative to the snapshot folder, shell-quoted.
+ * relative to the snapshot folder, shell-quoted. A name starting with `-`
+ * gets `./` in front, or papermill would read it as an option.
  */
 export function commandFor(template: string, notebook: string): string {
-  return template.split('{notebook}').join(shellQuote(notebook));
+  const path = notebook.startsWith('-') ? `./${notebook}` : notebook;
+  return template.split('{notebook}').join(shellQuote(path));
+}
+
+/**
+ * `url` if it is an https URL, else null: a link the SDK hands back is
+ * opened only if it cannot run script (`javascript:`) or leave TLS.
+ */
+export function httpsUrl(url: string | null | undefined): string | null {
+  if (!url) {
+    return null;
+  }
+  try {
+    return new URL(url).protocol === 'https:' ? url : null;
+  } catch {
+    return null;
+  }
 }
 
 /**

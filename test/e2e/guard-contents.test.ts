@@ -135,12 +135,17 @@ test('no Python kernel: the report shows the caveat; clean folder works', t =>
     await dialogButton(manual, 'Close').click();
     await manual.waitFor({ state: 'detached' });
     assert.equal(existsSync(join(dir, '.amlignore')), false);
-    // The refused write is the one request that fails (the browser logs it).
+    // The refused write is the one request that fails (the browser logs
+    // it): a new .amlignore is saved under a temporary hidden name first.
     const refused = s.errors.splice(errorsBefore);
     assert.equal(refused.length, 1, refused.join('\n'));
     assert.match(
       refused[0],
-      /status of 400 .*\/api\/contents\/big\/\.amlignore/
+      /status of 400 .*\/api\/contents\/big\/\.sg-tmp-[0-9a-z]+\.part/
+    );
+    assert.deepEqual(
+      readdirSync(dir).filter(n => n.startsWith('.sg-')),
+      []
     );
 
     // Move to a clean folder works through the Contents API.

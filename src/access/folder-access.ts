@@ -1,6 +1,7 @@
 import type { IScan } from '../snapshot/scan.js';
 import type { ISnapshotSummary } from '../snapshot/summary.js';
 import type { ILimits } from '../snapshot/types.js';
+import type { IWriteIfUnchanged } from './write-if-unchanged.js';
 
 /** Server-relative file copy: `from` → `to`. */
 export interface ICopyPair {
@@ -8,12 +9,35 @@ export interface ICopyPair {
   to: string;
 }
 
+/** What undoing a copy removed, and what it had to leave. */
+export interface IRemoveReport {
+  /** Paths kept, each with the reason. */
+  kept: { path: string; reason: string }[];
+  /** Files still inside the copy's folder (the user's own, or kept). */
+  left: string[];
+}
+
+/**
+ * The journal an interrupted "Move to a clean folder" leaves in the new
+ * folder (written by src/kernel/helper.py, MARKER): visible in the file
+ * browser, and recognised by the guard.
+ */
+export const INCOMPLETE_MARKER = 'SNAPSHOT-GUARD-INCOMPLETE.txt';
+
+/** An interrupted "Move to a clean folder" found in a folder. */
+export interface IIncompleteCopy {
+  folder: string;
+  files: number;
+  bytes: number;
+}
+
 /**
  * How the guard reaches the files of a folder on the server: through the
  * helper kernel (sees everything) or the Contents API (hides dotfiles).
- * Paths are relative to the server root.
+ * Paths are relative to the server root. `writeIfUnchanged` writes a
+ * user's file (`.amlignore`) under the shared protocol.
  */
-export interface IFolderAccess {
+export interface IFolderAccess extends IWriteIfUnchanged {
   readonly kind: 'kernel' | 'contents';
   /** A warning to show with every report, or null. */
   readonly caveat: string | null;
@@ -30,25 +54,16 @@ export interface IFolderAccess {
     limits: ILimits,
     options: { signal?: AbortSignal }
   ): Promise<ISnapshotSummary>;
-  /**
-   * Write `.amlignore` atomically, only if its content is still `expected`
-   * (null: the file must not exist). `changed` means nothing was written;
-   * `unsupported` means this access cannot write it.
-   */
-  writeAmlignore(
-    folder: string,
-    text: string,
-    expected: string | null
-  ): Promise<'written' | 'changed' | 'unsupported'>;
   /** Create a new folder `parent/base`, or `base-2`, …; never reuse one. */
   makeUniqueFolder(parent: string, base: string): Promise<string>;
   /** Copy files into a folder made by makeUniqueFolder and verify them. */
   copyFiles(pairs: ICopyPair[]): Promise<void>;
   /** Undo a half-done copy: remove exactly these files, then folders. */
-  removeCreated(paths: string[]): Promise<void>;
+  removeCreated(paths: string[]): Promise<IRemoveReport>;
+  /** Interrupted copies in `folder` or the folders right below it. */
+  findIncomplete(folder: string): Promise<IIncompleteCopy[]>;
+  /** Remove what an interrupted copy in `folder` made. */
+  discardIncomplete(folder: string): Promise<IRemoveReport>;
   /** Read a text file. */
   readText(path: string): Promise<string>;
 }
-
-/** The content changed on disk after the scan: nothing was written. */
-export class ChangedOnDiskError extends Error {}
