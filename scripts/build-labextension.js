@@ -9,7 +9,6 @@
 // package.json is JupyterLab's application manifest, which the npm package
 // @jupyterlab/core-meta ships as core.package.json. The shared-module list and
 // singletons of the extension come from that manifest.
-import { spawnSync } from 'node:child_process';
 import {
   copyFileSync,
   existsSync,
@@ -23,7 +22,7 @@ import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { ROOT, readJson } from './setup.js';
+import { ROOT, readJson, run } from './setup.js';
 
 const require = createRequire(import.meta.url);
 
@@ -81,13 +80,6 @@ function libIsCurrent() {
   return ['src', 'tsconfig.json', 'package.json'].every(
     rel => newestMtime(join(ROOT, rel)) <= built
   );
-}
-
-function run(cmd, args) {
-  const r = spawnSync(cmd, args, { cwd: ROOT, stdio: 'inherit' });
-  if (r.status !== 0) {
-    throw new Error(`${[cmd, ...args].join(' ')} failed (exit ${r.status})`);
-  }
 }
 
 /**

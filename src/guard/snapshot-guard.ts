@@ -12,7 +12,7 @@ import {
   companionFiles,
   findCompanions
 } from '../snapshot/companions.js';
-import { formatBytes, formatCount } from '../snapshot/format.js';
+import { formatBytes, formatCount, visibleName } from '../snapshot/format.js';
 import { joinPath } from '../snapshot/paths.js';
 import { reportOf, type IScan } from '../snapshot/scan.js';
 import type { ILimits } from '../snapshot/types.js';
@@ -21,7 +21,9 @@ import { showAmlignoreDialog } from '../ui/amlignore-dialog.js';
 import { showCleanFolderDialog } from '../ui/clean-folder-dialog.js';
 import { showManualSaveDialog } from '../ui/manual-save-dialog.js';
 import { showReportDialog } from '../ui/report-dialog.js';
+import { folderLabel } from '../ui/words.js';
 import type { IFolderAccess } from './folder-access.js';
+import { onlyKernelMetadataChanged } from './kernel-metadata.js';
 
 export interface IGuardOptions {
   /** The file access to use now (helper kernel, or Contents API). */
@@ -115,14 +117,19 @@ export class SnapshotGuard implements ISnapshotGuard {
     const { trans } = this.options;
     const context = options.context;
     if (context && context.model.dirty) {
+      // Saved either way, so the file matches the tab; announced only when
+      // the user changed something, not when the kernel's info did.
+      const announce = await this.hasUserChanges(context);
       await context.save();
-      Notification.info(
-        trans.__(
-          'Saved %1 before checking its folder.',
-          PathExt.basename(context.path)
-        ),
-        { autoClose: 4000 }
-      );
+      if (announce) {
+        Notification.info(
+          trans.__(
+            'Saved %1 before checking its folder.',
+            visibleName(PathExt.basename(context.path))
+          ),
+          { autoClose: 4000 }
+        );
+      }
     }
     let notebook = options.notebook;
     let fix = options.fix;
@@ -145,7 +152,7 @@ export class SnapshotGuard implements ISnapshotGuard {
         fix ??
         (await showReportDialog({
           report,
-          folder: folder === '' ? trans.__('the server root') : folder,
+          folder: folderLabel(trans, folder),
           trans,
           caveat: access.caveat,
           canSubmitAnyway:
@@ -182,12 +189,25 @@ export class SnapshotGuard implements ISnapshotGuard {
     }
   }
 
+  /** False when the model differs from its file only in kernel metadata. */
+  private async hasUserChanges(
+    context: DocumentRegistry.IContext<DocumentRegistry.IModel>
+  ): Promise<boolean> {
+    try {
+      const access = await this.options.access();
+      const saved = JSON.parse(await access.readText(context.path));
+      return !onlyKernelMetadataChanged(saved, context.model.toJSON());
+    } catch {
+      return true;
+    }
+  }
+
   private async scanWithProgress(
     access: IFolderAccess,
     folder: string
   ): Promise<IScan | null> {
     const { trans } = this.options;
-    const label = folder === '' ? trans.__('the server root') : folder;
+    const label = folderLabel(trans, folder);
     const abort = new AbortController();
     const actions = [
       {
@@ -354,7 +374,7 @@ export class SnapshotGuard implements ISnapshotGuard {
       return again.button.accept;
     }
     await showManualSaveDialog({
-      folder: folder === '' ? trans.__('the server root') : folder,
+      folder: folderLabel(trans, folder),
       text,
       trans
     });
