@@ -23,7 +23,10 @@ export function onlyKernelMetadataChanged(
   return a !== null && b !== null && JSONExt.deepEqual(a, b);
 }
 
-/** The notebook without kernel metadata, multiline strings joined. */
+/**
+ * The notebook without kernel metadata and trust flags, multiline strings
+ * joined.
+ */
 function comparable(nb: unknown): PartialJSONValue | null {
   if (!isObject(nb) || !Array.isArray(nb.cells) || !isObject(nb.metadata)) {
     return null;
@@ -40,6 +43,12 @@ function comparable(nb: unknown): PartialJSONValue | null {
       ...cell,
       source: joined(cell.source)
     };
+    if (isObject(cell.metadata)) {
+      // The model's trust flag; the server does not store it.
+      const metadata = { ...cell.metadata };
+      delete metadata.trusted;
+      out.metadata = metadata;
+    }
     if (Array.isArray(cell.outputs)) {
       out.outputs = cell.outputs.map(output);
     }

@@ -131,7 +131,7 @@ export function AmlignoreBody(props: IAmlignoreBodyProps): JSX.Element {
       files: l.files,
       bytes: l.bytes,
       checked: l.checked,
-      optional: l.kind === 'junk' && !l.checked
+      optional: l.kind === 'junk' && !l.checked && proposal.reachesTarget
     }))
   );
   const [text, setText] = React.useState('');

@@ -8,15 +8,16 @@ import { visibleName } from '../snapshot/format.js';
  * stylesheet shows the mark after the name. Not the label itself: a
  * document tab renames its file when its label changes.
  */
+const KEY = 'snapshot-guard-folder';
+
 export function markTabWithFolder(widget: IDocumentWidget): void {
   const update = () => {
+    // Lumino writes each key as `data-<key>` as it is: kebab case here.
     const rest = { ...widget.title.dataset };
-    delete rest.snapshotGuardFolder;
+    delete rest[KEY];
     const folder = PathExt.basename(PathExt.dirname(widget.context.path));
     widget.title.dataset =
-      folder === ''
-        ? rest
-        : { ...rest, snapshotGuardFolder: `${visibleName(folder)}/` };
+      folder === '' ? rest : { ...rest, [KEY]: `${visibleName(folder)}/` };
   };
   update();
   widget.context.pathChanged.connect(update);

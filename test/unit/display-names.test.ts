@@ -71,6 +71,7 @@ test('kernel metadata alone is not a user change', () => {
   model.cells[0].source = 'x = 1\nprint(x)';
   model.cells[0].outputs[0].text = '1\n';
   model.cells[0].outputs[1].data['text/plain'] = 'a\nb';
+  model.cells[0].metadata = { trusted: false };
   model.metadata.language_info = { name: 'python', version: '3.11.2' };
   model.metadata.kernelspec = {
     name: 'python3',
@@ -88,7 +89,8 @@ test('any other difference is a user change', () => {
     nb => (nb.cells[0].outputs[1].data['application/json'] = { k: 'ab' }),
     nb => (nb.cells[0].execution_count = 2),
     nb => nb.cells.push({ cell_type: 'markdown', metadata: {}, source: '' }),
-    nb => (nb.nbformat_minor = 4)
+    nb => (nb.nbformat_minor = 4),
+    nb => (nb.cells[0].metadata = { trusted: false, tags: ['x'] })
   ];
   for (const edit of edits) {
     const model = saved();
