@@ -423,15 +423,16 @@ export class SnapshotGuard implements ISnapshotGuard {
       );
     }
     const companionCount = pairs.length - 1;
+    const name = visibleName(PathExt.basename(notebook));
     Notification.success(
       companionCount === 0
-        ? trans.__('Copied %1 into %2.', PathExt.basename(notebook), target)
+        ? trans.__('Copied %1 into %2.', name, visibleName(target))
         : trans._n(
             'Copied %2 and %1 companion file into %3.',
             'Copied %2 and %1 companion files into %3.',
             companionCount,
-            PathExt.basename(notebook),
-            target
+            name,
+            visibleName(target)
           ),
       { autoClose: 5000 }
     );

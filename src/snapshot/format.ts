@@ -33,9 +33,10 @@ const EDGE_BLANK = /[\s\u00a0\u2000-\u200b\u2028\u2029\u3000\ufeff]/u;
 
 /**
  * A file name as listed on screen, split into plain text and marks: a line
- * break shows as `⏎`, a tab as `⇥`, other control characters as their
- * Unicode control pictures (`␍`, `␀`…), and blanks at either end as `␠`,
- * so `new\nline.txt` cannot pass for `new line.txt`. Only for display:
+ * break shows as `⏎`, a tab as `⇥`, blanks at either end as `␣`, other
+ * control characters as escapes (`\r`, `\x07`), so `new\nline.txt` cannot
+ * pass for `new line.txt`. (`␣` rather than the control pictures such as
+ * `␠`, which common fonts, DejaVu included, lack.) Only for display:
  * ignore-file lines and paths handed on stay exact.
  */
 export function visibleNameParts(name: string): INamePart[] {
@@ -63,14 +64,14 @@ export function visibleNameParts(name: string): INamePart[] {
       push('⏎', true);
     } else if (ch === '\t') {
       push('⇥', true);
-    } else if (code < 0x20) {
-      push(String.fromCodePoint(0x2400 + code), true);
-    } else if (code === 0x7f) {
-      push('␡', true);
-    } else if ((code >= 0x80 && code < 0xa0) || code === 0x2028) {
-      push(`\\u${code.toString(16).padStart(4, '0')}`, true);
+    } else if (ch === '\r') {
+      push('\\r', true);
+    } else if (code < 0x20 || (code >= 0x7f && code < 0xa0)) {
+      push(`\\x${code.toString(16).padStart(2, '0')}`, true);
+    } else if (code === 0x2028 || code === 0x2029) {
+      push(`\\u${code.toString(16)}`, true);
     } else if (i < start || i >= end) {
-      push('␠', true);
+      push('␣', true);
     } else {
       push(ch, false);
     }

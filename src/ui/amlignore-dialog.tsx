@@ -310,7 +310,6 @@ export function AmlignoreBody(props: IAmlignoreBodyProps): JSX.Element {
                     )}
                     {r.optional ? (
                       <span className="jp-SnapshotGuard-optional">
-                        {trans.__(' · ')}
                         {optionalLineText(trans, r.pattern)}
                       </span>
                     ) : null}

@@ -313,8 +313,8 @@ test('a change only the kernel made is saved without a word; an edit is announce
  */
 const ODD: Record<string, string> = {
   'new\nline': 'new⏎line',
-  ' lead': '␠lead',
-  'trail ': 'trail␠',
+  ' lead': '␣lead',
+  'trail ': 'trail␣',
   'tab\tname': 'tab⇥name'
 };
 

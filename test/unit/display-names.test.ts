@@ -11,16 +11,19 @@ import { visibleName, visibleNameParts } from '../../src/snapshot/format.js';
 test('line breaks, tabs and control characters show as marks', () => {
   assert.equal(visibleName('new\nline.txt'), 'new⏎line.txt');
   assert.equal(visibleName('tab\tname'), 'tab⇥name');
-  assert.equal(visibleName('cr\rbell\u0007del\u007f'), 'cr␍bell␇del␡');
-  assert.equal(visibleName('c1\u0085'), 'c1\\u0085');
+  assert.equal(
+    visibleName('cr\rbell\u0007del\u007f'),
+    'cr\\rbell\\x07del\\x7f'
+  );
+  assert.equal(visibleName('c1\u0085 ls\u2028'), 'c1\\x85 ls\\u2028');
 });
 
-test('blanks show as ␠ at the ends only', () => {
-  assert.equal(visibleName(' lead'), '␠lead');
-  assert.equal(visibleName('trail  '), 'trail␠␠');
+test('blanks show as ␣ at the ends only', () => {
+  assert.equal(visibleName(' lead'), '␣lead');
+  assert.equal(visibleName('trail  '), 'trail␣␣');
   assert.equal(visibleName('in side'), 'in side');
-  assert.equal(visibleName('\u00a0nbsp'), '␠nbsp');
-  assert.equal(visibleName('   '), '␠␠␠');
+  assert.equal(visibleName('\u00a0nbsp'), '␣nbsp');
+  assert.equal(visibleName('   '), '␣␣␣');
   assert.equal(visibleName('plain/path.py'), 'plain/path.py');
 });
 
@@ -29,7 +32,7 @@ test('marks are told apart from the same characters in a name', () => {
     { text: 'a⏎b', mark: false },
     { text: '⏎', mark: true },
     { text: 'c', mark: false },
-    { text: '␠', mark: true }
+    { text: '␣', mark: true }
   ]);
 });
 
