@@ -226,7 +226,7 @@ test('the demo opens unmodified; its report, .amlignore, clean folder and Submit
         els.map(el => ({
           label: el.querySelector('.lm-TabBar-tabLabel')?.textContent ?? '',
           folder: (el as HTMLElement).dataset.snapshotGuardFolder ?? null,
-          shown: getComputedStyle(el, '::before').content,
+          shown: (el as HTMLElement).innerText.replace(/\s+/g, ' ').trim(),
           tooltip: el.getAttribute('title') ?? ''
         }))
       );
@@ -236,7 +236,8 @@ test('the demo opens unmodified; its report, .amlignore, clean folder and Submit
     const originalTab = named.find(t => t.folder === null);
     assert.ok(copyTab && originalTab, JSON.stringify(tabs));
     assert.equal(copyTab.folder, 'analysis-job/');
-    assert.equal(copyTab.shown, '"analysis-job/"');
+    assert.equal(copyTab.shown, 'analysis-job/ analysis.ipynb');
+    assert.equal(originalTab.shown, 'analysis.ipynb');
     assert.match(copyTab.tooltip, /demo\/analysis-job\/analysis\.ipynb/);
 
     // Submit: required fields marked, no error before the user acts.
