@@ -1,29 +1,50 @@
 import { PathExt } from '@jupyterlab/coreutils';
 import type { IDocumentWidget } from '@jupyterlab/docregistry';
+import type { VirtualElement } from '@lumino/virtualdom';
 import { visibleName } from '../snapshot/format.js';
 
-const KEY = 'snapshot-guard-folder';
+const FOLDER_CLASS = 'jp-SnapshotGuard-tabFolder';
 
 /**
  * Mark a document's tab with its folder's name, so a copy beside its
  * original's tab of the same name can be told apart: the tab reads
- * `train-job/ train.ipynb`. The name goes into the title's icon label
- * (shown after the icon), not the label itself: a document tab renames its
- * file when its label changes. The data attribute is for the stylesheet.
+ * `train-job/ train.ipynb`. The name is drawn by the title's icon renderer,
+ * after the icon: the label itself cannot carry it (a document tab renames
+ * its file when its label changes), and the tab's pseudo-elements are
+ * JupyterLab's own.
  */
 export function markTabWithFolder(widget: IDocumentWidget): void {
+  const original = widget.title.icon;
+  if (typeof original === 'string' || !original) {
+    return;
+  }
   const update = () => {
-    // Lumino writes each key as `data-<key>` as it is: kebab case here.
-    const dataset = { ...widget.title.dataset };
-    delete dataset[KEY];
     const folder = PathExt.basename(PathExt.dirname(widget.context.path));
     const mark = folder === '' ? '' : `${visibleName(folder)}/`;
-    if (mark !== '') {
-      dataset[KEY] = mark;
-    }
-    widget.title.dataset = dataset;
-    widget.title.iconLabel = mark;
+    widget.title.icon = mark === '' ? original : withFolder(original, mark);
   };
   update();
   widget.context.pathChanged.connect(update);
+}
+
+/** The icon, then the folder's name in a span. */
+function withFolder(
+  icon: VirtualElement.IRenderer,
+  mark: string
+): VirtualElement.IRenderer {
+  return {
+    render: (host, options) => {
+      icon.render(host, options);
+      const span = document.createElement('span');
+      span.className = FOLDER_CLASS;
+      span.textContent = mark;
+      host.appendChild(span);
+      host.classList.add('jp-mod-snapshotGuardFolder');
+    },
+    unrender: (host, options) => {
+      host.querySelector(`.${FOLDER_CLASS}`)?.remove();
+      host.classList.remove('jp-mod-snapshotGuardFolder');
+      icon.unrender?.(host, options);
+    }
+  };
 }

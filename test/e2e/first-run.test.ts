@@ -225,7 +225,9 @@ test('the demo opens unmodified; its report, .amlignore, clean folder and Submit
       .evaluateAll(els =>
         els.map(el => ({
           label: el.querySelector('.lm-TabBar-tabLabel')?.textContent ?? '',
-          folder: (el as HTMLElement).dataset.snapshotGuardFolder ?? null,
+          folder:
+            el.querySelector('.jp-SnapshotGuard-tabFolder')?.textContent ??
+            null,
           shown: (el as HTMLElement).innerText.replace(/\s+/g, ' ').trim(),
           tooltip: el.getAttribute('title') ?? ''
         }))
