@@ -35,6 +35,8 @@ function withFolder(
   return {
     render: (host, options) => {
       icon.render(host, options);
+      // Rendered again on each update of the tab, without an unrender.
+      host.querySelector(`.${FOLDER_CLASS}`)?.remove();
       const span = document.createElement('span');
       span.className = FOLDER_CLASS;
       span.textContent = mark;
