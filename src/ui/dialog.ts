@@ -137,6 +137,17 @@ export class GuardDialog<T> extends Dialog<T> {
 
   protected _checkValidation(): void {
     super._checkValidation();
+    if (this._guardBody.hold) {
+      // JupyterLab disables accepting for any `:invalid` element, such as
+      // an empty required field; a holding body explains it on accept.
+      this.node
+        .querySelectorAll<HTMLButtonElement>(
+          '.jp-Dialog-footer button.jp-mod-accept'
+        )
+        .forEach(button => {
+          button.disabled = false;
+        });
+    }
     if (!this._guardBody.valid) {
       this.node
         .querySelectorAll<HTMLButtonElement>(
