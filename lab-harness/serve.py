@@ -79,6 +79,44 @@ def prepare_state(args):
     return dirs
 
 
+def events_handlers():
+    """Handlers for jupyter_server 2's event bus, which this 1.x server lacks.
+
+    JupyterLab 4 subscribes to /api/events/subscribe at start and retries;
+    each 404 shows as a console error. The socket here is accepted and stays
+    silent (this server emits no events); posted events are accepted and
+    dropped.
+    """
+    from jupyter_server.base.handlers import JupyterHandler
+    from jupyter_server.base.zmqhandlers import WebSocketMixin
+    from tornado import web
+    from tornado.websocket import WebSocketHandler
+
+    class EventsSubscribeHandler(WebSocketMixin, WebSocketHandler, JupyterHandler):
+        def set_default_headers(self):
+            # JupyterHandler's headers do not apply to a websocket.
+            pass
+
+        async def get(self, *args, **kwargs):
+            if self.get_current_user() is None:
+                raise web.HTTPError(403)
+            await super().get(*args, **kwargs)
+
+        def on_message(self, message):
+            pass
+
+    class EventsHandler(JupyterHandler):
+        @web.authenticated
+        def post(self):
+            self.set_status(204)
+            self.finish()
+
+    return [
+        (r"/api/events/subscribe", EventsSubscribeHandler),
+        (r"/api/events", EventsHandler),
+    ]
+
+
 def main(argv):
     args, extra = parse_args(argv)
     harness = os.path.abspath(args.harness_dir)
@@ -110,6 +148,10 @@ def main(argv):
         workspaces_dir = dirs["workspaces"]
         labextensions_path = []
         extra_labextensions_path = [dirs["labextensions"]]
+
+        def initialize_handlers(self):
+            super().initialize_handlers()
+            self.handlers.extend(events_handlers())
 
         def initialize_settings(self):
             super().initialize_settings()

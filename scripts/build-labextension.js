@@ -15,7 +15,6 @@
 // would demand JupyterLab 4.6. The manifest copy handed to it therefore
 // carries our package.json ranges for the packages we depend on: the built
 // remoteEntry requires exactly the declared floor (test/unit/floor.test.ts).
-import { spawnSync } from 'node:child_process';
 import {
   copyFileSync,
   existsSync,
@@ -30,7 +29,7 @@ import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { ROOT, readJson } from './setup.js';
+import { ROOT, readJson, run } from './setup.js';
 
 const require = createRequire(import.meta.url);
 
@@ -107,13 +106,6 @@ export function coreManifest() {
     }
   }
   return core;
-}
-
-function run(cmd, args) {
-  const r = spawnSync(cmd, args, { cwd: ROOT, stdio: 'inherit' });
-  if (r.status !== 0) {
-    throw new Error(`${[cmd, ...args].join(' ')} failed (exit ${r.status})`);
-  }
 }
 
 /**

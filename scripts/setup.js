@@ -36,10 +36,33 @@ function log(msg) {
   process.stderr.write(`[setup] ${msg}\n`);
 }
 
-/** Run a command, inheriting output; throw with a clear message on failure. */
+let quiet = false;
+
+/**
+ * Quiet: commands run by `run` keep their output (npm's install-script
+ * warnings, webpack's report) to themselves unless they fail. `npm start`
+ * sets it, so its last words are the address to open.
+ */
+export function setQuiet(value) {
+  quiet = value;
+}
+
+/**
+ * Run a command, its output inherited (or, when quiet, shown only if it
+ * fails); throw with a clear message on failure.
+ */
 export function run(cmd, args, opts = {}) {
-  const r = spawnSync(cmd, args, { stdio: 'inherit', cwd: ROOT, ...opts });
+  const r = spawnSync(cmd, args, {
+    stdio: quiet ? ['ignore', 'pipe', 'pipe'] : 'inherit',
+    cwd: ROOT,
+    maxBuffer: 256 * 1024 * 1024,
+    ...opts
+  });
   if (r.status !== 0) {
+    if (quiet) {
+      process.stderr.write(r.stdout ?? '');
+      process.stderr.write(r.stderr ?? '');
+    }
     throw new Error(`${cmd} ${args.join(' ')} failed (exit ${r.status})`);
   }
 }

@@ -29,6 +29,7 @@ import { SubmitFlow } from './submit/flow.js';
 import { SubmitSettings } from './submit/settings.js';
 import { CommandIDs, ISnapshotGuard, PLUGIN_ID } from './tokens.js';
 import { submitIcon } from './ui/icons.js';
+import { markTabWithFolder } from './ui/tab-folder.js';
 
 export * from './tokens.js';
 
@@ -102,10 +103,13 @@ const plugin: JupyterFrontEndPlugin<ISnapshotGuard> = {
       open: async path => {
         // After "Move to a clean folder" a Submit goes on with the copy.
         flow.noteOpened(path);
+        // The copy's folder shows in the file browser now, not at its next poll.
+        await browser?.model.refresh();
         const widget = docManager.openOrReveal(path);
         if (!widget) {
           return;
         }
+        markTabWithFolder(widget);
         // Opening adds .ipynb_checkpoints/ beside the file, after `ready`
         // and without a signal: make that checkpoint now, so the re-check
         // of the folder counts what Azure ML will upload.

@@ -8,6 +8,7 @@ import {
   serverRelative
 } from '../snapshot/sdk-messages.js';
 import type { IFlowOptions } from '../guard/snapshot-guard.js';
+import { folderLabel } from '../ui/words.js';
 
 export interface ICatcherOptions {
   tracker: INotebookTracker;
@@ -75,7 +76,7 @@ export class SnapshotErrorCatcher {
     const folder = mapped ?? own;
     // Moving the notebook only helps when its own folder is the one too big.
     const isOwn = folder === own;
-    const where = folder === '' ? trans.__('the server root') : folder;
+    const where = folderLabel(trans, folder);
     const actions = [
       {
         label: trans.__('Write .amlignore'),

@@ -12,7 +12,7 @@ import {
   companionFiles,
   findCompanions
 } from '../snapshot/companions.js';
-import { formatBytes, formatCount } from '../snapshot/format.js';
+import { formatBytes, formatCount, visibleName } from '../snapshot/format.js';
 import { baseName, joinPath, parentOf } from '../snapshot/paths.js';
 import { sdkOfProfile } from '../snapshot/limits.js';
 import { reportOf, rescope, type IScan } from '../snapshot/scan.js';
@@ -38,6 +38,8 @@ import {
   type IRemoveReport
 } from '../access/folder-access.js';
 import { WriteRefusedError } from '../access/write-if-unchanged.js';
+import { folderLabel } from '../ui/words.js';
+import { onlyKernelMetadataChanged } from './kernel-metadata.js';
 
 export interface IGuardOptions {
   /** The file access to use now (helper kernel, or Contents API). */
@@ -242,14 +244,19 @@ export class SnapshotGuard implements ISnapshotGuard {
     const { trans } = this.options;
     const context = options.context;
     if (context && context.model.dirty) {
+      // Saved either way, so the file matches the tab; announced only when
+      // the user changed something, not when the kernel's info did.
+      const announce = await this.hasUserChanges(context);
       await context.save();
-      Notification.info(
-        trans.__(
-          'Saved %1 before checking its folder.',
-          PathExt.basename(context.path)
-        ),
-        { autoClose: 4000 }
-      );
+      if (announce) {
+        Notification.info(
+          trans.__(
+            'Saved %1 before checking its folder.',
+            visibleName(PathExt.basename(context.path))
+          ),
+          { autoClose: 4000 }
+        );
+      }
     }
     let notebook = options.notebook;
     let fix = options.fix;
@@ -278,7 +285,7 @@ export class SnapshotGuard implements ISnapshotGuard {
         fix ??
         (await showReportDialog({
           report,
-          folder: folder === '' ? trans.__('the server root') : folder,
+          folder: folderLabel(trans, folder),
           trans,
           caveat: access.caveat,
           // Asked for the report only (the meter): nothing to submit.
@@ -393,12 +400,25 @@ export class SnapshotGuard implements ISnapshotGuard {
     );
   }
 
+  /** False when the model differs from its file only in kernel metadata. */
+  private async hasUserChanges(
+    context: DocumentRegistry.IContext<DocumentRegistry.IModel>
+  ): Promise<boolean> {
+    try {
+      const access = await this.options.access();
+      const saved = JSON.parse(await access.readText(context.path));
+      return !onlyKernelMetadataChanged(saved, context.model.toJSON());
+    } catch {
+      return true;
+    }
+  }
+
   private async scanWithProgress(
     access: IFolderAccess,
     folder: string
   ): Promise<IScan | null> {
     const { trans } = this.options;
-    const label = folder === '' ? trans.__('the server root') : folder;
+    const label = folderLabel(trans, folder);
     const abort = new AbortController();
     const actions = [
       {
@@ -557,7 +577,7 @@ export class SnapshotGuard implements ISnapshotGuard {
         );
       }
       await showManualSaveDialog({
-        folder: folder === '' ? trans.__('the server root') : folder,
+        folder: folderLabel(trans, folder),
         text,
         trans
       });
@@ -647,15 +667,16 @@ export class SnapshotGuard implements ISnapshotGuard {
       );
     }
     const companionCount = pairs.length - 1;
+    const name = visibleName(PathExt.basename(notebook));
     Notification.success(
       companionCount === 0
-        ? trans.__('Copied %1 into %2.', PathExt.basename(notebook), target)
+        ? trans.__('Copied %1 into %2.', name, visibleName(target))
         : trans._n(
             'Copied %2 and %1 companion file into %3.',
             'Copied %2 and %1 companion files into %3.',
             companionCount,
-            PathExt.basename(notebook),
-            target
+            name,
+            visibleName(target)
           ),
       { autoClose: 5000 }
     );

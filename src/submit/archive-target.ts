@@ -22,6 +22,7 @@ import {
 import type { ISubmitHelper, IUpload } from './helper.js';
 import { archiveName, defaultServerPath } from './model.js';
 import { isInsideFolder, normalizePath } from './shell.js';
+import { folderLabel } from '../ui/words.js';
 
 export const ARCHIVE_TARGET = 'archive';
 /** Bytes per read request; also the most a read holds in memory. */
@@ -82,7 +83,7 @@ export function archiveTarget(options: IArchiveTargetOptions): ISubmitTarget {
       if (isInsideFolder(path, where.folder)) {
         return trans.__(
           'The zip must be saved outside the snapshot folder %1, or it becomes part of the next snapshot.',
-          where.folder === '' ? trans.__('(the server root)') : where.folder
+          folderLabel(trans, where.folder)
         );
       }
       return null;
@@ -108,7 +109,7 @@ async function packArchive(
 ): Promise<void> {
   const { trans } = options;
   const { folder, report } = context;
-  const label = folder === '' ? trans.__('the server root') : folder;
+  const label = folderLabel(trans, folder);
   const entries: IPackEntry[] = report.included.map(f => ({
     path: f.path,
     size: f.size,

@@ -10,6 +10,7 @@ import { SubmitError, helperErrorType, messageOf } from './errors.js';
 import type { IAzureJobResult, ISubmitHelper } from './helper.js';
 import { commandFor, experimentNameFor, httpsUrl } from './shell.js';
 import type { AzureSdk, SubmitSettings } from './settings.js';
+import { folderLabel } from '../ui/words.js';
 
 export const AZUREML_TARGET = 'azureml';
 
@@ -36,8 +37,7 @@ export function azuremlTarget(options: IAzureTargetOptions): ISubmitTarget {
     id: AZUREML_TARGET,
     label: trans.__('Azure ML job'),
     describe: where => {
-      const code =
-        where.folder === '' ? trans.__('the server root') : where.folder;
+      const code = folderLabel(trans, where.folder);
       return settings.azureSdk === 'v1'
         ? trans.__(
             'Submits a command job with the Azure ML SDK v1 (azureml-core: ScriptRunConfig and Experiment.submit), as the limits profile azureml-v1 says. Its code snapshot is %1. The workspace comes from config.json in that folder or a folder above it.',

@@ -11,7 +11,7 @@ import * as React from 'react';
 import type { ISnapshotReport } from '../snapshot/accounting.js';
 import { formatBytes } from '../snapshot/format.js';
 import type { ISubmitOutcome, ISubmitTarget, ISubmitWhere } from '../tokens.js';
-import { filesAndBytes, headlineText } from '../ui/words.js';
+import { filesAndBytes, folderLabel, headlineText } from '../ui/words.js';
 import { SubmitCancelled, SubmitError, messageOf } from './errors.js';
 import { snapshotChange, type ISnapshotChange } from './model.js';
 import { showSubmitDialog, type TargetValues } from './submit-dialog.js';
@@ -181,7 +181,7 @@ export class SubmitFlow {
       throw new SubmitError(
         trans.__(
           'The folder %1 could not be checked again: %2',
-          folder === '' ? trans.__('the server root') : folder,
+          folderLabel(trans, folder),
           messageOf(err)
         ),
         { cause: err }

@@ -13,7 +13,12 @@ import {
   launch,
   type BodyReporter
 } from '../ui/dialog.js';
-import { filesText, headlineText, ruleSourceText } from '../ui/words.js';
+import {
+  filesText,
+  folderLabel,
+  headlineText,
+  ruleSourceText
+} from '../ui/words.js';
 import { submittedValues, visibleFields } from './model.js';
 
 /** Values per target id, then per field id. */
@@ -47,11 +52,15 @@ export async function showSubmitDialog(
   const target = options.targets.some(t => t.id === options.target)
     ? options.target
     : options.targets[0].id;
+  const problem = problemOf(options, target, initial);
   const body = new GuardBody<ISubmitChoice>(
-    report => <SubmitBody {...options} onState={report} />,
+    (report, attempts) => (
+      <SubmitBody {...options} onState={report} attempts={attempts} />
+    ),
     {
       value: { target, values: initial },
-      valid: problemOf(options, target, initial) === null
+      valid: problem === null || problem.field !== null,
+      hold: problem !== null && problem.field !== null
     }
   );
   const dialog = new GuardDialog<ISubmitChoice>({
@@ -91,33 +100,43 @@ function initialValues(options: ISubmitDialogOptions): TargetValues {
   return values;
 }
 
-/** Why Submit is disabled, or `null`. */
+/** Why the values cannot be submitted. */
+interface IProblem {
+  text: string;
+  /** The empty required field; `null` for anything else. */
+  field: string | null;
+}
+
+/** Why Submit cannot go on, or `null`. */
 function problemOf(
   options: ISubmitDialogOptions,
   targetId: string,
   values: TargetValues
-): string | null {
+): IProblem | null {
   const { trans, where } = options;
   const target = options.targets.find(t => t.id === targetId);
   if (!target) {
-    return trans.__('Choose a target.');
+    return { text: trans.__('Choose a target.'), field: null };
   }
   const mine = submittedValues(target, where, values[targetId] ?? {});
   for (const f of visibleFields(target.fields?.(where) ?? [], mine)) {
     if (f.required && !mine[f.id]) {
-      return trans.__('Enter %1.', f.label);
+      return { text: trans.__('Enter %1.', f.label), field: f.id };
     }
   }
-  return target.validate?.(mine, where) ?? null;
+  const text = target.validate?.(mine, where) ?? null;
+  return text === null ? null : { text, field: null };
 }
 
 export interface ISubmitBodyProps extends ISubmitDialogOptions {
   onState: BodyReporter<ISubmitChoice>;
+  /** How often the user pressed Submit while a required field was empty. */
+  attempts: number;
 }
 
 /** The body of the Submit dialog. */
 export function SubmitBody(props: ISubmitBodyProps): JSX.Element {
-  const { targets, where, report, trans, onState } = props;
+  const { targets, where, report, trans, onState, attempts } = props;
   const ids = React.useId();
   const [target, setTarget] = React.useState(() =>
     targets.some(t => t.id === props.target) ? props.target : targets[0].id
@@ -130,17 +149,42 @@ export function SubmitBody(props: ISubmitBodyProps): JSX.Element {
   );
   const mine = values[current.id] ?? {};
   const problem = problemOf(props, current.id, values);
+  // An empty required field is an error only once the user left it or
+  // tried to submit; until then Submit stays enabled and says what is
+  // missing when pressed.
+  const [touched, setTouched] = React.useState<ReadonlySet<string>>(
+    () => new Set()
+  );
+  const fieldKey = (id: string) => `${current.id}:${id}`;
+  const shown =
+    problem !== null &&
+    (problem.field === null ||
+      attempts > 0 ||
+      touched.has(fieldKey(problem.field)));
+  const problemText = shown ? problem.text : null;
 
   const key = JSON.stringify([target, values]);
   React.useLayoutEffect(() => {
-    onState({ value: { target, values }, valid: problem === null });
-  }, [key, problem, onState]);
+    onState({
+      value: { target, values },
+      valid: problem === null || !shown,
+      hold: problem !== null && !shown
+    });
+  }, [key, problemText, shown, onState]);
+
+  // After a refused Submit, the field to fill gets the focus.
+  const fieldRefs = React.useRef(new Map<string, HTMLInputElement>());
+  React.useEffect(() => {
+    if (attempts > 0 && problem?.field) {
+      fieldRefs.current.get(problem.field)?.focus();
+    }
+    // Only a new attempt moves the focus.
+  }, [attempts]);
 
   const setField = (id: string, value: string) =>
     setValues(v => ({ ...v, [current.id]: { ...v[current.id], [id]: value } }));
 
-  const folder =
-    where.folder === '' ? trans.__('the server root') : where.folder;
+  const folder = folderLabel(trans, where.folder);
   const problemId = `${ids}-problem`;
   return (
     <div className="jp-SnapshotGuard-submit">
@@ -176,7 +220,14 @@ export function SubmitBody(props: ISubmitBodyProps): JSX.Element {
             className="jp-SnapshotGuard-field"
             data-field={f.id}
           >
-            <label htmlFor={id}>{f.label}</label>
+            <label htmlFor={id}>
+              {f.label}
+              {f.required ? (
+                <span className="jp-SnapshotGuard-required">
+                  {trans.__('required')}
+                </span>
+              ) : null}
+            </label>
             {f.options ? (
               <select
                 id={id}
@@ -200,9 +251,19 @@ export function SubmitBody(props: ISubmitBodyProps): JSX.Element {
                 value={value}
                 placeholder={f.placeholder}
                 required={f.required}
+                aria-invalid={shown && problem?.field === f.id}
+                aria-describedby={problemId}
                 spellCheck={false}
                 autoComplete="off"
+                ref={el => {
+                  if (el) {
+                    fieldRefs.current.set(f.id, el);
+                  } else {
+                    fieldRefs.current.delete(f.id);
+                  }
+                }}
                 onChange={e => setField(f.id, e.currentTarget.value)}
+                onBlur={() => setTouched(t => new Set(t).add(fieldKey(f.id)))}
               />
             )}
             {f.description && (
@@ -215,9 +276,9 @@ export function SubmitBody(props: ISubmitBodyProps): JSX.Element {
         id={problemId}
         className="jp-SnapshotGuard-problem"
         aria-live="polite"
-        role={problem === null ? undefined : 'alert'}
+        role={problemText === null ? undefined : 'alert'}
       >
-        {problem ?? ''}
+        {problemText ?? ''}
       </p>
       <div className={`jp-SnapshotGuard-numbers jp-mod-${report.verdict}`}>
         <h3 className="jp-SnapshotGuard-heading">

@@ -17,8 +17,10 @@ import {
   filesAndBytes,
   filesText,
   lineKindText,
+  optionalLineText,
   verdictText
 } from './words.js';
+import { PathName } from './path-name.js';
 
 /** Where the lines go. */
 export type AmlignoreTarget = 'create' | 'append' | 'replace-gitignore';
@@ -81,6 +83,8 @@ interface IRow {
   files: number | null;
   bytes: number | null;
   checked: boolean;
+  /** Offered but left unchecked: the limits are met without it. */
+  optional: boolean;
 }
 
 /** A typed pattern, cleaned up, or why it cannot be added. */
@@ -126,7 +130,8 @@ export function AmlignoreBody(props: IAmlignoreBodyProps): JSX.Element {
       label: l.label,
       files: l.files,
       bytes: l.bytes,
-      checked: l.checked
+      checked: l.checked,
+      optional: l.kind === 'junk' && !l.checked && proposal.reachesTarget
     }))
   );
   const [text, setText] = React.useState('');
@@ -195,7 +200,8 @@ export function AmlignoreBody(props: IAmlignoreBodyProps): JSX.Element {
           label: '',
           files: alone.files,
           bytes: alone.bytes,
-          checked: true
+          checked: true,
+          optional: false
         }
       ]);
       setStatus(trans.__('Added %1.', pattern));
@@ -293,15 +299,20 @@ export function AmlignoreBody(props: IAmlignoreBodyProps): JSX.Element {
                     checked={r.checked}
                     onChange={() => toggle(i)}
                   />
-                  <code>{r.pattern}</code>
+                  <code className="jp-SnapshotGuard-pattern">{r.pattern}</code>
                   <span className="jp-SnapshotGuard-lineKind">
-                    {r.kind === 'user' || r.label === r.pattern
-                      ? lineKindText(trans, r.kind)
-                      : trans.__(
-                          '%1: %2',
-                          lineKindText(trans, r.kind),
-                          r.label
-                        )}
+                    {lineKindText(trans, r.kind)}
+                    {r.kind === 'user' || r.label === r.pattern ? null : (
+                      <>
+                        {trans.__(': ')}
+                        <PathName tag="span" path={r.label} />
+                      </>
+                    )}
+                    {r.optional ? (
+                      <span className="jp-SnapshotGuard-optional">
+                        {optionalLineText(trans, r.pattern)}
+                      </span>
+                    ) : null}
                   </span>
                 </label>
                 <span className="jp-SnapshotGuard-lineTally">

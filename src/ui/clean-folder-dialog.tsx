@@ -5,6 +5,7 @@ import type { ICompanion } from '../snapshot/companions.js';
 import { formatBytes } from '../snapshot/format.js';
 import { isInside } from '../snapshot/paths.js';
 import { GuardBody, GuardDialog, launch, type BodyReporter } from './dialog.js';
+import { PathName } from './path-name.js';
 import { companionReasonText, filesAndBytes, filesText } from './words.js';
 
 export interface ICleanFolderDialogOptions {
@@ -139,7 +140,7 @@ export function CleanFolderBody(props: ICleanFolderBodyProps): JSX.Element {
         )}
       </p>
       <p className="jp-SnapshotGuard-notebook">
-        {trans.__('Notebook:')} <code>{notebook}</code>
+        {trans.__('Notebook:')} <PathName path={notebook} />
       </p>
       <div className="jp-SnapshotGuard-field">
         <label htmlFor={nameId}>{trans.__('New folder name')}</label>
@@ -189,7 +190,7 @@ export function CleanFolderBody(props: ICleanFolderBodyProps): JSX.Element {
                       setChecked(checked.map((v, j) => (j === i ? !v : v)))
                     }
                   />
-                  <code>{c.kind === 'dir' ? `${c.path}/` : c.path}</code>
+                  <PathName path={c.kind === 'dir' ? `${c.path}/` : c.path} />
                   <span className="jp-SnapshotGuard-companionReason">
                     {c.kind === 'dir' && !c.checked
                       ? trans.__(
@@ -222,7 +223,9 @@ export function CleanFolderBody(props: ICleanFolderBodyProps): JSX.Element {
             )}
       </p>
       <p className="jp-SnapshotGuard-hint">
-        {trans.__('The copy opens in a new tab; run the job from there.')}
+        {trans.__(
+          'The copy opens in a new tab whose title is marked with the new folder’s name; run the job from there.'
+        )}
       </p>
     </div>
   );

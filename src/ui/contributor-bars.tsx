@@ -5,8 +5,9 @@ import {
   type IContributor,
   type ITally
 } from '../snapshot/accounting.js';
-import { formatBytes, formatCount } from '../snapshot/format.js';
+import { formatBytes, formatCount, visibleName } from '../snapshot/format.js';
 import type { IFileRecord } from '../snapshot/types.js';
+import { PathName } from './path-name.js';
 import { filesText } from './words.js';
 
 export interface IContributorBarsProps {
@@ -86,9 +87,11 @@ export function ContributorBars(props: IContributorBarsProps): JSX.Element {
   };
   const content = (c: IContributor) => (
     <>
-      <span className="jp-SnapshotGuard-barName" title={nameOf(c)}>
-        {nameOf(c)}
-      </span>
+      <PathName
+        tag="span"
+        className="jp-SnapshotGuard-barName"
+        path={nameOf(c)}
+      />
       <span className="jp-SnapshotGuard-barTrack" aria-hidden="true">
         <span
           className="jp-SnapshotGuard-barFill"
@@ -118,15 +121,17 @@ export function ContributorBars(props: IContributorBarsProps): JSX.Element {
         <ol>
           <li>
             {trail.length === 0 ? (
-              <span aria-current="location">{rootLabel}</span>
+              <span aria-current="location">
+                <PathName tag="span" path={rootLabel} />
+              </span>
             ) : (
               <button
                 type="button"
                 className="jp-SnapshotGuard-crumb"
-                title={trans.__('Back to %1', rootLabel)}
+                title={trans.__('Back to %1', visibleName(rootLabel))}
                 onClick={() => goTo(0)}
               >
-                {rootLabel}
+                <PathName tag="span" path={rootLabel} />
               </button>
             )}
           </li>
@@ -136,15 +141,17 @@ export function ContributorBars(props: IContributorBarsProps): JSX.Element {
             return (
               <li key={c.path}>
                 {i === trail.length - 1 ? (
-                  <span aria-current="location">{base}</span>
+                  <span aria-current="location">
+                    <PathName tag="span" path={base} />
+                  </span>
                 ) : (
                   <button
                     type="button"
                     className="jp-SnapshotGuard-crumb"
-                    title={trans.__('Back to %1', base)}
+                    title={trans.__('Back to %1', visibleName(base))}
                     onClick={() => goTo(i + 1)}
                   >
-                    {base}
+                    <PathName tag="span" path={base} />
                   </button>
                 )}
               </li>
@@ -164,7 +171,10 @@ export function ContributorBars(props: IContributorBarsProps): JSX.Element {
                 <button
                   type="button"
                   className="jp-SnapshotGuard-bar jp-mod-dir"
-                  title={trans.__('Show what is inside %1', nameOf(c))}
+                  title={trans.__(
+                    'Show what is inside %1',
+                    visibleName(nameOf(c))
+                  )}
                   ref={el => {
                     if (el) {
                       barRefs.current.set(c.path, el);

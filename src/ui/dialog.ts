@@ -23,6 +23,12 @@ export interface IBodyState<T> {
   value: T;
   /** False disables the accepting buttons (Write, Copy). */
   valid: boolean;
+  /**
+   * Not ready, though no problem is shown yet (a required field still
+   * untouched): accepting does not close the dialog but tells the body
+   * (`attempts` goes up), which then shows what is missing.
+   */
+  hold?: boolean;
 }
 
 /** The callback a body component reports its state through. */
@@ -30,12 +36,14 @@ export type BodyReporter<T> = (state: IBodyState<T>) => void;
 
 /**
  * A React dialog body. The component gets a `report` callback and calls it
- * (from an effect) whenever its value or validity changes.
+ * (from an effect) whenever its value or validity changes, and the number
+ * of times the user tried to accept while it held.
  */
 export class GuardBody<T> extends ReactWidget implements Dialog.IBodyWidget<T> {
   constructor(
     private readonly _renderBody: (
-      report: BodyReporter<T>
+      report: BodyReporter<T>,
+      attempts: number
     ) => React.ReactElement,
     initial: IBodyState<T>
   ) {
@@ -50,12 +58,22 @@ export class GuardBody<T> extends ReactWidget implements Dialog.IBodyWidget<T> {
     return this._state.valid;
   }
 
+  get hold(): boolean {
+    return this._state.hold ?? false;
+  }
+
+  /** The user tried to accept while the body held: render it again. */
+  attempt(): void {
+    this._attempts++;
+    this.update();
+  }
+
   getValue(): T {
     return this._state.value;
   }
 
   protected render(): React.ReactElement {
-    return this._renderBody(this._report);
+    return this._renderBody(this._report, this._attempts);
   }
 
   private readonly _report: BodyReporter<T> = state => {
@@ -64,6 +82,7 @@ export class GuardBody<T> extends ReactWidget implements Dialog.IBodyWidget<T> {
   };
 
   private _state: IBodyState<T>;
+  private _attempts = 0;
 }
 
 export interface IGuardDialogOptions<T> {
@@ -109,12 +128,18 @@ export class GuardDialog<T> extends Dialog<T> {
     if (button?.accept && !this._guardBody.valid) {
       return;
     }
+    if (button?.accept && this._guardBody.hold) {
+      this._guardBody.attempt();
+      return;
+    }
     super.resolve(index);
   }
 
   protected _checkValidation(): void {
     // JupyterLab 4.1 added this step (accept buttons off while an input is
-    // :invalid) and calls it on input; 4.0 has none, so only we decide there.
+    // :invalid, such as an empty required field) and calls it on input; 4.0
+    // has none, so only we decide there. A holding body explains what is
+    // missing when Submit is pressed, so it keeps Submit enabled.
     const base = (Dialog.prototype as any)._checkValidation;
     base?.call(this);
     const invalid = !this._guardBody.valid;
@@ -123,8 +148,10 @@ export class GuardDialog<T> extends Dialog<T> {
         '.jp-Dialog-footer button.jp-mod-accept'
       )
       .forEach(button => {
-        if (invalid || !base) {
-          button.disabled = invalid;
+        if (invalid) {
+          button.disabled = true;
+        } else if (this._guardBody.hold || !base) {
+          button.disabled = false;
         }
       });
   }

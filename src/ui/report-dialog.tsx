@@ -6,6 +6,7 @@ import { formatBytes, formatCount } from '../snapshot/format.js';
 import { ContributorBars } from './contributor-bars.js';
 import { GuardBody, GuardDialog, launch } from './dialog.js';
 import { Meter } from './meter.js';
+import { PathName } from './path-name.js';
 import {
   filesAndBytes,
   headlineText,
@@ -231,7 +232,7 @@ export function ReportBody(props: IReportBodyProps): JSX.Element {
                 <span className="jp-SnapshotGuard-warningKind">
                   {warningKindText(trans, w.kind)}
                 </span>{' '}
-                <code>{w.path}</code>{' '}
+                <PathName path={w.path} />{' '}
                 <span className="jp-SnapshotGuard-warningMessage">
                   {w.message}
                 </span>

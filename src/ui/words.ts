@@ -6,10 +6,11 @@
  * extra arguments from `%2` on, so counts that must be grouped ("1,546") are
  * passed again, formatted, as `%2`.
  */
+import { PageConfig } from '@jupyterlab/coreutils';
 import type { TranslationBundle } from '@jupyterlab/translation';
 import type { LineKind } from '../snapshot/advisor.js';
 import type { CompanionReason } from '../snapshot/companions.js';
-import { formatBytes, formatCount } from '../snapshot/format.js';
+import { formatBytes, formatCount, visibleName } from '../snapshot/format.js';
 import type { IReason, LimitKind } from '../snapshot/limits.js';
 import type { ILimits, IWarning, Verdict } from '../snapshot/types.js';
 
@@ -209,4 +210,38 @@ export function lineKindText(
     default:
       return trans.__('your pattern');
   }
+}
+
+/**
+ * Why a known-junk line was left unchecked. The advisor checks only what
+ * the limits need; `.git/` in particular stays the user's call, because a
+ * job that runs git (to log its commit, say) needs the history.
+ */
+export function optionalLineText(
+  trans: TranslationBundle,
+  pattern: string
+): string {
+  if (pattern === '.git/') {
+    return trans.__(
+      'unchecked: the limits are met without it, and a job that runs git (to log its commit, say) needs it'
+    );
+  }
+  return trans.__('unchecked: the limits are met without it');
+}
+
+/**
+ * A snapshot folder (server-relative, `''` for the root) named as the file
+ * browser shows it: its path, or for the root the name of the server's root
+ * folder (the file browser's tooltip on its root icon), with invisible
+ * characters made visible.
+ */
+export function folderLabel(trans: TranslationBundle, folder: string): string {
+  if (folder !== '') {
+    return visibleName(folder);
+  }
+  const root = (PageConfig.getOption('serverRoot') || '').replace(/\/+$/, '');
+  const name = root.slice(root.lastIndexOf('/') + 1);
+  return name === '' || name === '~'
+    ? trans.__('the server root')
+    : visibleName(name);
 }

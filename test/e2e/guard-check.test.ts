@@ -7,7 +7,7 @@
  */
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { test } from 'node:test';
 import {
   MiB,
@@ -77,10 +77,11 @@ test('a notebook at the server root: report with the root numbers; clean folder'
         `^${formatBytes(cli.totalBytes)} in ${formatCount(cli.fileCount)} files: over the ${LIMIT} limit$`
       )
     );
-    await dialog
-      .locator('.jp-SnapshotGuard-folder')
-      .getByText('Code snapshot of the server root')
-      .waitFor();
+    // Named as the file browser names the root: the root folder's name.
+    assert.equal(
+      (await dialog.locator('.jp-SnapshotGuard-folder').textContent())?.trim(),
+      `Code snapshot of ${basename(s.root)}`
+    );
     await s.shot('report-root');
 
     // Its fix works at the root too: a clean folder beside the notebook.

@@ -418,10 +418,8 @@ export async function openBrowser(
 /** Console noise of jupyter_server 1.x that is expected and harmless. */
 const HARMLESS = [
   /\/api\/me\b/,
-  /\/api\/events\/subscribe/,
   /\/lab\/api\/news/,
   /favicon/,
-  /WebSocket connection to .*\/api\/events/,
   // jupyter_server 1.23 race: listing kernels while one is still starting
   // fails with a 500 (its model has no `last_activity` yet).
   /status of 500 .*\/api\/kernels\?\d+$/,

@@ -159,7 +159,12 @@ describe('SDK v1 (profile azureml-v1, the default)', () => {
         await s.field(dialog, 'experiment').inputValue(),
         'train-model'
       );
-      // Compute is required with SDK v1: Submit waits for it.
+      // Compute is required with SDK v1: Submit pressed without it says so
+      // and waits for it.
+      await footerButton(dialog, 'Submit').click();
+      await dialog
+        .locator('.jp-SnapshotGuard-problem', { hasText: 'Enter Compute.' })
+        .waitFor();
       assert.equal(await footerButton(dialog, 'Submit').isDisabled(), true);
       await s.field(dialog, 'compute').fill('cpu-cluster');
       await s.field(dialog, 'environment').fill('sklearn-env:3');
