@@ -99,6 +99,11 @@ const plugin: JupyterFrontEndPlugin<ISnapshotGuard> = {
       limits: () => settings.limits,
       profile: () => settings.profile,
       limitsFor: sdk => settings.limitsFor(sdk),
+      // Profile auto's last clue; none through the Contents API.
+      installedSdks: async () => {
+        const kernel = await helperKernel();
+        return (await kernel.isAvailable()) ? kernel.installedSdks() : null;
+      },
       cleanFolderPattern: () => settings.cleanFolderPattern,
       open: async path => {
         // After "Move to a clean folder" a Submit goes on with the copy.

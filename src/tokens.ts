@@ -1,6 +1,7 @@
 import { Token } from '@lumino/coreutils';
 import type { IDisposable } from '@lumino/disposable';
 import type { ISnapshotReport } from './snapshot/accounting.js';
+import type { Sdk } from './snapshot/types.js';
 import type { ISnapshotSummary } from './snapshot/summary.js';
 
 export const PLUGIN_ID = 'jupyterlab-snapshot-guard:plugin';
@@ -44,6 +45,8 @@ export interface ISubmitWhere {
   path: string;
   /** Server-relative path of the snapshot folder (`''`: the server root). */
   folder: string;
+  /** The SDK the check decided (profile auto: the code's imports). */
+  sdk?: Sdk;
 }
 
 /** A place a checked notebook can be submitted to. */
@@ -97,7 +100,7 @@ export interface ISnapshotMeasure extends ISnapshotSummary {
 /** What other extensions can use: the check, the guard and targets. */
 export interface ISnapshotGuard {
   /** Measure a folder as Azure ML would (no dialog). */
-  check(folder: string): Promise<ISnapshotReport>;
+  check(folder: string, notebook?: string): Promise<ISnapshotReport>;
   /**
    * The totals and verdict of `check`, measured away from the page's main
    * thread where possible: for displays that check often (the meter).

@@ -22,7 +22,7 @@ import {
   type IInstalledSdks
 } from '../snapshot/sdk-detect.js';
 import { summarize } from '../snapshot/summary.js';
-import type { ILimits, Sdk } from '../snapshot/types.js';
+import type { IFileRecord, ILimits, Sdk } from '../snapshot/types.js';
 import type {
   ISnapshotGuard,
   ISnapshotMeasure,
@@ -311,11 +311,13 @@ export class SnapshotGuard implements ISnapshotGuard {
         continue;
       }
       if (choice === 'move' && notebook) {
+        // Only what the SDK would upload is offered: a file the ignore
+        // file (or v1's pruning) leaves out never reached the job either.
         const copy = await this.moveToCleanFolder(
           access,
           folder,
           notebook,
-          scan
+          report.included
         );
         if (copy === null) {
           return false;
@@ -611,12 +613,12 @@ export class SnapshotGuard implements ISnapshotGuard {
     access: IFolderAccess,
     folder: string,
     notebook: string,
-    scan: IScan
+    uploaded: readonly IFileRecord[]
   ): Promise<string | null> {
     const { trans } = this.options;
     const rel = relativeTo(folder, notebook);
     const cells = codeCells(await access.readText(notebook));
-    const companions = findCompanions(rel, cells, scan.files);
+    const companions = findCompanions(rel, cells, uploaded);
     const choice = await showCleanFolderDialog({
       notebook: rel,
       folderName: cleanFolderName(rel, this.options.cleanFolderPattern()),
@@ -630,7 +632,7 @@ export class SnapshotGuard implements ISnapshotGuard {
     const copy = joinPath(target, PathExt.basename(notebook));
     const pairs = [
       { from: notebook, to: copy },
-      ...companionFiles(choice.companions, scan.files).map(f => ({
+      ...companionFiles(choice.companions, uploaded).map(f => ({
         from: joinPath(folder, f.path),
         to: joinPath(target, f.path)
       }))

@@ -10,6 +10,7 @@ import {
 import type { JSONObject, JSONValue } from '@lumino/coreutils';
 import { strFromU8, unzlibSync } from 'fflate';
 import type { IDirEntry } from '../snapshot/types.js';
+import type { IInstalledSdks } from '../snapshot/sdk-detect.js';
 import type {
   IAzureJobRequest,
   IAzureJobResult,
@@ -243,6 +244,11 @@ export class HelperKernel implements IDisposableLike, ISubmitHelper {
 
   ping(): Promise<IHelperInfo> {
     return this._call('ping', {});
+  }
+
+  /** Which Azure ML SDKs the helper kernel's Python can import. */
+  installedSdks(): Promise<IInstalledSdks> {
+    return this._call('installed_sdks', {});
   }
 
   /** The whole tree under `path` (server-relative) in one listing. */

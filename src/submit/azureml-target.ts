@@ -38,19 +38,20 @@ export function azuremlTarget(options: IAzureTargetOptions): ISubmitTarget {
     label: trans.__('Azure ML job'),
     describe: where => {
       const code = folderLabel(trans, where.folder);
-      return settings.azureSdk === 'v1'
+      return (where.sdk ?? settings.azureSdk) === 'v1'
         ? trans.__(
-            'Submits a command job with the Azure ML SDK v1 (azureml-core: ScriptRunConfig and Experiment.submit), as the limits profile azureml-v1 says. Its code snapshot is %1. The workspace comes from config.json in that folder or a folder above it.',
+            'Submits a command job with the Azure ML SDK v1 (azureml-core: ScriptRunConfig and Experiment.submit), the SDK this check counted with. Its code snapshot is %1. The workspace comes from config.json in that folder or a folder above it.',
             code
           )
         : trans.__(
-            'Submits a command job with the Azure ML SDK v2 (azure-ai-ml: command and MLClient.jobs.create_or_update, signed in with DefaultAzureCredential), as the limits profile azureml-v2 says. Its code snapshot is %1. The workspace comes from config.json in that folder or a folder above it.',
+            'Submits a command job with the Azure ML SDK v2 (azure-ai-ml: command and MLClient.jobs.create_or_update, signed in with DefaultAzureCredential), the SDK this check counted with. Its code snapshot is %1. The workspace comes from config.json in that folder or a folder above it.',
             code
           );
     },
-    fields: where => fieldsFor(settings.azureSdk, where, settings, trans),
-    validate: values => {
-      const sdk = settings.azureSdk;
+    fields: where =>
+      fieldsFor(where.sdk ?? settings.azureSdk, where, settings, trans),
+    validate: (values, where) => {
+      const sdk = where.sdk ?? settings.azureSdk;
       if (!values.command) {
         return trans.__('Enter the command the job runs.');
       }

@@ -22,7 +22,7 @@ type Context = DocumentRegistry.IContext<DocumentRegistry.IModel>;
 /** What the flow needs of the guard. */
 export interface IGuardForSubmit {
   guard(notebookPath: string, context?: Context): Promise<boolean>;
-  check(folder: string): Promise<ISnapshotReport>;
+  check(folder: string, notebook?: string): Promise<ISnapshotReport>;
   readonly submitTargets: readonly ISubmitTarget[];
 }
 
@@ -91,7 +91,7 @@ export class SubmitFlow {
       }
       context = undefined;
       const path = this._current.get(original) ?? start;
-      const where: ISubmitWhere = { path, folder: parentOf(path) };
+      let where: ISubmitWhere = { path, folder: parentOf(path) };
       const targets = guard.submitTargets;
       if (targets.length === 0) {
         return this._fail(
@@ -101,10 +101,11 @@ export class SubmitFlow {
       }
       let report: ISnapshotReport;
       try {
-        report = await this._check(where.folder);
+        report = await this._check(where.folder, path);
       } catch (err) {
         return this._fail(err, where);
       }
+      where = { ...where, sdk: report.sdk };
       const saved = await this._load(path);
       const choice = await showSubmitDialog({
         where,
@@ -131,7 +132,7 @@ export class SubmitFlow {
       // The dialog may have stayed open for a while: check once more.
       let again: ISnapshotReport;
       try {
-        again = await this._check(where.folder);
+        again = await this._check(where.folder, path);
       } catch (err) {
         return this._fail(err, where, target.id);
       }
@@ -165,7 +166,10 @@ export class SubmitFlow {
   }
 
   /** The engine's report, with a notification while it takes long. */
-  private async _check(folder: string): Promise<ISnapshotReport> {
+  private async _check(
+    folder: string,
+    notebook: string
+  ): Promise<ISnapshotReport> {
     const { trans } = this.options;
     let id: string | null = null;
     const timer = setTimeout(() => {
@@ -176,7 +180,7 @@ export class SubmitFlow {
       );
     }, 500);
     try {
-      return await this.options.guard.check(folder);
+      return await this.options.guard.check(folder, notebook);
     } catch (err) {
       throw new SubmitError(
         trans.__(

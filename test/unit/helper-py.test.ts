@@ -567,6 +567,22 @@ out['left'] = sorted(os.listdir(os.path.join(ROOT, 'nb')))
     assert.equal(readFileSync(join(d, 'user.txt'), 'utf8'), 'mine');
   });
 
+  test('installed_sdks: what the Python can import, nothing imported', () => {
+    // Debian's Python has neither SDK; the test doubles provide both
+    // module paths (azureml.core, azure.ai.ml) when put on the path.
+    const none = py(folder(), "out['s'] = call('installed_sdks')");
+    assert.deepEqual(none.s.result, { v1: false, v2: false });
+    const double = join(ROOT, 'test', 'fixtures', 'azure-double');
+    const both = py(
+      folder(),
+      `sys.path.insert(0, ${JSON.stringify(double)})\n` +
+        "out['s'] = call('installed_sdks')\n" +
+        "out['loaded'] = [m for m in ('azureml.core', 'azure.ai.ml') if m in sys.modules]"
+    );
+    assert.deepEqual(both.s.result, { v1: true, v2: true });
+    assert.deepEqual(both.loaded, []);
+  });
+
   test('ping answers versions', () => {
     const out = py(folder(), "out['p'] = call('ping')");
     assert.equal(out.p.result.protocol, 1);
