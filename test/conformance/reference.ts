@@ -3,7 +3,16 @@
  * cases, once per batch: starting Python costs more than the matching.
  */
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  writeFileSync
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -29,9 +38,9 @@ const PYTHON = '/usr/bin/python3';
 
 /** The pathspec version the reference runs (PYTHONPATH can point at another). */
 export function referenceVersion(): string {
-  return execFileSync(PYTHON, [SCRIPT, '--version'], {
-    encoding: 'utf8'
-  }).trim();
+  return cached('version', () =>
+    execFileSync(PYTHON, [SCRIPT, '--version'], { encoding: 'utf8' }).trim()
+  );
 }
 
 /** pathspec 0.12 and later: `[^...]` negates, and a final `\\ ` keeps its space. */
@@ -44,10 +53,42 @@ export function runReference(cases: IRefCase[]): {
   version: string;
   cases: IRefResult[];
 } {
+  const input = JSON.stringify({ cases });
+  return JSON.parse(
+    cached(input, () => JSON.stringify(runPython(input)))
+  ) as ReturnType<typeof runPython>;
+}
+
+/**
+ * `npm run mutate` runs these tests once per mutant: REFERENCE_CACHE names a
+ * folder where the reference's answers are kept by their input, since the
+ * reference does not change between mutants. Unset, Python always runs.
+ */
+function cached(input: string, compute: () => string): string {
+  const dir = process.env.REFERENCE_CACHE;
+  if (!dir) {
+    return compute();
+  }
+  const key = createHash('sha256')
+    .update(readFileSync(SCRIPT))
+    .update(input)
+    .digest('hex');
+  const file = join(dir, `${key}.json`);
+  if (existsSync(file)) {
+    return readFileSync(file, 'utf8');
+  }
+  const out = compute();
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(`${file}.${process.pid}`, out);
+  renameSync(`${file}.${process.pid}`, file);
+  return out;
+}
+
+function runPython(input: string): { version: string; cases: IRefResult[] } {
   const dir = mkdtempSync(join(tmpdir(), 'pathspec-ref-'));
   try {
     const file = join(dir, 'cases.json');
-    writeFileSync(file, JSON.stringify({ cases }));
+    writeFileSync(file, input);
     const out = execFileSync(PYTHON, [SCRIPT, file], {
       encoding: 'utf8',
       maxBuffer: 256 * 1024 * 1024
