@@ -13,7 +13,10 @@ export const EDIT = '# edited meanwhile\n';
 if (target) {
   const read = fs.readFileSync;
   let edited = false;
-  (fs as any).readFileSync = function (path: fs.PathOrFileDescriptor, ...rest: any[]) {
+  (fs as any).readFileSync = function (
+    path: fs.PathOrFileDescriptor,
+    ...rest: any[]
+  ) {
     const out = (read as any).call(fs, path, ...rest);
     if (!edited && String(path) === target) {
       edited = true;
