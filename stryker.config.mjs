@@ -29,6 +29,8 @@ export default {
   checkers: ['typescript'],
   tsconfigFile: 'tsconfig.json',
   coverageAnalysis: 'perTest',
+  // Module-level constants would rerun every test file for each mutant.
+  ignoreStatic: true,
   // A shared 2-core machine: generous timeouts, two runners.
   concurrency: 2,
   timeoutMS: 30000,

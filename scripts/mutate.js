@@ -13,6 +13,9 @@ run('npx', ['stryker', 'run', ...process.argv.slice(2)], {
     ...process.env,
     // One seed for every mutant, so a kill is never the seed's doing.
     CONFORMANCE_SEED: process.env.CONFORMANCE_SEED ?? '20261202',
+    // Fewer random cases per mutant than `npm test` runs (600): each test
+    // file runs once per mutant it reaches.
+    CONFORMANCE_CASES: process.env.CONFORMANCE_CASES ?? '200',
     // pathspec's answers do not depend on the mutant: ask Python once.
     REFERENCE_CACHE: join(ROOT, 'reports', 'mutation', 'reference-cache')
   }
