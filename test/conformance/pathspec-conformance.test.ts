@@ -318,8 +318,11 @@ const CURATED_COMBOS = [
 /** Lines pathspec 0.11 reads differently from 0.12 (the SDK's): only against 0.12. */
 const CURATED_012 = ['[^a]', '[^a]b', '[^]]*', 'a[^x]b', 'trail\\ '];
 
-/** pathspec's error for a pattern it cannot read (a ValueError). */
-const PATTERN_ERROR = /^(GitWildMatchPatternError|ValueError): /;
+/**
+ * pathspec's errors for a pattern it cannot read: its own ValueError, or
+ * `re.error` (class name `error`) when the regex it builds does not compile.
+ */
+const PATTERN_ERROR = /^(GitWildMatchPatternError|ValueError|error): /;
 
 test('curated corner cases agree with pathspec', () => {
   const lines = isPathspec012(referenceVersion())
