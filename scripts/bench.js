@@ -8,6 +8,7 @@
 //   RuleSet.excludes over the 100k paths, in paths/s
 //   the status-bar meter on the 100k tree in Chromium: CPU per minute and
 //   long tasks, meter on vs off (scripts/bench-meter.js)
+//   a 20,000-line ignore file: parse, then 60,000 paths        (target <= 10 s)
 //
 // Options: --runs N (default 5; pack runs use max(3, N - 2)), --files N
 // (default 100000), --rebuild (recreate the trees under .bench/),
@@ -325,6 +326,29 @@ async function benchRules(paths) {
   return { rate: rates[Math.floor(rates.length / 2)], excluded };
 }
 
+/** A 20,000-line ignore file (test/unit/rules.test.ts checks its answers). */
+async function benchBigIgnore() {
+  const { RuleSet } = await loadRules();
+  const lines = ['*.log', 'tmp*', '!keep.log'];
+  for (let i = 0; i < 20000; i++) {
+    lines.push(i % 2 ? `/data/part${i}.csv` : `*.ext${i}`);
+  }
+  lines.push('!/data/part1.csv');
+  const paths = [];
+  for (let i = 0; i < 20000; i++) {
+    paths.push(`data/part${i}.csv`, `src/f${i}.ext${i}`, `src/f${i}.py`);
+  }
+  const times = [];
+  for (let r = 0; r < RUNS; r++) {
+    const t = process.hrtime.bigint();
+    const rs = RuleSet.parse(lines.join('\n'), '.amlignore');
+    paths.forEach(p => rs.excludes(p));
+    times.push(Number(process.hrtime.bigint() - t) / 1e6);
+  }
+  times.sort((a, b) => a - b);
+  return { ms: times[Math.floor(times.length / 2)] };
+}
+
 /** Makes sure lib/ has the CLI; builds it once if not. */
 function ensureCli() {
   if (!existsSync(CLI)) {
@@ -465,6 +489,7 @@ async function main() {
   if (meterSeconds > 0) {
     await attempt('meter', () => benchMeter(TREE, { seconds: meterSeconds }));
   }
+  await attempt('bigIgnore', benchBigIgnore);
 
   // The report.
   const r = results;
@@ -536,6 +561,12 @@ async function main() {
     'pack (auto) throughput / zip -1',
     ratio(r.zip1?.ms, r.packAuto?.ms),
     '(info)'
+  );
+  target(
+    '20,000-line ignore file, 60k paths (s)',
+    r.bigIgnore ? r.bigIgnore.ms / 1000 : undefined,
+    '<= 10',
+    v => v <= 10
   );
   for (const [label, x] of [
     ['peak RSS check (MB)', r.check],

@@ -755,7 +755,13 @@ export class HelperKernel implements IDisposableLike, ISubmitHelper {
           session.dispose();
         }
       })
-      .catch(() => undefined);
+      .catch(err => {
+        // Retried on the next tick (jupyter_server 1.23 answers 500 while a
+        // kernel starts), but never silently.
+        console.warn(
+          `Snapshot Guard: could not check that the helper kernel runs: ${err}`
+        );
+      });
   }
 
   private _onKernelGone() {

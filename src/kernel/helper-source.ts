@@ -16,6 +16,7 @@ Importable as a plain module too: tests call \`\`Helper\`\` directly.
 
 import errno
 import hashlib
+import importlib.util
 import json
 import os
 import re
@@ -969,6 +970,18 @@ class Helper:
             return _submit_v2(absdir, rel, command, compute, environment, experiment, display_name)
         return _submit_v1(absdir, rel, command, compute, environment, experiment, display_name)
 
+    def op_installed_sdks(self):
+        # Profile auto's last clue: which SDK this kernel's Python can import.
+        # find_spec imports only the namespace parents (azureml, azure.ai),
+        # never the SDKs themselves.
+        found = {}
+        for sdk, module in (('v1', 'azureml.core'), ('v2', 'azure.ai.ml')):
+            try:
+                found[sdk] = importlib.util.find_spec(module) is not None
+            except (ImportError, ValueError):
+                found[sdk] = False
+        return found
+
     def op_ping(self):
         versions = {'python': sys.version.split()[0]}
         for mod in ('ipykernel', 'jupyter_client'):
@@ -991,6 +1004,7 @@ class Helper:
         'copy_files',
         'remove_created',
         'ping',
+        'installed_sdks',
         'upload_begin',
         'upload_chunk',
         'upload_commit',

@@ -397,14 +397,14 @@ function summary(dir: string, r: ISnapshotReport): string {
   if (r.failures.length > 0) {
     out.push('', `${SDK_NAMES[r.sdk]} would fail (${r.failures.length}):`);
     for (const f of r.failures.slice(0, 20)) {
-      out.push(`  ${JSON.stringify(f.path)}: ${f.message}`);
+      out.push(`  ${quoteName(f.path)}: ${escapeUnsafe(f.message)}`);
     }
   }
   if (r.deadLines.length > 0) {
     out.push('', `Lines with no effect under ${SDK_NAMES[r.sdk]}:`);
     for (const d of r.deadLines) {
       out.push(
-        `  ${d.source} line ${d.line} ${JSON.stringify(d.text)}: ${d.reason}`
+        `  ${d.source} line ${d.line} ${JSON.stringify(d.text)}: ${escapeUnsafe(d.reason)}`
       );
     }
   }
@@ -460,7 +460,9 @@ async function list(
 
 function warnOnStderr(r: ISnapshotReport) {
   for (const f of r.failures) {
-    process.stderr.write(`error: ${JSON.stringify(f.path)}: ${f.message}\n`);
+    process.stderr.write(
+      `error: ${quoteName(f.path)}: ${escapeUnsafe(f.message)}\n`
+    );
   }
   for (const w of r.warnings) {
     process.stderr.write(

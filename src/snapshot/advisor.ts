@@ -117,7 +117,12 @@ export function propose(
   const before = totals(scan.files, current, limits);
   const target = targetOf(limits);
   const keep = protectedFiles(included, options);
-  const candidates = findCandidates(included, keep, options.notebook);
+  // The notebook and the folders that hold it are never proposed, whatever
+  // keepCode says: each line is asked of the rules themselves, on its own,
+  // since the user may tick any line offered.
+  const candidates = findCandidates(included, keep).filter(
+    c => !dropsNotebook(c.pattern, options.notebook)
+  );
 
   // Greedy: take candidates until the target is met, junk first.
   const removed = new Uint8Array(included.length);
@@ -321,10 +326,16 @@ function protectedFiles(
   return keep;
 }
 
+function dropsNotebook(pattern: string, notebook: string | undefined): boolean {
+  return (
+    notebook !== undefined &&
+    RuleSet.parse(pattern, '.amlignore').excludes(notebook)
+  );
+}
+
 function findCandidates(
   files: readonly IFileRecord[],
-  keep: Uint8Array,
-  notebook: string | undefined
+  keep: Uint8Array
 ): ICandidate[] {
   const candidates: ICandidate[] = [];
   const folders = byFolder(files);
@@ -333,8 +344,6 @@ function findCandidates(
       .filter(f => baseName(f.path) === 'pyvenv.cfg')
       .map(f => parentOf(f.path))
   );
-  const holdsNotebook = (dir: string) =>
-    notebook !== undefined && isInside(notebook, dir);
   const membersOf = (test: (f: IFileRecord) => boolean) => {
     const out: number[] = [];
     files.forEach((f, i) => {
@@ -347,9 +356,7 @@ function findCandidates(
 
   // Known junk that is present.
   for (const name of JUNK_ANYWHERE) {
-    // The line is unanchored, so it must not reach the notebook anywhere.
-    const dirs = [...folders.keys()].filter(d => baseName(d) === name);
-    if (dirs.length > 0 && !dirs.some(holdsNotebook)) {
+    if ([...folders.keys()].some(d => baseName(d) === name)) {
       const inJunk = (p: string) => `/${p}`.includes(`/${name}/`);
       candidates.push({
         pattern: `${name}/`,
@@ -363,7 +370,7 @@ function findCandidates(
     const name = baseName(dir);
     const rootJunk = JUNK_AT_ROOT.includes(name) && !dir.includes('/');
     const venv = VENV_NAMES.includes(name) && venvs.has(dir);
-    if ((rootJunk || venv) && !holdsNotebook(dir)) {
+    if (rootJunk || venv) {
       candidates.push({
         pattern: escapePattern(dir, { dir: true }),
         kind: 'junk',
@@ -382,9 +389,7 @@ function findCandidates(
       }
     }
   });
-  const clean = [...folders.keys()].filter(
-    d => !keptIn.has(d) && !holdsNotebook(d)
-  );
+  const clean = [...folders.keys()].filter(d => !keptIn.has(d));
   const outermost = clean.filter(d => {
     const p = parentOf(d);
     return p === '' || keptIn.has(p);

@@ -347,6 +347,12 @@ const CURATED_COMBOS = [
 /** Lines pathspec 0.11 reads differently from 0.12 (the SDK's): only against 0.12. */
 const CURATED_012 = ['[^a]', '[^a]b', '[^]]*', 'a[^x]b', 'trail\\ '];
 
+/**
+ * pathspec's errors for a pattern it cannot read: its own ValueError, or
+ * `re.error` (class name `error`) when the regex it builds does not compile.
+ */
+const PATTERN_ERROR = /^(GitWildMatchPatternError|ValueError|error): /;
+
 for (const sdk of SDKS) {
   test(`${sdk}: curated corner cases agree with ${NAME[sdk]}`, () => {
     const lines =
@@ -366,9 +372,17 @@ for (const sdk of SDKS) {
       try {
         rules = parse(c.text, sdk);
       } catch (e) {
-        if (expected.error === null) {
+        // A rejection must be the same kind as the reference's: a bad
+        // pattern is an IgnoreFileError (a clear message), never a crash.
+        if (!(e instanceof IgnoreFileError)) {
+          problems.push(`${show(c.text)}: we crash with ${String(e)}`);
+        } else if (expected.error === null) {
           problems.push(
-            `${show(c.text)}: we reject it (${(e as Error).message}); ${NAME[sdk]} accepts it`
+            `${show(c.text)}: we reject it (${e.message}); ${NAME[sdk]} accepts it`
+          );
+        } else if (!PATTERN_ERROR.test(expected.error)) {
+          problems.push(
+            `${show(c.text)}: ${NAME[sdk]} fails with ${expected.error}, not a pattern error; we reject it (${e.message})`
           );
         }
         return;

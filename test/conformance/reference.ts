@@ -3,7 +3,16 @@
  * cases, once per batch: starting Python costs more than the matching.
  */
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  writeFileSync
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -47,9 +56,9 @@ export function assertAzureAiMl(): void {
 
 /** The pathspec version the reference runs (PYTHONPATH can point at another). */
 export function referenceVersion(): string {
-  return execFileSync(PYTHON, [SCRIPT, '--version'], {
-    encoding: 'utf8'
-  }).trim();
+  return cached('version', () =>
+    execFileSync(PYTHON, [SCRIPT, '--version'], { encoding: 'utf8' }).trim()
+  );
 }
 
 /** pathspec 0.12 and later: `[^...]` negates, and a final `\\ ` keeps its space. */
@@ -69,10 +78,45 @@ export function runReference(
   if (sdk === 'v2') {
     assertAzureAiMl();
   }
+  const input = JSON.stringify({ cases });
+  return JSON.parse(
+    cached(`${sdk}\n${input}`, () => JSON.stringify(runPython(input, sdk)))
+  ) as ReturnType<typeof runPython>;
+}
+
+/**
+ * `npm run mutate` runs these tests once per mutant: REFERENCE_CACHE names a
+ * folder where the reference's answers are kept by their input, since the
+ * reference does not change between mutants. Unset, Python always runs.
+ */
+function cached(input: string, compute: () => string): string {
+  const dir = process.env.REFERENCE_CACHE;
+  if (!dir) {
+    return compute();
+  }
+  const key = createHash('sha256')
+    .update(readFileSync(SCRIPT))
+    .update(input)
+    .digest('hex');
+  const file = join(dir, `${key}.json`);
+  if (existsSync(file)) {
+    return readFileSync(file, 'utf8');
+  }
+  const out = compute();
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(`${file}.${process.pid}`, out);
+  renameSync(`${file}.${process.pid}`, file);
+  return out;
+}
+
+function runPython(
+  input: string,
+  sdk: 'v1' | 'v2'
+): { version: string; cases: IRefResult[] } {
   const dir = mkdtempSync(join(tmpdir(), 'pathspec-ref-'));
   try {
     const file = join(dir, 'cases.json');
-    writeFileSync(file, JSON.stringify({ cases }));
+    writeFileSync(file, input);
     const args = sdk === 'v2' ? ['--azure-ai-ml', AZURE_AI_ML_SITE] : [];
     const out = execFileSync(PYTHON, [SCRIPT, file, ...args], {
       encoding: 'utf8',

@@ -18,6 +18,7 @@ import { after, before, test } from 'node:test';
 import {
   IBrowser,
   ILab,
+  consoleErrors,
   openBrowser,
   openLab,
   openNotebook,
@@ -28,6 +29,12 @@ import { focused } from './scenario.js';
 let root: string;
 let lab: ILab;
 let browser: IBrowser;
+let errors: string[] = [];
+
+/** Each test ends with no console error of its own. */
+function noConsoleErrors() {
+  assert.deepEqual(errors.splice(0), [], 'no console errors during the test');
+}
 
 function notebook(source: string): string {
   return JSON.stringify({
@@ -67,6 +74,7 @@ before(async () => {
   root = mkdtempSync(join(tmpdir(), 'sg-e2e-catcher-'));
   lab = await startLab({ rootDir: root });
   browser = await openBrowser();
+  errors = consoleErrors(browser.page);
 });
 
 after(async () => {
@@ -122,6 +130,7 @@ test('the SDK snapshot error printed in a cell offers the fixes for the folder i
     .waitFor({ timeout: 30_000 });
   const written = readFileSync(join(dir, '.amlignore'), 'utf8');
   assert.match(written, /^\/data\/$/m);
+  noConsoleErrors();
 });
 
 test('"Check Azure ML snapshot" on a folder in the file browser checks that folder', async () => {
@@ -166,4 +175,5 @@ test('"Check Azure ML snapshot" on a folder in the file browser checks that fold
   await page
     .locator('.Toastify__toast', { hasText: 'Snapshot OK: 1 file' })
     .waitFor({ timeout: 30_000 });
+  noConsoleErrors();
 });

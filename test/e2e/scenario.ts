@@ -463,7 +463,7 @@ export function useLab(
     async run(t, body) {
       const errorsBefore = errors.length;
       try {
-        await s.clearToasts().catch(() => undefined);
+        await s.clearToasts();
         await body();
         await s.noProgressToast();
         assert.deepEqual(

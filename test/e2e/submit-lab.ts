@@ -273,9 +273,17 @@ export function useSubmitLab(
         .waitForFunction(
           () => document.querySelectorAll('.Toastify__toast').length === 0,
           undefined,
-          { timeout: 5000 }
+          { timeout: 30_000 }
         )
-        .catch(() => undefined);
+        .catch(async err => {
+          const left = await page()
+            .locator('.Toastify__toast')
+            .allTextContents()
+            .catch(() => []);
+          throw new Error(
+            `notifications still shown after closing them: ${JSON.stringify(left)} (${err})`
+          );
+        });
     },
 
     async helperKernel() {

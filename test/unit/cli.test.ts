@@ -10,7 +10,14 @@ import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
 import { sharedTree } from '../helpers/other-user.js';
+import { fileURLToPath } from 'node:url';
+import { EDIT } from '../helpers/edit-after-read.js';
 import { checkJson, cleanup, cli, makeTree, tempDir } from '../helpers/tree.js';
+import { runReference } from '../conformance/reference.js';
+
+const EDIT_HOOK = fileURLToPath(
+  new URL('../helpers/edit-after-read.js', import.meta.url)
+);
 
 const dirs: string[] = [];
 function folder(files: Record<string, string | number> = {}): string {
@@ -126,6 +133,9 @@ describe('check', () => {
     const j = checkJson(d, ['--profile', 'azureml-v2']);
     assert.equal(j.verdict, 'near');
     assert.equal(j.limits.maxFiles, null);
+    // Exactly 100,000,000 bytes is no warning (the SDK compares with >).
+    const at = folder({ 'a.bin': 100_000_000 });
+    assert.equal(checkJson(at, ['--profile', 'azureml-v2']).verdict, 'ok');
     const empty = folder();
     mkdirSync(join(empty, 'sub'));
     const r = cli(['check', empty, '--profile', 'azureml-v2']);
@@ -219,6 +229,54 @@ describe('suggest', () => {
       /# >>> jupyterlab-snapshot-guard[^\n]*\n\/big\/\n# <<< jupyterlab-snapshot-guard\n$/
     );
     assert.equal(checkJson(d).verdict, 'ok');
+  });
+
+  test('a notebook inside run output: its folder is not excluded', () => {
+    const d = folder({
+      'outputs/nb.ipynb': '{}',
+      'outputs/model.bin': 400 * 1024 * 1024,
+      'train.py': 'x=1'
+    });
+    const r = cli(['suggest', d, '--notebook', 'outputs/nb.ipynb', '--write']);
+    assert.equal(r.status, 0, r.stderr);
+    const text = readFileSync(join(d, '.amlignore'), 'utf8');
+    // pathspec decides, not the engine that wrote the file.
+    const ref = runReference([
+      { text, paths: ['outputs/nb.ipynb', 'outputs/model.bin', 'train.py'] }
+    ]).cases[0];
+    assert.equal(ref.error, null);
+    assert.deepEqual(
+      ref.results.map(x => x[0]),
+      [false, true, false],
+      text
+    );
+    assert.match(
+      cli(['why', d, 'outputs/nb.ipynb']).stdout,
+      /^outputs\/nb\.ipynb: included/
+    );
+  });
+
+  test('--write refuses when .amlignore changes between the scan and the write', () => {
+    const original = '# mine\n*.tmp\n';
+    const d = folder({
+      '.amlignore': original,
+      'nb.ipynb': '{}',
+      'big/blob.bin': 400 * 1024 * 1024
+    });
+    const target = join(d, '.amlignore');
+    const r = cli(['suggest', d, '--write'], {
+      env: {
+        NODE_OPTIONS: `--import ${EDIT_HOOK}`,
+        EDIT_AFTER_READ: target
+      }
+    });
+    assert.equal(r.status, 2, r.stderr);
+    assert.match(r.stderr, /\.amlignore changed while it was being checked/);
+    // The other edit is kept, and nothing of ours was added.
+    assert.equal(readFileSync(target, 'utf8'), original + EDIT);
+    // Without an edit in between, the same command writes.
+    assert.equal(cli(['suggest', d, '--write']).status, 0);
+    assert.match(readFileSync(target, 'utf8'), /\n\/big\/\n/);
   });
 
   test('nothing is written when nothing is needed', () => {

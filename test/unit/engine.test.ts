@@ -1,13 +1,14 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { byFolder, childrenOf } from '../../src/snapshot/accounting.js';
-import { propose, previewTotals } from '../../src/snapshot/advisor.js';
+import { propose } from '../../src/snapshot/advisor.js';
 import { composeAmlignore } from '../../src/snapshot/amlignore.js';
 import { formatBytes, formatCount } from '../../src/snapshot/format.js';
 import { judge, resolveLimits } from '../../src/snapshot/limits.js';
 import { compareUtf8 } from '../../src/snapshot/paths.js';
 import { reportOf, scanFolder } from '../../src/snapshot/scan.js';
 import { walk } from '../../src/snapshot/walk.js';
+import { runReference } from '../conformance/reference.js';
 import { MemoryFileSystem } from '../helpers/memory-fs.js';
 
 const v1 = resolveLimits('azureml-v1');
@@ -142,6 +143,13 @@ describe('limits', () => {
     assert.equal(judge(1599, 0, v1).verdict, 'ok');
     assert.equal(judge(1600, 0, v1).verdict, 'near');
   });
+
+  test('azureml-v2 warns strictly above 100,000,000 bytes', () => {
+    const v2 = resolveLimits('azureml-v2');
+    assert.equal(judge(1, 100_000_000, v2).verdict, 'ok');
+    assert.equal(judge(1, 100_000_001, v2).verdict, 'near');
+    assert.equal(judge(10 ** 6, 0, v2).verdict, 'ok');
+  });
 });
 
 describe('advisor', () => {
@@ -167,8 +175,11 @@ describe('advisor', () => {
     // .git/ is offered but not needed.
     const git = p.lines.find(l => l.pattern === '.git/');
     assert.equal(git?.checked, false);
-    // The engine's own totals for those lines agree.
-    assert.deepEqual(previewTotals(scan, v1, checked), p.after);
+    // Left by construction: nb.ipynb, utils.py, requirements.txt, .git/HEAD.
+    assert.deepEqual(
+      { files: p.after.files, bytes: p.after.bytes },
+      { files: 4, bytes: 100 + 10 + 20 + 10 }
+    );
   });
 
   test('never excludes the notebook, code or small config files', async () => {
@@ -196,6 +207,77 @@ describe('advisor', () => {
     }
     assert.equal(rules.excludes('work/big.bin'), true);
   });
+
+  // Each line offered, checked or not, is asked of pathspec on its own: the
+  // user may tick any of them.
+  async function linesReachingNotebook(
+    files: Record<string, number | string>,
+    notebook: string,
+    keepCode: boolean
+  ): Promise<string[]> {
+    const scan = await scanFolder(new MemoryFileSystem(files));
+    const p = propose(scan, v1, { notebook, keepCode });
+    assert.ok(p.lines.length > 0, 'something is proposed');
+    const ref = runReference(
+      p.lines.map(l => ({ text: l.pattern, paths: [notebook] }))
+    );
+    return p.lines
+      .filter(
+        (_, k) => ref.cases[k].error !== null || ref.cases[k].results[0][0]
+      )
+      .map(l => l.pattern);
+  }
+
+  for (const keepCode of [true, false]) {
+    test(`the notebook's folder is never proposed, even as run output or a venv (keepCode ${keepCode})`, async () => {
+      const outputs = await linesReachingNotebook(
+        {
+          'outputs/nb.ipynb': 100,
+          'outputs/model.bin': 400 * MiB,
+          'outputs/logs/run.txt': 10,
+          'train.py': 10
+        },
+        'outputs/nb.ipynb',
+        keepCode
+      );
+      assert.deepEqual(outputs, []);
+      const venv = await linesReachingNotebook(
+        {
+          'venv/pyvenv.cfg': 10,
+          'venv/nb.ipynb': 100,
+          'venv/lib/big.so': 400 * MiB
+        },
+        'venv/nb.ipynb',
+        keepCode
+      );
+      assert.deepEqual(venv, []);
+    });
+
+    test(`junk folders are not proposed when one holds the notebook (keepCode ${keepCode})`, async () => {
+      const files: Record<string, number | string> = {
+        'work/.git/nb.ipynb': 100,
+        'data/big.bin': 400 * MiB
+      };
+      for (let i = 0; i < 2500; i++) {
+        files[`.git/objects/o${i}`] = 10;
+      }
+      const reaching = await linesReachingNotebook(
+        files,
+        'work/.git/nb.ipynb',
+        keepCode
+      );
+      assert.deepEqual(reaching, []);
+    });
+
+    test(`a folder of data around the notebook is not proposed (keepCode ${keepCode})`, async () => {
+      const reaching = await linesReachingNotebook(
+        { 'data/nb.ipynb': 100, 'data/x.bin': 400 * MiB },
+        'data/nb.ipynb',
+        keepCode
+      );
+      assert.deepEqual(reaching, []);
+    });
+  }
 
   test('nothing is needed when within the target', async () => {
     const scan = await scanFolder(new MemoryFileSystem({ 'a.py': 1 }));

@@ -354,20 +354,19 @@ describe('decodeIgnoreFile', () => {
 });
 
 describe('large ignore files', () => {
-  test('20,000 lines parse and match quickly', () => {
+  // How fast: `npm run bench`. Here: the answers, from the rules' meaning.
+  test('20,000 lines: the last matching line still decides', () => {
     const lines: string[] = ['*.log', 'tmp*', '!keep.log'];
     for (let i = 0; i < 20000; i++) {
       lines.push(i % 2 ? `/data/part${i}.csv` : `*.ext${i}`);
     }
     lines.push('!/data/part1.csv');
-    const start = Date.now();
     const rules = parse(lines.join('\n'));
     const paths: string[] = [];
     for (let i = 0; i < 20000; i++) {
       paths.push(`data/part${i}.csv`, `src/f${i}.ext${i}`, `src/f${i}.py`);
     }
     const out = paths.filter(p => rules.excludes(p));
-    assert.ok(Date.now() - start < 10000, `${Date.now() - start} ms`);
     assert.equal(rules.excludes('data/part1.csv'), false);
     assert.equal(rules.excludes('data/part3.csv'), true);
     assert.equal(rules.excludes('src/f2.ext2'), true);
