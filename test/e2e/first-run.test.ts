@@ -229,6 +229,21 @@ test('the demo opens unmodified; its report, .amlignore, clean folder and Submit
             el.querySelector('.jp-SnapshotGuard-tabFolder')?.textContent ??
             null,
           shown: (el as HTMLElement).innerText.replace(/\s+/g, ' ').trim(),
+          // On screen, not clipped by the icon's box: how much of the
+          // folder's name can be seen, and how wide the whole name is.
+          folderSeen: (() => {
+            const span = el.querySelector('.jp-SnapshotGuard-tabFolder');
+            const host = span?.parentElement;
+            if (!span || !host) {
+              return null;
+            }
+            const r = span.getBoundingClientRect();
+            const box = host.getBoundingClientRect();
+            return {
+              seen: Math.min(r.right, box.right) - Math.max(r.left, box.left),
+              needed: span.scrollWidth
+            };
+          })(),
           tooltip: el.getAttribute('title') ?? ''
         }))
       );
@@ -239,6 +254,12 @@ test('the demo opens unmodified; its report, .amlignore, clean folder and Submit
     assert.ok(copyTab && originalTab, JSON.stringify(tabs));
     assert.equal(copyTab.folder, 'analysis-job/');
     assert.equal(copyTab.shown, 'analysis-job/ analysis.ipynb');
+    assert.ok(
+      copyTab.folderSeen !== null &&
+        copyTab.folderSeen.needed > 0 &&
+        copyTab.folderSeen.seen >= copyTab.folderSeen.needed - 1,
+      `the folder's name is visible in the tab: ${JSON.stringify(copyTab.folderSeen)}`
+    );
     assert.equal(originalTab.shown, 'analysis.ipynb');
     assert.match(copyTab.tooltip, /demo\/analysis-job\/analysis\.ipynb/);
 

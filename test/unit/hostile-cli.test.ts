@@ -203,7 +203,7 @@ describe('terminal escapes in names (#7)', () => {
     );
     assert.match(
       outputs[2].stdout.toString(),
-      /^"red\\x1b\[31m\/x\.txt": excluded/
+      /^"red\\x1b\[31m\/x\.txt": not uploaded by azureml-core: excluded by \.amlignore line 1 `red\\x1b\[31m\/`/
     );
   });
 });
