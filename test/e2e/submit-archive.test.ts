@@ -6,9 +6,9 @@
  * must survive; Cancel and a helper kernel killed mid-way leave nothing.
  */
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { describe, test } from 'node:test';
 import {
   MiB,
@@ -93,7 +93,11 @@ describe('snapshot archive', () => {
         footerButton(dialog, 'Submit').click()
       ]);
       assert.equal(download.suggestedFilename(), 'archive-dl-snapshot.zip');
-      const zip = join(tmpdir(), `snapshot-guard-dl-${process.pid}.zip`);
+      // A folder of its own: no name another run (or user) could hold.
+      const zip = join(
+        mkdtempSync(join(tmpdir(), 'snapshot-guard-dl-')),
+        'a.zip'
+      );
       await download.saveAs(zip);
       try {
         const entries = unzipCheck(zip);
@@ -111,7 +115,7 @@ describe('snapshot archive', () => {
         }
         assert.ok(!entries.includes('run.log'), 'excluded files stay out');
       } finally {
-        rmSync(zip, { force: true });
+        rmSync(dirname(zip), { recursive: true, force: true });
       }
       await s.toast(
         'success',

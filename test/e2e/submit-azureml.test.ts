@@ -13,10 +13,16 @@
  * doubles, in submit-flow.test.ts.
  */
 import assert from 'node:assert/strict';
-import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  writeFileSync
+} from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { describe, test } from 'node:test';
+import { dirname, join } from 'node:path';
+import { after, describe, test } from 'node:test';
 import {
   AZURE_DOUBLE,
   PLUGIN,
@@ -50,11 +56,11 @@ interface IRecord {
 }
 
 function recorder(name: string) {
+  // A folder of its own: no name another run (or user) could hold.
   const file = join(
-    tmpdir(),
-    `snapshot-guard-azure-${name}-${process.pid}.jsonl`
+    mkdtempSync(join(tmpdir(), 'snapshot-guard-azure-')),
+    `${name}.jsonl`
   );
-  rmSync(file, { force: true });
   return {
     file,
     read(): IRecord[] {
@@ -68,6 +74,9 @@ function recorder(name: string) {
     },
     clear() {
       rmSync(file, { force: true });
+    },
+    dispose() {
+      rmSync(dirname(file), { recursive: true, force: true });
     }
   };
 }
@@ -111,6 +120,7 @@ async function errorText(s: ISubmitLab, title: RegExp): Promise<string> {
 
 describe('SDK v1 (profile azureml-v1, the default)', () => {
   const rec = recorder('v1');
+  after(() => rec.dispose());
   const s = useSubmitLab(shared, 'azure-v1', {
     env: { PYTHONPATH: AZURE_DOUBLE, AZURE_DOUBLE_RECORD: rec.file },
     // Low enough that a small folder is over it and the guard writes .amlignore.
@@ -261,6 +271,7 @@ describe('SDK v1 (profile azureml-v1, the default)', () => {
 
 describe('SDK v2 (profile azureml-v2)', () => {
   const rec = recorder('v2');
+  after(() => rec.dispose());
   const s = useSubmitLab(shared, 'azure-v2', {
     env: { PYTHONPATH: AZURE_DOUBLE, AZURE_DOUBLE_RECORD: rec.file },
     settings: {
