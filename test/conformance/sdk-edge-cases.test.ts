@@ -13,9 +13,9 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import {
   chmodSync,
+  copyFileSync,
   mkdirSync,
   mkdtempSync,
-  readFileSync,
   realpathSync,
   rmSync,
   symlinkSync,
@@ -25,6 +25,11 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { after, test } from 'node:test';
+import {
+  asOtherUser,
+  sharedCli,
+  sharedTempDir
+} from '../helpers/other-user.js';
 import { runCliBatch, type ICliRun } from './cli-batch.js';
 import { compare, show } from './sdk-compare.js';
 import {
@@ -281,9 +286,11 @@ test('the installed command exits 2 where azureml-core would fail', () => {
 
 /** A file nobody may read: only a process that is not root can see that. */
 test('an unreadable file: azureml-core leaves it out but counts its size', () => {
-  const dir = realpathSync(mkdtempSync(join(tmpdir(), 'sdk-unreadable-')));
+  // As another user (root reads everything), so that os.access and open()
+  // really refuse; everything it runs sits in a folder that user can reach,
+  // wherever the checkout and TMPDIR are (test/helpers/other-user.ts).
+  const dir = realpathSync(sharedTempDir('sdk-unreadable-'));
   try {
-    chmodSync(dir, 0o777);
     const root = join(dir, 'project');
     mkdirSync(root);
     writeFileSync(join(root, 'a.py'), 'x\n');
@@ -291,53 +298,33 @@ test('an unreadable file: azureml-core leaves it out but counts its size', () =>
     chmodSync(join(root, 'secret.bin'), 0o000);
     chmodSync(root, 0o755);
     chmodSync(join(root, 'a.py'), 0o644);
-    // As `nobody`, so that os.access and open() really refuse.
-    const asNobody = ['--reuid=65534', '--regid=65534', '--clear-groups'];
-    const ref = spawnSync(
-      'setpriv',
-      [
-        ...asNobody,
-        '/usr/bin/python3',
-        '-c',
-        REF_AS_NOBODY,
-        fileURLToPath(
-          new URL('../../../test/conformance/sdk_reference.py', import.meta.url)
-        ),
-        root
-      ],
-      { encoding: 'utf8', cwd: dir }
+    const script = join(dir, 'sdk_reference.py');
+    copyFileSync(
+      fileURLToPath(
+        new URL('../../../test/conformance/sdk_reference.py', import.meta.url)
+      ),
+      script
     );
+    chmodSync(script, 0o644);
+    const [py, pyArgs] = asOtherUser([
+      '/usr/bin/python3',
+      '-c',
+      REF_AS_NOBODY,
+      script,
+      root
+    ]);
+    const ref = spawnSync(py, pyArgs, { encoding: 'utf8', cwd: dir });
     assert.equal(ref.status, 0, ref.stderr);
     const expected = JSON.parse(ref.stdout) as ISdkRefResult;
     assert.deepEqual(expected.unreadable, ['secret.bin']);
     assert.equal(expected.totalBytes - expected.uploadBytes, 4321);
-    const batch = fileURLToPath(new URL('./cli-batch.js', import.meta.url));
-    writeFileSync(
-      join(dir, 'jobs.json'),
-      JSON.stringify([
-        ['ls', root, '--profile', 'azureml-v1', '-z'],
-        ['check', root, '--profile', 'azureml-v1', '--json']
-      ])
-    );
-    chmodSync(join(dir, 'jobs.json'), 0o644);
-    const cli = spawnSync(
-      'setpriv',
-      [
-        ...asNobody,
-        process.execPath,
-        batch,
-        join(dir, 'jobs.json'),
-        join(dir, 'out.json')
-      ],
-      {
-        encoding: 'utf8',
-        cwd: dir
-      }
-    );
-    assert.equal(cli.status, 0, cli.stderr);
-    const [ls, check] = JSON.parse(
-      readFileSync(join(dir, 'out.json'), 'utf8')
-    ) as ICliRun[];
+    const run = (args: string[]): ICliRun => {
+      const [cmd, argv] = asOtherUser([...sharedCli().argv, ...args]);
+      const r = spawnSync(cmd, argv, { encoding: 'utf8', cwd: dir });
+      return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
+    };
+    const ls = run(['ls', root, '--profile', 'azureml-v1', '-z']);
+    const check = run(['check', root, '--profile', 'azureml-v1', '--json']);
     const { problems } = compare('v1', root, expected, ls, check);
     assert.deepEqual(problems, []);
     assert.match(check.stdout + check.stderr, /secret\.bin/);
