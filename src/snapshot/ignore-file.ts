@@ -45,8 +45,14 @@ export const MAX_IGNORE_FILE_BYTES = 8 * 1024 * 1024;
  *   Azure ML compute), which keeps a byte-order mark: it becomes part of the
  *   first pattern (azureml/_project/ignore_file.py, `_get_ignore_patterns`).
  * - azure-ai-ml opens it with `encoding=DefaultOpenEncoding.READ`, which is
- *   `"utf-8-sig"` (azure/ai/ml/constants/_common.py, Azure/azure-sdk-for-python
- *   368572ed652883cc0f9a69b06d18186eeedac394): the mark is dropped.
+ *   `"utf-8-sig"`, so the mark is dropped. Evidence, not proof: the stored
+ *   copy of azure/ai/ml/constants/_common.py (Azure/azure-sdk-for-python
+ *   368572ed652883cc0f9a69b06d18186eeedac394) does not define the class;
+ *   the same class in sdk/evaluation/azure-ai-evaluation/azure/ai/evaluation/
+ *   _constants.py (75d3781e8a242261123ddc58f7dd5d743a32a46f) has
+ *   `READ = "utf-8-sig"`, and pull request 30714 (June 2023) moved the SDK's
+ *   reads to it. Releases from 1.4 to about 1.8 read with no encoding and
+ *   kept the mark; they are not modelled.
  */
 export function decodeIgnoreFile(
   bytes: Uint8Array,
