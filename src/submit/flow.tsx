@@ -91,7 +91,7 @@ export class SubmitFlow {
       }
       context = undefined;
       const path = this._current.get(original) ?? start;
-      let where: ISubmitWhere = { path, folder: parentOf(path) };
+      const where: ISubmitWhere = { path, folder: parentOf(path) };
       const targets = guard.submitTargets;
       if (targets.length === 0) {
         return this._fail(
@@ -105,10 +105,11 @@ export class SubmitFlow {
       } catch (err) {
         return this._fail(err, where);
       }
-      where = { ...where, sdk: report.sdk };
+      // What the targets see: also the SDK the check decided.
+      const checked: ISubmitWhere = { ...where, sdk: report.sdk };
       const saved = await this._load(path);
       const choice = await showSubmitDialog({
-        where,
+        where: checked,
         targets,
         target: preselect ?? saved.target ?? this.options.defaultTarget(),
         remembered: saved.values,
@@ -125,7 +126,7 @@ export class SubmitFlow {
       }
       const values = submittedValues(
         target,
-        where,
+        checked,
         choice.values[target.id] ?? {}
       );
 
@@ -154,7 +155,7 @@ export class SubmitFlow {
       }
 
       try {
-        await target.submit({ ...where, report: again, values });
+        await target.submit({ ...checked, report: again, values });
       } catch (err) {
         if (err instanceof SubmitCancelled) {
           return { status: 'cancelled', target: target.id, ...where };

@@ -10,7 +10,7 @@ import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
 import { sharedTree } from '../helpers/other-user.js';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { EDIT } from '../helpers/edit-after-read.js';
 import { checkJson, cleanup, cli, makeTree, tempDir } from '../helpers/tree.js';
 import { runReference } from '../conformance/reference.js';
@@ -252,7 +252,7 @@ describe('suggest', () => {
     );
     assert.match(
       cli(['why', d, 'outputs/nb.ipynb']).stdout,
-      /^outputs\/nb\.ipynb: included/
+      /^outputs\/nb\.ipynb: uploaded by azureml-core: no line of \.amlignore matches it/
     );
   });
 
@@ -266,7 +266,8 @@ describe('suggest', () => {
     const target = join(d, '.amlignore');
     const r = cli(['suggest', d, '--write'], {
       env: {
-        NODE_OPTIONS: `--import ${EDIT_HOOK}`,
+        // A file URL: NODE_OPTIONS splits a plain path at its spaces.
+        NODE_OPTIONS: `--import=${pathToFileURL(EDIT_HOOK).href}`,
         EDIT_AFTER_READ: target
       }
     });

@@ -175,10 +175,14 @@ describe('advisor', () => {
     // .git/ is offered but not needed.
     const git = p.lines.find(l => l.pattern === '.git/');
     assert.equal(git?.checked, false);
-    // Left by construction: nb.ipynb, utils.py, requirements.txt, .git/HEAD.
+    // Left by construction: nb.ipynb, utils.py, requirements.txt, .git/HEAD,
+    // and the .amlignore being written, which the SDK uploads too.
+    const written = new TextEncoder().encode(
+      composeAmlignore(scan, checked).text
+    ).length;
     assert.deepEqual(
       { files: p.after.files, bytes: p.after.bytes },
-      { files: 4, bytes: 100 + 10 + 20 + 10 }
+      { files: 5, bytes: 100 + 10 + 20 + 10 + written }
     );
   });
 

@@ -14,7 +14,7 @@ import {
 } from 'node:fs';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
-import { sharedTempDir } from '../helpers/other-user.js';
+import { sharedTree } from '../helpers/other-user.js';
 import { CLI, ROOT, cleanup, cli, makeTree, tempDir } from '../helpers/tree.js';
 
 const dirs: string[] = [];
@@ -245,9 +245,10 @@ describe('suggest --write (#5, #6, #8, #11)', () => {
   });
 
   test('a write refused for permission says "cannot write"', () => {
-    const d = sharedTempDir('sg-hostile-cli-');
+    // Readable by the other user whatever the umask; only the folder is
+    // made read-only.
+    const d = sharedTree(over(), 'sg-hostile-cli-');
     dirs.push(d);
-    makeTree(d, over());
     chmodSync(d, 0o555);
     const r = cli(['suggest', d, '--max-bytes', '1000', '--write'], {
       asOtherUser: true
