@@ -17,6 +17,7 @@ import json
 import os
 import secrets
 import sys
+import tempfile
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 REPO = os.path.dirname(HERE)
@@ -56,7 +57,7 @@ def prepare_state(args):
     state = os.path.abspath(args.state_dir)
     dirs = {
         name: os.path.join(state, name)
-        for name in ("user_settings", "workspaces", "labextensions", "config", "data", "runtime")
+        for name in ("user_settings", "workspaces", "labextensions", "config", "data", "runtime", "tmp")
     }
     for path in dirs.values():
         os.makedirs(path, exist_ok=True)
@@ -64,6 +65,11 @@ def prepare_state(args):
     os.environ["JUPYTER_DATA_DIR"] = dirs["data"]
     os.environ["JUPYTER_RUNTIME_DIR"] = dirs["runtime"]
     os.environ["JUPYTER_NO_CONFIG"] = "1"
+    # JUPYTER_NO_CONFIG makes every Jupyter process (the server, each kernel)
+    # create a temporary config folder it never removes: keep them, and any
+    # other temporary file, inside the state folder, which is removed.
+    os.environ["TMPDIR"] = dirs["tmp"]
+    tempfile.tempdir = dirs["tmp"]
     # ipykernel's debugger warns about frozen modules at every kernel start.
     os.environ.setdefault("PYDEVD_DISABLE_FILE_VALIDATION", "1")
 
