@@ -4,7 +4,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
-import { createHash } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import {
   KernelManager,
@@ -16,7 +16,9 @@ import {
 import type { IHelperServices } from '../../src/kernel/helper-kernel.js';
 import { cleanup, tempDir } from './tree.js';
 
-export const TOKEN = 'sg-test-token';
+// Random per run: a server of another run that took the port cannot answer
+// this run's requests (it refuses the token), so a clash fails clearly.
+export const TOKEN = randomBytes(16).toString('hex');
 export const sha256 = (s: string) =>
   createHash('sha256').update(s).digest('hex');
 
@@ -102,6 +104,7 @@ export async function startJupyter(extraArgs: string[] = []) {
         ...process.env,
         JUPYTER_CONFIG_DIR: join(state, 'config'),
         JUPYTER_RUNTIME_DIR: join(state, 'runtime'),
+        JUPYTER_DATA_DIR: join(state, 'data'),
         IPYTHONDIR: join(state, 'ipython'),
         PYDEVD_DISABLE_FILE_VALIDATION: '1'
       }
