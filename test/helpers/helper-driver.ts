@@ -1,6 +1,6 @@
 // Runs src/kernel/helper.py as a plain module in a short Python script.
 import { spawnSync } from 'node:child_process';
-import { chmodSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ROOT, cleanup, tempDir } from './tree.js';
 
@@ -8,7 +8,7 @@ export const PYTHON = '/usr/bin/python3';
 
 // Loaded before every driver snippet: `h` is a Helper over ROOT, `call`
 // goes through dispatch() like the comm does, `out` is printed as JSON.
-const PRELUDE = String.raw`
+export const PRELUDE = String.raw`
 import json, os, sys
 sys.path.insert(0, os.environ['SG_HELPER_DIR'])
 import helper
@@ -25,8 +25,6 @@ def call(op, **args):
 `;
 
 export interface IPyOptions {
-  /** Run as `nobody` (tests run as root, who can read everything). */
-  asNobody?: boolean;
   helperDir?: string;
   /** Kill the script after this many ms (a hang is then a failure). */
   timeout?: number;
@@ -38,23 +36,9 @@ export interface IPyOptions {
 export function py(root: string, snippet: string, opts: IPyOptions = {}): any {
   const work = tempDir('sg-driver-');
   try {
-    chmodSync(work, 0o755);
     const script = join(work, 'driver.py');
     writeFileSync(script, `${PRELUDE}\n${snippet}\nprint(json.dumps(out))\n`);
-    const argv = [script, root];
-    const [cmd, args] = opts.asNobody
-      ? [
-          'setpriv',
-          [
-            '--reuid=nobody',
-            '--regid=nogroup',
-            '--clear-groups',
-            PYTHON,
-            ...argv
-          ]
-        ]
-      : [PYTHON, argv];
-    const r = spawnSync(cmd, args as string[], {
+    const r = spawnSync(PYTHON, [script, root], {
       encoding: 'utf8',
       env: {
         ...process.env,

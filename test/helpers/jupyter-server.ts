@@ -84,51 +84,66 @@ export function fan(dir: string) {
 export async function startJupyter(extraArgs: string[] = []) {
   root = tempDir('sg-server-root-');
   state = tempDir('sg-server-state-');
-  const port = await freePort();
-  server = spawn(
-    '/usr/bin/python3',
-    [
-      '-m',
-      'jupyter_server',
-      `--port=${port}`,
-      '--ip=127.0.0.1',
-      `--ServerApp.token=${TOKEN}`,
-      `--ServerApp.root_dir=${root}`,
-      '--no-browser',
-      '--allow-root',
-      ...extraArgs
-    ],
-    {
-      stdio: 'ignore',
-      env: {
-        ...process.env,
-        JUPYTER_CONFIG_DIR: join(state, 'config'),
-        JUPYTER_RUNTIME_DIR: join(state, 'runtime'),
-        JUPYTER_DATA_DIR: join(state, 'data'),
-        IPYTHONDIR: join(state, 'ipython'),
-        PYDEVD_DISABLE_FILE_VALIDATION: '1'
-      }
-    }
-  );
   // Node 20 has no WebSocket of its own; `ws` (no type declarations) does.
   const wsName = 'ws';
   const WebSocket =
     globalThis.WebSocket ?? ((await import(wsName)) as any).default;
-  settings = ServerConnection.makeSettings({
-    baseUrl: `http://127.0.0.1:${port}/`,
-    wsUrl: `ws://127.0.0.1:${port}/`,
-    token: TOKEN,
-    appendToken: true,
-    WebSocket
-  });
-  await until('the server', async () => {
-    try {
-      await api('api/status');
-      return true;
-    } catch {
-      return false;
+  for (let attempt = 1; ; attempt++) {
+    const port = await freePort();
+    server = spawn(
+      '/usr/bin/python3',
+      [
+        '-m',
+        'jupyter_server',
+        `--port=${port}`,
+        // Fail rather than answer on another port than the one we call.
+        '--ServerApp.port_retries=0',
+        '--ip=127.0.0.1',
+        `--ServerApp.token=${TOKEN}`,
+        `--ServerApp.root_dir=${root}`,
+        '--no-browser',
+        '--allow-root',
+        ...extraArgs
+      ],
+      {
+        stdio: 'ignore',
+        env: {
+          ...process.env,
+          JUPYTER_CONFIG_DIR: join(state, 'config'),
+          JUPYTER_DATA_DIR: join(state, 'data'),
+          JUPYTER_RUNTIME_DIR: join(state, 'runtime'),
+          IPYTHONDIR: join(state, 'ipython'),
+          PYDEVD_DISABLE_FILE_VALIDATION: '1'
+        }
+      }
+    );
+    settings = ServerConnection.makeSettings({
+      baseUrl: `http://127.0.0.1:${port}/`,
+      wsUrl: `ws://127.0.0.1:${port}/`,
+      token: TOKEN,
+      appendToken: true,
+      WebSocket
+    });
+    const proc = server;
+    await until('the server', async () => {
+      if (proc.exitCode !== null || proc.signalCode !== null) {
+        return true;
+      }
+      try {
+        await api('api/status');
+        return true;
+      } catch {
+        return false;
+      }
+    });
+    if (proc.exitCode === null && proc.signalCode === null) {
+      break;
     }
-  });
+    // Another process took the port between freePort() and the bind.
+    if (attempt === 3) {
+      throw new Error(`the Jupyter server exited (${proc.exitCode})`);
+    }
+  }
   const kernelManager = new KernelManager({ serverSettings: settings });
   const sessions = new SessionManager({
     kernelManager,

@@ -28,6 +28,7 @@ import {
   helperPythons
 } from '../helpers/pythons.js';
 import { extractDebianPackage } from '../helpers/debian.js';
+import { PRELUDE } from '../helpers/helper-driver.js';
 import { ROOT, cleanup, makeTree, tempDir } from '../helpers/tree.js';
 
 const PYTHON = DEBIAN_PYTHON;
@@ -52,24 +53,6 @@ after(() => dirs.forEach(cleanup));
 
 const sha256 = (data: string | Buffer) =>
   createHash('sha256').update(data).digest('hex');
-
-// Loaded before every driver snippet: `h` is a Helper over ROOT, `call`
-// goes through dispatch() like the comm does, `out` is printed as JSON.
-const PRELUDE = String.raw`
-import json, os, sys
-sys.path.insert(0, os.environ['SG_HELPER_DIR'])
-import helper
-from helper import Helper, HelperError
-ROOT = sys.argv[1]
-h = Helper(ROOT)
-out = {}
-def call(op, **args):
-    try:
-        result, buffers = h.dispatch(op, args)
-    except HelperError as e:
-        return {'ok': False, 'error': e.payload()}
-    return {'ok': True, 'result': result, 'buffers': [bytes(b).hex() for b in buffers]}
-`;
 
 interface IPyOptions {
   /**
