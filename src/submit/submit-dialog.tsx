@@ -172,9 +172,10 @@ export function SubmitBody(props: ISubmitBodyProps): JSX.Element {
     });
   }, [key, problemText, shown, onState]);
 
-  // After a refused Submit, the field to fill gets the focus.
+  // After a refused Submit, the field to fill gets the focus, in the same
+  // commit that shows what is missing.
   const fieldRefs = React.useRef(new Map<string, HTMLInputElement>());
-  React.useEffect(() => {
+  React.useLayoutEffect(() => {
     if (attempts > 0 && problem?.field) {
       fieldRefs.current.get(problem.field)?.focus();
     }

@@ -281,9 +281,11 @@ test('the demo opens unmodified; its report, .amlignore, clean folder and Submit
     assert.ok(await dialog.isVisible());
     const input = compute.locator('input');
     assert.equal(await input.getAttribute('aria-invalid'), 'true');
-    assert.equal(
-      await input.evaluate(el => el === document.activeElement),
-      true
+    // Focus follows React's commit: wait for it (a timeout fails the test).
+    await s.page.waitForFunction(
+      el => el === document.activeElement,
+      await input.elementHandle(),
+      { timeout: 10_000 }
     );
     await input.fill('cpu-cluster');
     assert.equal((await problem.textContent())?.trim(), '');
