@@ -172,10 +172,10 @@ export function SubmitBody(props: ISubmitBodyProps): JSX.Element {
     });
   }, [key, problemText, shown, onState]);
 
-  // After a refused Submit, the field to fill gets the focus, in the same
-  // commit that shows what is missing.
+  // After a refused Submit, the field to fill gets the focus (a passive
+  // effect: from a layout effect the focus did not stay in Chromium).
   const fieldRefs = React.useRef(new Map<string, HTMLInputElement>());
-  React.useLayoutEffect(() => {
+  React.useEffect(() => {
     if (attempts > 0 && problem?.field) {
       fieldRefs.current.get(problem.field)?.focus();
     }
