@@ -12,12 +12,8 @@ import {
   WriteRefusedError,
   type WriteOutcome
 } from '../access/write-if-unchanged.js';
-import { baseName, parentOf } from '../snapshot/paths.js';
+import { baseName, joinPath, parentOf } from '../snapshot/paths.js';
 import { walk } from '../snapshot/walk.js';
-
-function join(a: string, b: string): string {
-  return a === '' ? b : b === '' ? a : `${a}/${b}`;
-}
 
 /**
  * The engine's file-system interface over the Jupyter Contents API: one
@@ -31,7 +27,7 @@ export class ContentsFileSystem implements IFileSystem {
   ) {}
 
   async list(path: string): Promise<IDirEntry[]> {
-    const model = await this.contents.get(join(this.root, path), {
+    const model = await this.contents.get(joinPath(this.root, path), {
       content: true,
       type: 'directory'
     });
@@ -48,7 +44,7 @@ export class ContentsFileSystem implements IFileSystem {
   }
 
   async read(path: string): Promise<Uint8Array> {
-    const model = await this.contents.get(join(this.root, path), {
+    const model = await this.contents.get(joinPath(this.root, path), {
       content: true,
       type: 'file',
       format: 'text'
@@ -114,7 +110,7 @@ export class ContentsAccess implements IFolderAccess {
         // server refuses (409) if the name was taken meanwhile: no clobber,
         // and no reader ever sees it half written.
         const base = baseName(path);
-        const tmp = join(
+        const tmp = joinPath(
           parentOf(path),
           `${base.startsWith('.') ? '.' : ''}sg-tmp-${Date.now().toString(36)}${Math.random().toString(36).slice(2, 8)}.part`
         );
@@ -162,7 +158,7 @@ export class ContentsAccess implements IFolderAccess {
       if (taken.has(name)) {
         continue;
       }
-      const path = join(parent, name);
+      const path = joinPath(parent, name);
       const made = await this.contents.newUntitled({
         path: parent,
         type: 'directory'
@@ -230,7 +226,7 @@ export class ContentsAccess implements IFolderAccess {
       folder,
       ...[...names]
         .filter(([, type]) => type === 'directory')
-        .map(([n]) => join(folder, n))
+        .map(([n]) => joinPath(folder, n))
     ];
     for (const dir of candidates) {
       const here = dir === folder ? names : await this.names(dir);

@@ -13,7 +13,7 @@ import {
   findCompanions
 } from '../snapshot/companions.js';
 import { formatBytes, formatCount, visibleName } from '../snapshot/format.js';
-import { baseName, joinPath, parentOf } from '../snapshot/paths.js';
+import { baseName, joinPath, parentOf, relativeTo } from '../snapshot/paths.js';
 import { sdkOfProfile } from '../snapshot/limits.js';
 import { reportOf, rescope, type IScan } from '../snapshot/scan.js';
 import {
@@ -40,6 +40,7 @@ import {
 import { WriteRefusedError } from '../access/write-if-unchanged.js';
 import { folderLabel } from '../ui/words.js';
 import { onlyKernelMetadataChanged } from './kernel-metadata.js';
+import { errorMessage } from '../snapshot/errors.js';
 
 export interface IGuardOptions {
   /** The file access to use now (helper kernel, or Contents API). */
@@ -374,7 +375,7 @@ export class SnapshotGuard implements ISnapshotGuard {
           trans.__(
             'The interrupted copy in %1 was not removed: %2',
             joinPath(folder, dir),
-            messageOf(err)
+            errorMessage(err)
           ),
           { autoClose: false }
         );
@@ -489,7 +490,7 @@ export class SnapshotGuard implements ISnapshotGuard {
           trans.__(
             'The snapshot of %1 could not be checked: %2',
             label,
-            messageOf(err)
+            errorMessage(err)
           ),
           { autoClose: false }
         );
@@ -651,19 +652,19 @@ export class SnapshotGuard implements ISnapshotGuard {
           ? trans.__(
               'Copying into %1 failed: %2. The partial copy could not be removed now; it is marked with %3, and the next Submit offers to remove it.',
               target,
-              messageOf(err),
+              errorMessage(err),
               INCOMPLETE_MARKER
             )
           : undo.left.length === 0 && undo.kept.length === 0
             ? trans.__(
                 'Copying into %1 failed, and the copy was removed: %2',
                 target,
-                messageOf(err)
+                errorMessage(err)
               )
             : trans.__(
                 'Copying into %1 failed: %2. %3',
                 target,
-                messageOf(err),
+                errorMessage(err),
                 this.describeRemoval(target, undo)
               )
       );
@@ -685,12 +686,4 @@ export class SnapshotGuard implements ISnapshotGuard {
     await this.options.open(copy);
     return copy;
   }
-}
-
-function relativeTo(folder: string, path: string): string {
-  return folder === '' ? path : path.slice(folder.length + 1);
-}
-
-export function messageOf(err: unknown): string {
-  return err instanceof Error ? err.message : String(err);
 }

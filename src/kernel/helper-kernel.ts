@@ -18,6 +18,7 @@ import type {
   IUpload
 } from '../submit/helper.js';
 import { HELPER_SOURCE } from './helper-source.js';
+import { errorMessage } from '../snapshot/errors.js';
 
 /** A `walk` listing as the helper sends it: zlib-compressed JSON. */
 export function decodeListing(blob: Uint8Array): IWalkListing {
@@ -620,7 +621,7 @@ export class HelperKernel implements IDisposableLike, ISubmitHelper {
         throw err;
       }
       throw new HelperKernelError(
-        `The helper kernel stopped during start (${errorText(err)}).`,
+        `The helper kernel stopped during start (${errorMessage(err)}).`,
         'KernelStopped',
         op
       );
@@ -886,11 +887,4 @@ function exactBuffer(view: Uint8Array): Uint8Array {
   return view.byteOffset === 0 && view.byteLength === view.buffer.byteLength
     ? view
     : view.slice();
-}
-
-function errorText(err: unknown): string {
-  if (err && typeof err === 'object' && 'message' in err) {
-    return String((err as Error).message);
-  }
-  return String(err);
 }

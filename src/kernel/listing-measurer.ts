@@ -8,6 +8,7 @@ import {
 } from './helper-kernel.js';
 import { measureListing, type IListingFallback } from './listing-measure.js';
 import type { FromWorker, ToWorker } from './measure-protocol.js';
+import { errorMessage } from '../snapshot/errors.js';
 
 /**
  * Measures a folder through the helper kernel with the decoding and the
@@ -81,7 +82,7 @@ export class ListingMeasurer {
               ? fallback.list(message.path).then(entries => ({ entries }))
               : fallback.read(message.path).then(data => ({ data }))
           ).catch(err => ({
-            error: err instanceof Error ? err.message : String(err)
+            error: errorMessage(err)
           }));
           void answer.then(a =>
             post({ type: 'answer', call: message.call, ...a })

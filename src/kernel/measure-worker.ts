@@ -2,6 +2,7 @@
 // thread. Its only file access is asking the page (see measure-protocol).
 import { measureBlob } from './listing-measure.js';
 import type { FromWorker, ToWorker } from './measure-protocol.js';
+import { errorMessage } from '../snapshot/errors.js';
 
 interface IWorkerScope {
   onmessage: ((event: MessageEvent<ToWorker>) => void) | null;
@@ -44,7 +45,7 @@ scope.onmessage = event => {
       scope.postMessage({
         type: 'done',
         id: message.id,
-        error: err instanceof Error ? err.message : String(err)
+        error: errorMessage(err)
       })
   );
 };

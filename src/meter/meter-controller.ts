@@ -12,6 +12,7 @@ import { Signal, type ISignal } from '@lumino/signaling';
 import type { ISnapshotGuard } from '../tokens.js';
 import type { StatusMeter } from '../ui/status-meter.js';
 import { CheckScheduler } from './scheduler.js';
+import { errorMessage } from '../snapshot/errors.js';
 
 export interface IMeterControllerOptions {
   guard: ISnapshotGuard;
@@ -139,7 +140,7 @@ export class MeterController implements IDisposable {
         widget.state = {
           ...widget.state,
           checking: false,
-          error: err instanceof Error ? err.message : String(err)
+          error: errorMessage(err)
         };
       }
     } finally {

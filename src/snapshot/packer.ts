@@ -5,6 +5,7 @@
 import { Deflate, Zip, deflateSync } from 'fflate';
 import type { AsyncFlateStreamHandler, ZipInputFile } from 'fflate';
 import { formatBytes, formatCount } from './format.js';
+import { errorMessage } from './errors.js';
 
 /** One file to put in the zip. */
 export interface IPackEntry {
@@ -546,7 +547,7 @@ function wrapError(
   if (isAbort(err, signal) || err instanceof PackError) {
     return err;
   }
-  return new PackError(`${what}: ${message(err)}`, { cause: err });
+  return new PackError(`${what}: ${errorMessage(err)}`, { cause: err });
 }
 
 function throwIfAborted(signal: AbortSignal | undefined) {
@@ -594,8 +595,4 @@ function abortable<T>(
       }
     );
   });
-}
-
-function message(err: unknown): string {
-  return err instanceof Error ? err.message : String(err);
 }

@@ -1,8 +1,13 @@
 /** Small helpers for root-relative, `/`-separated paths. */
 
-/** Join a folder path (`''` is the root) and a name. */
+/** Join a folder path (`''` is the root) and a name or relative path. */
 export function joinPath(dir: string, name: string): string {
-  return dir === '' ? name : `${dir}/${name}`;
+  return dir === '' ? name : name === '' ? dir : `${dir}/${name}`;
+}
+
+/** `path` relative to `dir`, which holds it (see `isInside`). */
+export function relativeTo(dir: string, path: string): string {
+  return dir === '' ? path : path.slice(dir.length + 1);
 }
 
 /** The folder part of a path (`''` for a path at the root). */

@@ -6,6 +6,7 @@ import type {
   ISpecialRecord,
   IWarning
 } from './types.js';
+import { errorMessage } from './errors.js';
 
 export interface IWalkOptions {
   /** Entries of the root when the caller already listed it. */
@@ -123,7 +124,7 @@ export async function walk(
           path: dir.path,
           what: 'unreadable-dir',
           viaLink: dir.viaLink,
-          detail: errorText(err)
+          detail: errorMessage(err)
         });
         continue;
       }
@@ -237,11 +238,4 @@ export async function walk(
   }
   options.onProgress?.(files.length);
   return { files, specials, pruned, skippedLinks, warnings, complete };
-}
-
-export function errorText(err: unknown): string {
-  if (err && typeof err === 'object' && 'message' in err) {
-    return String((err as Error).message);
-  }
-  return String(err);
 }

@@ -13,16 +13,13 @@ import {
   type IPackProgress
 } from '../snapshot/packer.js';
 import type { ISubmitContext, ISubmitTarget } from '../tokens.js';
-import {
-  SubmitCancelled,
-  SubmitError,
-  helperErrorType,
-  messageOf
-} from './errors.js';
+import { SubmitCancelled, SubmitError, helperErrorType } from './errors.js';
 import type { ISubmitHelper, IUpload } from './helper.js';
 import { archiveName, defaultServerPath } from './model.js';
-import { isInsideFolder, normalizePath } from './shell.js';
+import { normalizePath } from './shell.js';
+import { isInside } from '../snapshot/paths.js';
 import { folderLabel } from '../ui/words.js';
+import { errorMessage } from '../snapshot/errors.js';
 
 export const ARCHIVE_TARGET = 'archive';
 /** Bytes per read request; also the most a read holds in memory. */
@@ -80,7 +77,7 @@ export function archiveTarget(options: IArchiveTargetOptions): ISubmitTarget {
           'Enter a path relative to the server root, without “..”.'
         );
       }
-      if (isInsideFolder(path, where.folder)) {
+      if (isInside(normalizePath(path), where.folder)) {
         return trans.__(
           'The zip must be saved outside the snapshot folder %1, or it becomes part of the next snapshot.',
           folderLabel(trans, where.folder)
@@ -313,7 +310,7 @@ async function openServerSink(
     upload = await helper.uploadBegin(path, folder);
   } catch (err) {
     throw new SubmitError(
-      trans.__('Cannot save the zip as %1: %2', path, messageOf(err)),
+      trans.__('Cannot save the zip as %1: %2', path, errorMessage(err)),
       { title: archiveTitle(trans), cause: err }
     );
   }
@@ -389,7 +386,7 @@ function packError(err: unknown, trans: TranslationBundle): SubmitError {
     );
   }
   return new SubmitError(
-    trans.__('%1 The partial zip was discarded.', messageOf(err)),
+    trans.__('%1 The partial zip was discarded.', errorMessage(err)),
     { title, cause: err }
   );
 }

@@ -6,11 +6,13 @@
 import { Notification } from '@jupyterlab/apputils';
 import type { TranslationBundle } from '@jupyterlab/translation';
 import type { ISubmitField, ISubmitTarget, ISubmitWhere } from '../tokens.js';
-import { SubmitError, helperErrorType, messageOf } from './errors.js';
+import { SubmitError, helperErrorType } from './errors.js';
 import type { IAzureJobResult, ISubmitHelper } from './helper.js';
 import { commandFor, experimentNameFor, httpsUrl } from './shell.js';
 import type { AzureSdk, SubmitSettings } from './settings.js';
 import { folderLabel } from '../ui/words.js';
+import { errorMessage } from '../snapshot/errors.js';
+import { relativeTo } from '../snapshot/paths.js';
 
 export const AZUREML_TARGET = 'azureml';
 
@@ -227,7 +229,7 @@ function asSubmitError(
     case 'SdkError':
     case 'BadRequest':
     case 'NotFound':
-      return new SubmitError(messageOf(err), { title, cause: err });
+      return new SubmitError(errorMessage(err), { title, cause: err });
     case 'KernelStopped':
     case 'Disposed':
       return new SubmitError(
@@ -251,13 +253,9 @@ function asSubmitError(
           'Submitting with %1 failed (compute %2): %3',
           sdkPackage(sdk),
           compute || trans.__('serverless'),
-          messageOf(err)
+          errorMessage(err)
         ),
         { title, cause: err }
       );
   }
-}
-
-function relativeTo(folder: string, path: string): string {
-  return folder === '' ? path : path.slice(folder.length + 1);
 }

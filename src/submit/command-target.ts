@@ -5,8 +5,9 @@
 import type { TranslationBundle } from '@jupyterlab/translation';
 import type { CommandRegistry } from '@lumino/commands';
 import type { ISubmitTarget } from '../tokens.js';
-import { SubmitError, messageOf } from './errors.js';
+import { SubmitError } from './errors.js';
 import type { SubmitSettings } from './settings.js';
+import { errorMessage } from '../snapshot/errors.js';
 
 export const COMMAND_TARGET = 'command';
 
@@ -62,7 +63,7 @@ export function commandTarget(options: ICommandTargetOptions): ISubmitTarget {
         });
       } catch (err) {
         throw new SubmitError(
-          trans.__('The command %1 failed: %2', id, messageOf(err)),
+          trans.__('The command %1 failed: %2', id, errorMessage(err)),
           { title: trans.__('Command failed'), cause: err }
         );
       }

@@ -36,7 +36,3 @@ export function helperErrorType(err: unknown): string | null {
   }
   return null;
 }
-
-export function messageOf(err: unknown): string {
-  return err instanceof Error ? err.message : String(err);
-}

@@ -12,10 +12,12 @@ import type { ISnapshotReport } from '../snapshot/accounting.js';
 import { formatBytes } from '../snapshot/format.js';
 import type { ISubmitOutcome, ISubmitTarget, ISubmitWhere } from '../tokens.js';
 import { filesAndBytes, folderLabel, headlineText } from '../ui/words.js';
-import { SubmitCancelled, SubmitError, messageOf } from './errors.js';
+import { SubmitCancelled, SubmitError } from './errors.js';
 import { snapshotChange, type ISnapshotChange } from './model.js';
 import { showSubmitDialog, type TargetValues } from './submit-dialog.js';
 import { submittedValues } from './model.js';
+import { errorMessage } from '../snapshot/errors.js';
+import { baseName, parentOf } from '../snapshot/paths.js';
 
 type Context = DocumentRegistry.IContext<DocumentRegistry.IModel>;
 
@@ -187,7 +189,7 @@ export class SubmitFlow {
         trans.__(
           'The folder %1 could not be checked again: %2',
           folderLabel(trans, folder),
-          messageOf(err)
+          errorMessage(err)
         ),
         { cause: err }
       );
@@ -254,7 +256,7 @@ export class SubmitFlow {
     target?: string
   ): Promise<ISubmitOutcome> {
     const { trans } = this.options;
-    const message = messageOf(err);
+    const message = errorMessage(err);
     const title =
       err instanceof SubmitError && err.options.title
         ? err.options.title
@@ -319,13 +321,4 @@ export class SubmitFlow {
   private readonly _running = new Set<string>();
   /** Original notebook path → the one the flow goes on with. */
   private readonly _current = new Map<string, string>();
-}
-
-function parentOf(path: string): string {
-  const i = path.lastIndexOf('/');
-  return i < 0 ? '' : path.slice(0, i);
-}
-
-function baseName(path: string): string {
-  return path.slice(path.lastIndexOf('/') + 1);
 }

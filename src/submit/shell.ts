@@ -49,12 +49,6 @@ export function experimentNameFor(notebook: string): string {
   return clean === '' ? 'notebook-job' : clean;
 }
 
-/** True when server path `path` is `folder` or inside it. */
-export function isInsideFolder(path: string, folder: string): boolean {
-  const p = normalizePath(path);
-  return folder === '' || p === folder || p.startsWith(`${folder}/`);
-}
-
 /** A `/`-separated server path without `.`, empty segments or edges. */
 export function normalizePath(path: string): string {
   return path

@@ -20,6 +20,7 @@ import {
   ruleSourceText
 } from '../ui/words.js';
 import { submittedValues, visibleFields } from './model.js';
+import { baseName } from '../snapshot/paths.js';
 
 /** Values per target id, then per field id. */
 export type TargetValues = Record<string, Record<string, string>>;
@@ -297,8 +298,4 @@ export function SubmitBody(props: ISubmitBodyProps): JSX.Element {
       </div>
     </div>
   );
-}
-
-function baseName(path: string): string {
-  return path.slice(path.lastIndexOf('/') + 1);
 }
