@@ -47,6 +47,12 @@ def parse_args(argv):
         action="store_true",
         help="let the Contents API show and write dotfiles",
     )
+    parser.add_argument(
+        "--disable-plugin",
+        action="append",
+        default=[],
+        help="a plugin id to disable, as a user's page_config.json would; repeatable",
+    )
     args, extra = parser.parse_known_args(argv)
     if extra and extra[0] == "--":
         extra = extra[1:]
@@ -83,6 +89,18 @@ def prepare_state(args):
             os.remove(link)
         os.symlink(ext_dir, link, target_is_directory=True)
     return dirs
+
+
+def disable_plugins(ids):
+    """A page-config hook that disables plugins (JUPYTER_NO_CONFIG leaves no
+    config folder for a page_config.json)."""
+
+    def hook(_handler, page_config):
+        disabled = page_config.get("disabledExtensions") or []
+        page_config["disabledExtensions"] = list(disabled) + [i for i in ids if i not in disabled]
+        return page_config
+
+    return hook
 
 
 def events_handlers():
@@ -161,7 +179,10 @@ def main(argv):
 
         def initialize_settings(self):
             super().initialize_settings()
-            self.serverapp.web_app.settings["terminals_available"] = False
+            settings = self.serverapp.web_app.settings
+            settings["terminals_available"] = False
+            if args.disable_plugin:
+                settings["page_config_hook"] = disable_plugins(args.disable_plugin)
 
     # ExtensionApp.launch_instance looks the app up through this hook.
     module = sys.modules[__name__]

@@ -1,3 +1,4 @@
+import type { DocumentRegistry } from '@jupyterlab/docregistry';
 import { Token } from '@lumino/coreutils';
 import type { IDisposable } from '@lumino/disposable';
 import type { ISnapshotReport } from './snapshot/accounting.js';
@@ -97,6 +98,30 @@ export interface ISnapshotMeasure extends ISnapshotSummary {
   caveat: string | null;
 }
 
+/** How `checkFolder` starts. */
+export interface ICheckFolderOptions {
+  /** A notebook in the folder that every fix keeps (and may move). */
+  notebook?: string;
+  /** The notebook's document, saved before the check. */
+  context?: DocumentRegistry.IContext<DocumentRegistry.IModel>;
+  /** Go straight to this fix instead of showing the report first. */
+  fix?: 'amlignore' | 'move';
+  /** Show the report even when the folder is within the limits. */
+  report?: boolean;
+}
+
+/** What the interactive flow decided. */
+export interface IGuardResult {
+  /** True when it is OK to go on submitting. */
+  ok: boolean;
+  /** The notebook to submit: a copy after "Move to a clean folder". */
+  notebook: string;
+  /** The snapshot folder: the notebook's folder. */
+  folder: string;
+  /** The last check's report; null when no check completed. */
+  report: ISnapshotReport | null;
+}
+
 /** What other extensions can use: the check, the guard and targets. */
 export interface ISnapshotGuard {
   /** Measure a folder as Azure ML would (no dialog). */
@@ -111,9 +136,16 @@ export interface ISnapshotGuard {
   ): Promise<ISnapshotMeasure>;
   /**
    * The interactive flow for a notebook: save, check, offer fixes. Resolves
-   * to true when it is OK to go on submitting.
+   * to what it decided and where the notebook ended up (a fix may move it).
    */
+  run(notebookPath: string): Promise<IGuardResult>;
+  /** `run`, resolving to `ok` only. */
   guard(notebookPath: string): Promise<boolean>;
+  /**
+   * The interactive flow for a folder (the file browser's "Check Azure ML
+   * snapshot"); resolves to true when the folder may be submitted.
+   */
+  checkFolder(folder: string, options?: ICheckFolderOptions): Promise<boolean>;
   /** Add a submit target; dispose the result to remove it. */
   addTarget(target: ISubmitTarget): IDisposable;
   /** The targets, in the order they were added. */

@@ -7,13 +7,13 @@ import {
   parseSnapshotFailure,
   serverRelative
 } from '../snapshot/sdk-messages.js';
-import type { IFlowOptions } from '../guard/snapshot-guard.js';
+import type { ICheckFolderOptions } from '../tokens.js';
 import { folderLabel } from '../ui/words.js';
 
 export interface ICatcherOptions {
   tracker: INotebookTracker;
   /** Start the guard's flow on a folder, going straight to a fix. */
-  fix(folder: string, options: IFlowOptions): Promise<boolean>;
+  fix(folder: string, options: ICheckFolderOptions): Promise<boolean>;
   trans: TranslationBundle;
 }
 

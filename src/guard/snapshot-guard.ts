@@ -24,6 +24,8 @@ import {
 import { summarize } from '../snapshot/summary.js';
 import type { IFileRecord, ILimits, Sdk } from '../snapshot/types.js';
 import type {
+  ICheckFolderOptions,
+  IGuardResult,
   ISnapshotGuard,
   ISnapshotMeasure,
   ISubmitTarget
@@ -62,22 +64,17 @@ export interface IGuardOptions {
   trans: TranslationBundle;
 }
 
-export interface IFlowOptions {
-  /** The notebook to keep (and to save first, with its context). */
-  notebook?: string;
-  context?: DocumentRegistry.IContext<DocumentRegistry.IModel>;
-  /** Go straight to this fix instead of showing the report first. */
-  fix?: 'amlignore' | 'move';
-  /** Show the report even when the folder is within the limits. */
-  report?: boolean;
-}
-
 /** Most top-level code files read to tell the SDK (profile auto), and their size cap. */
 const MAX_CODE_FILES = 50;
 const MAX_CODE_BYTES = 2 * 1024 * 1024;
 
 /** Least time between progress updates of the check's notification. */
 const PROGRESS_INTERVAL = 500;
+
+/** A flow's end; `notebook` is absent for a folder checked on its own. */
+interface IFlowResult extends Omit<IGuardResult, 'notebook'> {
+  notebook?: string;
+}
 
 /** Raised to the caller when the check could not run at all. */
 export class GuardError extends Error {}
@@ -209,39 +206,64 @@ export class SnapshotGuard implements ISnapshotGuard {
     return this.running.has(path);
   }
 
-  guard(
+  /**
+   * The flow for a notebook: it is saved first, kept by every fix and may
+   * move to a clean folder; the result says where it ended up.
+   */
+  async run(
     notebookPath: string,
     context?: DocumentRegistry.IContext<DocumentRegistry.IModel>,
-    options: Pick<IFlowOptions, 'report'> = {}
-  ): Promise<boolean> {
-    return this.checkFolder(PathExt.dirname(notebookPath), {
-      ...options,
-      notebook: notebookPath,
-      context
-    });
+    options: Pick<ICheckFolderOptions, 'report'> = {}
+  ): Promise<IGuardResult> {
+    const folder = PathExt.dirname(notebookPath);
+    const result = await this.once(notebookPath, folder, () =>
+      this.flow(folder, { ...options, notebook: notebookPath, context })
+    );
+    return { ...result, notebook: result.notebook ?? notebookPath };
   }
 
-  /**
-   * The flow for a folder; with a notebook, that notebook is saved first,
-   * kept by every fix and can move to a clean folder.
-   */
+  /** `run`, for callers that only need to know whether to go on. */
+  async guard(
+    notebookPath: string,
+    context?: DocumentRegistry.IContext<DocumentRegistry.IModel>,
+    options: Pick<ICheckFolderOptions, 'report'> = {}
+  ): Promise<boolean> {
+    return (await this.run(notebookPath, context, options)).ok;
+  }
+
+  /** The flow for a folder, with `options.notebook` kept by every fix. */
   async checkFolder(
     folder: string,
-    options: IFlowOptions = {}
+    options: ICheckFolderOptions = {}
   ): Promise<boolean> {
     const key = options.notebook ?? `${folder}/`;
+    const result = await this.once(key, folder, () =>
+      this.flow(folder, options)
+    );
+    return result.ok;
+  }
+
+  /** One flow per notebook or folder at a time: a second click is ignored. */
+  private async once(
+    key: string,
+    folder: string,
+    flow: () => Promise<IFlowResult>
+  ): Promise<IFlowResult> {
     if (this.running.has(key)) {
-      return false;
+      return { ok: false, folder, report: null };
     }
     this.running.add(key);
     try {
-      return await this.run(folder, options);
+      return await flow();
     } finally {
       this.running.delete(key);
     }
   }
 
-  private async run(folder: string, options: IFlowOptions): Promise<boolean> {
+  private async flow(
+    folder: string,
+    options: ICheckFolderOptions
+  ): Promise<IFlowResult> {
     const { trans } = this.options;
     const context = options.context;
     if (context && context.model.dirty) {
@@ -267,7 +289,7 @@ export class SnapshotGuard implements ISnapshotGuard {
       const access = await this.options.access();
       const scanned = await this.scanWithProgress(access, folder);
       if (scanned === null) {
-        return false;
+        return { ok: false, folder, notebook, report: null };
       }
       const scan = await this.decideSdk(access, folder, notebook, scanned);
       if (await this.offerLeftovers(access, folder, scan, keptLeftovers)) {
@@ -275,9 +297,15 @@ export class SnapshotGuard implements ISnapshotGuard {
       }
       const limits = this.limitsOf(scan.sdk);
       const report = reportOf(scan, limits);
+      const done = (ok: boolean): IFlowResult => ({
+        ok,
+        folder,
+        notebook,
+        report
+      });
       if (report.verdict !== 'over' && fix === undefined && !showReport) {
         this.notifyWithin(report, access);
-        return true;
+        return done(true);
       }
       const noHardLimit = limits.maxBytes === null && limits.maxFiles === null;
       // A fix asked for up front (from the SDK's error in a cell) skips the
@@ -299,15 +327,15 @@ export class SnapshotGuard implements ISnapshotGuard {
       fix = undefined;
       showReport = false;
       if (choice === 'cancel') {
-        return false;
+        return done(false);
       }
       if (choice === 'anyway') {
-        return true;
+        return done(true);
       }
       if (choice === 'amlignore') {
         const rel = notebook ? relativeTo(folder, notebook) : undefined;
         if (!(await this.writeAmlignore(access, folder, scan, limits, rel))) {
-          return false;
+          return done(false);
         }
         continue;
       }
@@ -321,7 +349,7 @@ export class SnapshotGuard implements ISnapshotGuard {
           report.included
         );
         if (copy === null) {
-          return false;
+          return done(false);
         }
         notebook = copy;
         folder = PathExt.dirname(copy);

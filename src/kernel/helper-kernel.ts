@@ -14,9 +14,8 @@ import type { IInstalledSdks } from '../snapshot/sdk-detect.js';
 import type {
   IAzureJobRequest,
   IAzureJobResult,
-  ISubmitHelper,
   IUpload
-} from '../submit/helper.js';
+} from './helper-protocol.js';
 import { HELPER_SOURCE } from './helper-source.js';
 import { errorMessage } from '../snapshot/errors.js';
 
@@ -188,7 +187,7 @@ const STOPPED: ReadonlySet<string> = new Set([
  * hides dotfiles. Starts its session on first use, reuses it, and starts
  * afresh on the next call after the kernel stopped.
  */
-export class HelperKernel implements IDisposableLike, ISubmitHelper {
+export class HelperKernel implements IDisposableLike {
   readonly kernelName: string | undefined;
   readonly path: string;
   readonly name: string;

@@ -14,7 +14,8 @@ import {
 } from '../snapshot/packer.js';
 import type { ISubmitContext, ISubmitTarget } from '../tokens.js';
 import { SubmitCancelled, SubmitError, helperErrorType } from './errors.js';
-import type { ISubmitHelper, IUpload } from './helper.js';
+import type { IUpload } from '../kernel/helper-protocol.js';
+import type { ISubmitHelper } from './helper.js';
 import { archiveName, defaultServerPath } from './model.js';
 import { normalizePath } from './shell.js';
 import { isInside } from '../snapshot/paths.js';

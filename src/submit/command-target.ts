@@ -14,6 +14,8 @@ export const COMMAND_TARGET = 'command';
 export interface ICommandTargetOptions {
   commands: CommandRegistry;
   settings: SubmitSettings;
+  /** Open the notebook and make it the current widget. */
+  activate(path: string): Promise<void>;
   trans: TranslationBundle;
 }
 
@@ -24,7 +26,7 @@ export function commandTarget(options: ICommandTargetOptions): ISubmitTarget {
     label: trans.__('JupyterLab command'),
     describe: () =>
       trans.__(
-        'Runs a JupyterLab command with the arguments {path, folder}: the notebook and its checked folder.'
+        'Runs a JupyterLab command with the arguments {path, folder}: the notebook and its checked folder. The notebook is made the current tab first.'
       ),
     fields: () => [
       {
@@ -57,6 +59,7 @@ export function commandTarget(options: ICommandTargetOptions): ISubmitTarget {
         );
       }
       try {
+        await options.activate(context.path);
         await commands.execute(id, {
           path: context.path,
           folder: context.folder

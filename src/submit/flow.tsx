@@ -10,20 +10,24 @@ import type { ReadonlyJSONObject } from '@lumino/coreutils';
 import * as React from 'react';
 import type { ISnapshotReport } from '../snapshot/accounting.js';
 import { formatBytes } from '../snapshot/format.js';
-import type { ISubmitOutcome, ISubmitTarget, ISubmitWhere } from '../tokens.js';
+import type {
+  IGuardResult,
+  ISubmitOutcome,
+  ISubmitTarget,
+  ISubmitWhere
+} from '../tokens.js';
 import { filesAndBytes, folderLabel, headlineText } from '../ui/words.js';
 import { SubmitCancelled, SubmitError } from './errors.js';
 import { snapshotChange, type ISnapshotChange } from './model.js';
 import { showSubmitDialog, type TargetValues } from './submit-dialog.js';
 import { submittedValues } from './model.js';
 import { errorMessage } from '../snapshot/errors.js';
-import { baseName, parentOf } from '../snapshot/paths.js';
 
 type Context = DocumentRegistry.IContext<DocumentRegistry.IModel>;
 
 /** What the flow needs of the guard. */
 export interface IGuardForSubmit {
-  guard(notebookPath: string, context?: Context): Promise<boolean>;
+  run(notebookPath: string, context?: Context): Promise<IGuardResult>;
   check(folder: string, notebook?: string): Promise<ISnapshotReport>;
   readonly submitTargets: readonly ISubmitTarget[];
 }
@@ -47,21 +51,6 @@ export class SubmitFlow {
     return this._running.has(path);
   }
 
-  /**
-   * Tell the flow the guard opened `path`: after "Move to a clean folder"
-   * the flow goes on with that copy.
-   */
-  noteOpened(path: string): void {
-    for (const [original, current] of this._current) {
-      if (
-        baseName(path) === baseName(current) &&
-        parentOf(parentOf(path)) === parentOf(current)
-      ) {
-        this._current.set(original, path);
-      }
-    }
-  }
-
   async run(
     path: string,
     context?: Context,
@@ -71,29 +60,30 @@ export class SubmitFlow {
       return { status: 'busy', path };
     }
     this._running.add(path);
-    this._current.set(path, path);
     try {
       return await this._run(path, context, options.target);
     } finally {
       this._running.delete(path);
-      this._current.delete(path);
     }
   }
 
   private async _run(
-    original: string,
+    start: string,
     context: Context | undefined,
     preselect: string | undefined
   ): Promise<ISubmitOutcome> {
     const { guard, trans } = this.options;
     for (;;) {
-      const start = this._current.get(original) ?? original;
-      if (!(await guard.guard(start, context))) {
+      // The guard says where the notebook ended up (a fix may move it) and
+      // what it measured there: no second scan before the dialog.
+      const decided = await guard.run(start, context);
+      start = decided.notebook;
+      if (!decided.ok || decided.report === null) {
         return { status: 'cancelled', path: start };
       }
       context = undefined;
-      const path = this._current.get(original) ?? start;
-      const where: ISubmitWhere = { path, folder: parentOf(path) };
+      const path = decided.notebook;
+      const where: ISubmitWhere = { path, folder: decided.folder };
       const targets = guard.submitTargets;
       if (targets.length === 0) {
         return this._fail(
@@ -101,12 +91,7 @@ export class SubmitFlow {
           where
         );
       }
-      let report: ISnapshotReport;
-      try {
-        report = await this._check(where.folder, path);
-      } catch (err) {
-        return this._fail(err, where);
-      }
+      const report = decided.report;
       // What the targets see: also the SDK the check decided.
       const checked: ISubmitWhere = { ...where, sdk: report.sdk };
       const saved = await this._load(path);
@@ -319,6 +304,4 @@ export class SubmitFlow {
   }
 
   private readonly _running = new Set<string>();
-  /** Original notebook path → the one the flow goes on with. */
-  private readonly _current = new Map<string, string>();
 }

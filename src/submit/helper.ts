@@ -3,45 +3,11 @@
  * `HelperKernel`; tests may pass a fake). Paths are server-relative.
  */
 import type { IReadResult } from '../kernel/helper-kernel.js';
-import type { AzureSdk } from './settings.js';
-
-/** One Azure ML command job, as the helper kernel submits it. */
-export interface IAzureJobRequest {
-  sdk: AzureSdk;
-  /** The checked folder: the job's code (snapshot). */
-  folder: string;
-  command: string;
-  compute: string;
-  environment: string;
-  experiment: string;
-  /** Shown in the studio; the notebook's name. */
-  displayName: string;
-}
-
-export interface IAzureJobResult {
-  /** The job's name (SDK v2) or run id (SDK v1). */
-  name: string;
-  /** The job's page in Azure ML studio, when the SDK gave one. */
-  studioUrl: string | null;
-  status: string | null;
-  experiment: string;
-  /** Distribution name and version used, e.g. `azure-ai-ml 1.20.0`. */
-  sdk: string;
-}
-
-/** A zip being written to the server, invisible until committed. */
-export interface IUpload {
-  token: string;
-  /** The final path. */
-  path: string;
-  /** True when a file already exists at `path`. */
-  exists: boolean;
-  /**
-   * A named partial file to remove if the kernel dies before the commit;
-   * `null` when the partial file is anonymous (it vanishes with the kernel).
-   */
-  partial: string | null;
-}
+import type {
+  IAzureJobRequest,
+  IAzureJobResult,
+  IUpload
+} from '../kernel/helper-protocol.js';
 
 export interface ISubmitHelper {
   read(

@@ -91,6 +91,8 @@ export interface ILabOptions {
   env?: NodeJS.ProcessEnv;
   /** Let the Contents API list and write dotfiles. */
   allowHidden?: boolean;
+  /** Plugin ids to disable, as a user's page_config.json would. */
+  disabledPlugins?: string[];
   /** Extra traitlets options, e.g. `--ServerApp.foo=bar`. */
   args?: string[];
   /**
@@ -288,6 +290,7 @@ export async function startLab(options: ILabOptions): Promise<ILab> {
       '--harness-dir',
       harnessDir,
       ...(options.allowHidden ? ['--allow-hidden'] : []),
+      ...(options.disabledPlugins ?? []).flatMap(id => ['--disable-plugin', id]),
       '--',
       ...kernelArgs,
       ...(options.args ?? [])

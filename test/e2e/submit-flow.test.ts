@@ -26,8 +26,9 @@ const shared = useBrowser();
 
 /**
  * Stand-ins registered from the page, as a test-only plugin would: the
- * command `test:record-submit` records its args, and every result of the
- * Submit command is kept in `window.__outcomes`.
+ * command `test:record-submit` records its args and the notebook that is
+ * the current widget when it runs (what jupyter-scheduler's command acts
+ * on), and every result of the Submit command is kept in `window.__outcomes`.
  */
 async function instrument(s: ISubmitLab): Promise<void> {
   await s.page.evaluate(() => {
@@ -38,8 +39,9 @@ async function instrument(s: ISubmitLab): Promise<void> {
     if (!app.commands.hasCommand('test:record-submit')) {
       app.commands.addCommand('test:record-submit', {
         label: 'Record a submission (test)',
-        execute: (args: unknown) => {
-          w.__recorded.push(args);
+        execute: (args: Record<string, unknown>) => {
+          const current = app.shell.currentWidget?.context?.path ?? null;
+          w.__recorded.push({ ...args, current });
         }
       });
       app.commands.commandExecuted.connect((_: unknown, e: any) => {
@@ -75,8 +77,17 @@ async function commandTargetSubmits(s: ISubmitLab): Promise<void> {
   await instrument(s);
   const dir = s.folder('cmd');
   writeNotebook(join(dir, 'report.ipynb'));
+  writeNotebook(join(dir, 'other.ipynb'));
   await s.open('cmd/report.ipynb');
-  const dialog = await submitAndWait(s, 'cmd/report.ipynb');
+  // Another notebook in front, and Submit for report.ipynb from a command
+  // (as the palette would with its path): the target must bring it forward.
+  await s.open('cmd/other.ipynb');
+  await s.page.evaluate(() => {
+    void (window as any).jupyterapp.commands.execute('snapshot-guard:submit', {
+      path: 'cmd/report.ipynb'
+    });
+  });
+  const dialog = await s.submitDialog();
   await s.chooseTarget(dialog, 'JupyterLab command');
   // The default (jupyter-scheduler's) is not installed here.
   assert.equal(
@@ -93,7 +104,7 @@ async function commandTargetSubmits(s: ISubmitLab): Promise<void> {
   await footerButton(dialog, 'Submit').click();
   await s.page.waitForFunction(() => (window as any).__outcomes.length === 1);
   assert.deepEqual(await recorded(s), [
-    { path: 'cmd/report.ipynb', folder: 'cmd' }
+    { path: 'cmd/report.ipynb', folder: 'cmd', current: 'cmd/report.ipynb' }
   ]);
   assert.deepEqual(await outcomes(s), [
     {
@@ -194,7 +205,11 @@ describe('Submit flow', () => {
         () => (window as any).__outcomes.length === 1
       );
       assert.deepEqual(await recorded(s), [
-        { path: 'moved/nb-job/nb.ipynb', folder: 'moved/nb-job' }
+        {
+          path: 'moved/nb-job/nb.ipynb',
+          folder: 'moved/nb-job',
+          current: 'moved/nb-job/nb.ipynb'
+        }
       ]);
     }));
 

@@ -9,7 +9,7 @@ import { IStatusBar } from '@jupyterlab/statusbar';
 import { ITranslator, nullTranslator } from '@jupyterlab/translation';
 import { CommandIDs, ISnapshotGuard, PLUGIN_ID } from '../tokens.js';
 import { StatusMeter } from '../ui/status-meter.js';
-import { MeterController } from './meter-controller.js';
+import { MeterController } from '../meter/meter-controller.js';
 
 export const METER_PLUGIN_ID = 'jupyterlab-snapshot-guard:meter';
 
