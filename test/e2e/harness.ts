@@ -290,7 +290,10 @@ export async function startLab(options: ILabOptions): Promise<ILab> {
       '--harness-dir',
       harnessDir,
       ...(options.allowHidden ? ['--allow-hidden'] : []),
-      ...(options.disabledPlugins ?? []).flatMap(id => ['--disable-plugin', id]),
+      ...(options.disabledPlugins ?? []).flatMap(id => [
+        '--disable-plugin',
+        id
+      ]),
       '--',
       ...kernelArgs,
       ...(options.args ?? [])
