@@ -55,6 +55,11 @@ export class GuardSettings {
     return String(this.get('helperKernel') ?? '');
   }
 
+  /** Start the helper kernel when the first notebook opens (default on). */
+  get prestartHelper(): boolean {
+    return this.get('prestartHelper') !== false;
+  }
+
   get cleanFolderPattern(): string {
     return String(this.get('cleanFolderPattern') ?? '{name}-job');
   }

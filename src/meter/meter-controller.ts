@@ -48,7 +48,11 @@ export class MeterController implements IDisposable {
       debounceMs: DEBOUNCE_MS,
       minIntervalMs: this._minIntervalMs,
       maxShare: MAX_SHARE,
-      maxIntervalMs: MAX_INTERVAL_MS
+      maxIntervalMs: MAX_INTERVAL_MS,
+      onStateChanged: () => {
+        const { paused, pending, armed } = this._scheduler;
+        this.options.widget.schedule = { paused, pending, armed };
+      }
     });
     const { tracker, contents, browser } = options;
     tracker.currentChanged.connect(this._onCurrentChanged, this);

@@ -30,6 +30,8 @@ export interface ISchedulerOptions {
   maxShare: number;
   /** The spacing never grows beyond this. */
   maxIntervalMs: number;
+  /** Called after `paused`, `pending` or `armed` may have changed. */
+  onStateChanged?(): void;
 }
 
 export class CheckScheduler {
@@ -38,6 +40,16 @@ export class CheckScheduler {
   /** True while a check runs. */
   get running(): boolean {
     return this._abort !== null;
+  }
+
+  /** True while paused: no check starts. */
+  get paused(): boolean {
+    return this._paused;
+  }
+
+  /** True while a check is timed to start or running. */
+  get armed(): boolean {
+    return this._timer !== null || this.running;
   }
 
   /** True when something changed since the last check began. */
@@ -67,6 +79,7 @@ export class CheckScheduler {
     this._dirty = true;
     this._lastRequest = this.options.clock.now();
     this._schedule();
+    this.options.onStateChanged?.();
   }
 
   /**
@@ -86,6 +99,7 @@ export class CheckScheduler {
     } else {
       this._schedule();
     }
+    this.options.onStateChanged?.();
   }
 
   dispose(): void {
@@ -108,6 +122,7 @@ export class CheckScheduler {
       () => {
         this._timer = null;
         void this._run();
+        this.options.onStateChanged?.();
       },
       Math.max(0, start - clock.now())
     );
@@ -122,6 +137,7 @@ export class CheckScheduler {
     const abort = new AbortController();
     this._abort = abort;
     const started = clock.now();
+    this.options.onStateChanged?.();
     let cost: number | void = undefined;
     try {
       cost = await this.options.run(abort.signal);
@@ -136,6 +152,7 @@ export class CheckScheduler {
       }
       this._lastEnd = ended;
       this._schedule();
+      this.options.onStateChanged?.();
     }
   }
 

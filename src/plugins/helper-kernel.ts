@@ -2,9 +2,11 @@ import type {
   JupyterFrontEnd,
   JupyterFrontEndPlugin
 } from '@jupyterlab/application';
+import { INotebookTracker } from '@jupyterlab/notebook';
 import { ISettingRegistry } from '@jupyterlab/settingregistry';
 import { Token } from '@lumino/coreutils';
 import { GuardSettings } from '../guard/guard-settings.js';
+import { prestartHelper } from '../guard/helper-prestart.js';
 import { HelperKernel } from '../kernel/helper-kernel.js';
 import { PLUGIN_ID } from '../tokens.js';
 
@@ -30,13 +32,15 @@ export const helperKernelPlugin: JupyterFrontEndPlugin<IHelperKernelProvider> =
     autoStart: true,
     provides: IHelperKernelProvider,
     requires: [ISettingRegistry],
+    optional: [INotebookTracker],
     activate: async (
       app: JupyterFrontEnd,
-      registry: ISettingRegistry
+      registry: ISettingRegistry,
+      tracker: INotebookTracker | null
     ): Promise<IHelperKernelProvider> => {
       const settings = new GuardSettings(await registry.load(PLUGIN_ID));
       let current: HelperKernel | null = null;
-      return {
+      const provider: IHelperKernelProvider = {
         helper: async () => {
           const name = settings.helperKernel || undefined;
           if (current === null || current.kernelName !== name) {
@@ -49,5 +53,16 @@ export const helperKernelPlugin: JupyterFrontEndPlugin<IHelperKernelProvider> =
           return current;
         }
       };
+      if (tracker) {
+        prestartHelper({
+          tracker,
+          enabled: () => settings.prestartHelper,
+          start: async () => {
+            const kernel = await provider.helper();
+            return (await kernel.isAvailable()) ? kernel.ping() : null;
+          }
+        });
+      }
+      return provider;
     }
   };

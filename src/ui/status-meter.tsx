@@ -17,6 +17,16 @@ export interface IStatusMeterState {
   error: string | null;
 }
 
+/** Where the meter's schedule stands (for scripts and tests). */
+export interface IMeterSchedule {
+  /** No check starts (page hidden, meter off, no notebook). */
+  paused: boolean;
+  /** Something changed since the last check began. */
+  pending: boolean;
+  /** A check is timed to start, or running. */
+  armed: boolean;
+}
+
 /**
  * The status-bar item: "Snapshot 448 MB · 2,436 files", coloured by the
  * verdict; a click, Enter or Space opens the report.
@@ -37,6 +47,22 @@ export class StatusMeter extends ReactWidget {
   set state(state: IStatusMeterState) {
     this._state = state;
     this.update();
+  }
+
+  get schedule(): IMeterSchedule {
+    return this._schedule;
+  }
+
+  set schedule(schedule: IMeterSchedule) {
+    const { paused, pending, armed } = this._schedule;
+    if (
+      schedule.paused !== paused ||
+      schedule.pending !== pending ||
+      schedule.armed !== armed
+    ) {
+      this._schedule = schedule;
+      this.update();
+    }
   }
 
   protected render(): JSX.Element {
@@ -67,6 +93,9 @@ export class StatusMeter extends ReactWidget {
         data-verdict={measure?.verdict ?? ''}
         data-files={measure?.files}
         data-bytes={measure?.bytes}
+        data-paused={this._schedule.paused}
+        data-pending={this._schedule.pending}
+        data-armed={this._schedule.armed}
         onClick={() => this.onOpen()}
         onKeyDown={event => {
           if (event.key === 'Enter' || event.key === ' ') {
@@ -110,6 +139,11 @@ export class StatusMeter extends ReactWidget {
     return lines.join('\n');
   }
 
+  private _schedule: IMeterSchedule = {
+    paused: false,
+    pending: false,
+    armed: false
+  };
   private _state: IStatusMeterState = {
     measure: null,
     checkedAt: null,

@@ -226,9 +226,18 @@ test('a hidden page does not check; it checks again once visible', t =>
       s.page,
       "with open('big.bin', 'wb') as f:\n    f.truncate(400 * 1024 * 1024)"
     );
-    // Proving an absence needs a window: the visible page checks within
-    // the debounce and least interval (5.5 s) of the cell's end.
-    await new Promise(resolve => setTimeout(resolve, 8000));
+    // The meter holds the cell's change back: paused, a check pending,
+    // none timed to start nor running. Only showing the page re-arms it.
+    await s.page.waitForFunction(
+      sel => {
+        const e = (document.querySelector(sel) as HTMLElement | null)?.dataset;
+        return (
+          e?.paused === 'true' && e.pending === 'true' && e.armed === 'false'
+        );
+      },
+      METER,
+      { timeout: 30_000, polling: 100 }
+    );
     assert.equal(walks, walksBefore, 'no check while hidden');
     assert.equal((await meter(s.page)).verdict, 'ok', 'nothing measured');
 

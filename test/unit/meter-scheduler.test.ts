@@ -186,6 +186,29 @@ describe('meter scheduler', () => {
     );
   });
 
+  test('reports paused, pending and armed as they change', async () => {
+    const seen: string[] = [];
+    const h = harness({
+      onStateChanged: () => {
+        const { paused, pending, armed } = h.scheduler;
+        const state = `${+paused}${+pending}${+armed}`;
+        if (seen.at(-1) !== state) {
+          seen.push(state);
+        }
+      }
+    });
+    h.scheduler.request(); // pending, timed
+    await h.clock.advance(100); // running
+    await h.finishAll(); // idle, nothing pending
+    h.scheduler.setPaused(true);
+    h.scheduler.request(); // pending, held back: nothing timed
+    await h.clock.advance(60_000);
+    h.scheduler.setPaused(false); // timed again
+    await h.clock.advance(0); // running
+    assert.deepEqual(seen, ['011', '001', '000', '100', '110', '011', '001']);
+    assert.equal(h.starts.length, 2);
+  });
+
   test('pausing before the debounce ends cancels the timer', async () => {
     const h = harness();
     h.scheduler.request();
