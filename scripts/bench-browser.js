@@ -1,0 +1,365 @@
+// The verdict in the browser (part of `npm run bench`, issue 10): JupyterLab
+// in Chromium against the harness server, the real helper kernel, a click on
+// Submit until the verdict is on screen (the report for an over folder, the
+// "Snapshot OK" toast for one within the limits). Timed in the page, from
+// the click event to the first animation frame after the verdict appeared,
+// with the longest long task (PerformanceObserver) and the longest gap
+// between animation frames in that span. `find` on the same folder is timed
+// between the browser runs, so the ratios compare like with like.
+//
+// Per folder and per page load: the helper kernel is shut down, JupyterLab
+// loads, the notebook opens (its kernel start is timed), a user's pause,
+// then the first Submit (cold: the helper kernel starts, unless the
+// prestartHelper setting started it already) and warm ones. The meter is
+// off, so that it neither warms the helper kernel nor competes with the check.
+import { spawnSync } from 'node:child_process';
+import {
+  existsSync,
+  mkdirSync,
+  rmSync,
+  writeFileSync
+} from 'node:fs';
+import { join } from 'node:path';
+import { harness, notebookJson } from './bench-meter.js';
+
+const PLUGIN = 'jupyterlab-snapshot-guard:plugin';
+const NOTEBOOK = 'verdict-bench.ipynb';
+const REPORT = '.jp-Dialog.jp-SnapshotGuard-reportDialog';
+const SUBMIT_DIALOG = '.jp-Dialog.jp-SnapshotGuard-submitDialog';
+
+function log(msg) {
+  process.stderr.write(`[bench] ${msg}\n`);
+}
+
+const sleep = ms => new Promise(resolve => setTimeout(resolve, ms));
+
+export function median(values) {
+  if (values.length === 0) {
+    return undefined;
+  }
+  const s = [...values].sort((a, b) => a - b);
+  const m = Math.floor(s.length / 2);
+  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
+}
+
+/**
+ * About 2,000 files, 1,561 of them uploaded (the folder of issue 10's
+ * table): source files under src/, 440 compiled files in __pycache__/
+ * folders that the .gitignore drops, the notebook and the .gitignore.
+ */
+export function buildSmallTree(dir) {
+  const stamp = join(dir, '.bench-complete');
+  if (existsSync(stamp)) {
+    return;
+  }
+  rmSync(dir, { recursive: true, force: true });
+  for (let i = 0; i < 1559; i++) {
+    const sub = join(dir, 'src', `pkg${Math.floor(i / 100)}`);
+    mkdirSync(sub, { recursive: true });
+    writeFileSync(join(sub, `mod${i}.py`), `X = ${i}\n`.repeat(1 + (i % 50)));
+  }
+  for (let i = 0; i < 440; i++) {
+    const sub = join(dir, 'src', `pkg${i % 15}`, '__pycache__');
+    mkdirSync(sub, { recursive: true });
+    writeFileSync(join(sub, `mod${i}.cpython-311.pyc`), 'p'.repeat(200));
+  }
+  writeFileSync(join(dir, '.gitignore'), '__pycache__/\n.ipynb_checkpoints/\n');
+  writeFileSync(stamp, '');
+}
+
+/** `find DIR -printf '%s\n'` once, in milliseconds (output discarded). */
+function findOnce(dir) {
+  const t = process.hrtime.bigint();
+  const r = spawnSync('find', [dir, '-printf', '%s\\n'], {
+    stdio: ['ignore', 'ignore', 'ignore']
+  });
+  if (r.status !== 0) {
+    throw new Error(`find ${dir}: exit ${r.status}`);
+  }
+  return Number(process.hrtime.bigint() - t) / 1e6;
+}
+
+async function putSettings(lab, values) {
+  const res = await lab.api(`/lab/api/settings/${PLUGIN}`, {
+    method: 'PUT',
+    headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify({ raw: JSON.stringify(values) })
+  });
+  if (!res.ok) {
+    throw new Error(`settings: HTTP ${res.status}`);
+  }
+}
+
+/**
+ * Shut every session down (the helper kernel and the notebook's), wait
+ * until the server has none, and forget the saved layout, so that the next
+ * load starts every kernel afresh and opens no tab by itself.
+ */
+async function resetServer(lab) {
+  const sessions = async () => (await lab.api('/api/sessions')).json();
+  for (const s of await sessions()) {
+    await lab.api(`/api/sessions/${s.id}`, { method: 'DELETE' });
+  }
+  const until = Date.now() + 60_000;
+  while ((await sessions()).length > 0) {
+    if (Date.now() > until) {
+      throw new Error('a kernel did not shut down');
+    }
+    await sleep(200);
+  }
+  const res = await lab.api('/lab/api/workspaces');
+  if (res.ok) {
+    const body = await res.json();
+    for (const id of body.workspaces?.ids ?? []) {
+      await lab.api(`/lab/api/workspaces/${encodeURIComponent(id)}`, {
+        method: 'DELETE'
+      });
+    }
+  }
+}
+
+/**
+ * Load JupyterLab afresh with no kernel running, and open the
+ * notebook; resolves to the milliseconds from the open command until the
+ * notebook's kernel answered (its kernel_info reply).
+ */
+async function freshLoad(h, page, lab, path) {
+  await page.goto('about:blank');
+  await resetServer(lab);
+  await h.openLab(page, lab);
+  const kernelMs = await page.evaluate(async p => {
+    const app = window.jupyterapp;
+    const t0 = performance.now();
+    const widget = await app.commands.execute('docmanager:open', {
+      path: p,
+      factory: 'Notebook'
+    });
+    await widget.context.ready;
+    await widget.sessionContext.ready;
+    await widget.sessionContext.session.kernel.info;
+    return performance.now() - t0;
+  }, path);
+  await h.openNotebook(page, lab, path, { timeoutMs: 120_000 });
+  return kernelMs;
+}
+
+/**
+ * One click on Submit until the verdict is visible; closes what it opened.
+ * Returns { ms, longTask, frameGap, verdict }.
+ */
+async function submitOnce(h, page) {
+  await page.evaluate(
+    ({ report }) => {
+      const b = {
+        click: null,
+        visible: null,
+        verdict: null,
+        frames: [],
+        longTasks: []
+      };
+      window.__verdictBench = b;
+      for (const t of document.querySelectorAll('.Toastify__toast')) {
+        t.dataset.benchOld = '1';
+      }
+      const po = new PerformanceObserver(list => {
+        for (const e of list.getEntries()) {
+          b.longTasks.push([e.startTime, e.duration]);
+        }
+      });
+      po.observe({ type: 'longtask' });
+      document.addEventListener(
+        'click',
+        () => {
+          b.click = performance.now();
+        },
+        { capture: true, once: true }
+      );
+      const frame = () => {
+        b.frames.push(performance.now());
+        if (b.visible === null) {
+          requestAnimationFrame(frame);
+        }
+      };
+      requestAnimationFrame(frame);
+      const found = () => {
+        if (document.querySelector(report)) {
+          return 'report';
+        }
+        const toast = [
+          ...document.querySelectorAll('.Toastify__toast:not([data-bench-old])')
+        ].find(t => /Snapshot (OK|near)/.test(t.textContent ?? ''));
+        return toast ? 'ok' : null;
+      };
+      const mo = new MutationObserver(() => {
+        const verdict = b.click === null ? null : found();
+        if (verdict && b.verdict === null) {
+          b.verdict = verdict;
+          mo.disconnect();
+          // On screen at the next frame.
+          requestAnimationFrame(() => {
+            b.visible = performance.now();
+            // Long tasks that ended by now are reported within a frame.
+            setTimeout(() => {
+              po.takeRecords().forEach(e =>
+                b.longTasks.push([e.startTime, e.duration])
+              );
+              po.disconnect();
+              b.done = true;
+            }, 50);
+          });
+        }
+      });
+      mo.observe(document.body, {
+        childList: true,
+        subtree: true,
+        characterData: true
+      });
+    },
+    { report: REPORT }
+  );
+  await page.locator(h.SUBMIT_BUTTON).first().click();
+  await page.waitForFunction(() => window.__verdictBench.done === true, null, {
+    timeout: 600_000,
+    polling: 50
+  });
+  const r = await page.evaluate(() => {
+    const b = window.__verdictBench;
+    const inSpan = b.longTasks.filter(
+      ([start, d]) => start + d > b.click && start < b.visible
+    );
+    const times = [b.click, ...b.frames.filter(t => t > b.click && t <= b.visible)];
+    let frameGap = 0;
+    for (let i = 1; i < times.length; i++) {
+      frameGap = Math.max(frameGap, times[i] - times[i - 1]);
+    }
+    return {
+      ms: b.visible - b.click,
+      longTask: inSpan.reduce((m, [, d]) => Math.max(m, d), 0),
+      longTasks: inSpan.length,
+      frameGap,
+      verdict: b.verdict
+    };
+  });
+  // Close what the verdict opened: the report, or the Submit dialog that
+  // follows an OK.
+  const dialog = page.locator(r.verdict === 'report' ? REPORT : SUBMIT_DIALOG);
+  await dialog.waitFor({ timeout: 300_000 });
+  await dialog
+    .locator('.jp-Dialog-footer')
+    .getByRole('button', { name: 'Cancel', exact: true })
+    .click();
+  await page.locator('.jp-Dialog').first().waitFor({ state: 'detached' });
+  return r;
+}
+
+/**
+ * The browser rows for each folder: `trees` is [{ key, dir, files }] with
+ * dir under `root` (the server's root). `runs` page loads per folder and
+ * setting, `warm` warm clicks after each load without prestart.
+ */
+export async function benchBrowser(
+  root,
+  trees,
+  { runs = 3, warm = 2, thinkMs = 5000 } = {}
+) {
+  const h = await harness();
+  for (const t of trees) {
+    writeFileSync(join(t.dir, NOTEBOOK), notebookJson());
+  }
+  const lab = await h.startLab({
+    rootDir: root,
+    settings: { [PLUGIN]: { meter: false, prestartHelper: false } },
+    timeoutMs: 120_000
+  });
+  const browser = await h.openBrowser({
+    viewport: { width: 1280, height: 900 }
+  });
+  const page = browser.page;
+  page.setDefaultTimeout(120_000);
+  const results = {};
+  try {
+    for (const t of trees) {
+      findOnce(t.dir); // warm the file system's caches
+      const rel = t.dir.slice(root.length + 1);
+      const path = `${rel}/${NOTEBOOK}`;
+      const r = (results[t.key] = {
+        files: t.files,
+        find: [],
+        cold: [],
+        warm: [],
+        prestart: [],
+        kernelOff: [],
+        kernelOn: []
+      });
+      for (const prestart of [false, true]) {
+        await putSettings(lab, { meter: false, prestartHelper: prestart });
+        for (let i = 0; i < runs; i++) {
+          const kernelMs = await freshLoad(h, page, lab, path);
+          (prestart ? r.kernelOn : r.kernelOff).push(kernelMs);
+          // A user's pause between opening the notebook and Submit.
+          await sleep(thinkMs);
+          const first = await submitOnce(h, page);
+          (prestart ? r.prestart : r.cold).push(first);
+          r.find.push(findOnce(t.dir));
+          for (let w = 0; w < (prestart ? 0 : warm); w++) {
+            r.warm.push(await submitOnce(h, page));
+            r.find.push(findOnce(t.dir));
+          }
+          log(
+            `${t.key} ${prestart ? 'prestart' : 'cold'} #${i + 1}: kernel ` +
+              `${kernelMs.toFixed(0)} ms, first verdict ${first.ms.toFixed(0)} ms ` +
+              `(${first.verdict}, long task ${first.longTask.toFixed(0)} ms, ` +
+              `frame gap ${first.frameGap.toFixed(0)} ms)` +
+              (prestart
+                ? ''
+                : `; warm ${r.warm
+                    .slice(-warm)
+                    .map(x => x.ms.toFixed(0))
+                    .join(', ')} ms; find ${r.find.at(-1).toFixed(0)} ms`)
+          );
+        }
+      }
+    }
+  } finally {
+    await browser.close();
+    await lab.stop();
+    for (const t of trees) {
+      rmSync(join(t.dir, NOTEBOOK), { force: true });
+      rmSync(join(t.dir, '.ipynb_checkpoints'), {
+        recursive: true,
+        force: true
+      });
+    }
+  }
+  return results;
+}
+
+/** Summaries: medians, and the worst long task and frame gap. */
+export function browserFigures(r) {
+  const ms = xs => median(xs.map(x => x.ms));
+  const all = [...r.cold, ...r.warm, ...r.prestart];
+  return {
+    files: r.files,
+    find: median(r.find),
+    cold: ms(r.cold),
+    warm: ms(r.warm),
+    prestart: ms(r.prestart),
+    coldRange: range(r.cold.map(x => x.ms)),
+    warmRange: range(r.warm.map(x => x.ms)),
+    prestartRange: range(r.prestart.map(x => x.ms)),
+    longTaskMedian: median(all.map(x => x.longTask)),
+    longTaskMax: Math.max(0, ...all.map(x => x.longTask)),
+    longTasksPerCheck: median(all.map(x => x.longTasks)),
+    frameGapMedian: median(all.map(x => x.frameGap)),
+    frameGapMax: Math.max(0, ...all.map(x => x.frameGap)),
+    kernelOff: median(r.kernelOff),
+    kernelOn: median(r.kernelOn),
+    verdicts: [...new Set(all.map(x => x.verdict))].join('/')
+  };
+}
+
+function range(xs) {
+  return xs.length
+    ? `${Math.min(...xs).toFixed(0)}–${Math.max(...xs).toFixed(0)}`
+    : '';
+}
