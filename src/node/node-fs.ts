@@ -34,33 +34,44 @@ export class NodeFileSystem implements IFileSystem {
   }
 
   async list(path: string): Promise<IDirEntry[]> {
-    // Names as bytes: a name that is not valid UTF-8 would otherwise come
-    // back with U+FFFD in it, naming no file. fsdecode keeps every byte.
     const dir = this.bytes(path);
-    const dirents = readdirSync(dir, {
-      withFileTypes: true,
-      encoding: 'buffer'
-    });
-    const entries: IDirEntry[] = [];
     // Stat by name from inside the folder, as `find` does with fstatat: the
     // kernel then resolves one path component instead of the whole path,
     // which makes a big tree's check about a third faster. chdir() takes
     // only UTF-8 strings, so a folder whose path is not uses whole paths.
     const byName = !hasRawBytes(path) && !hasRawBytes(this.root);
     const cwd = process.cwd();
+    const entries: IDirEntry[] = [];
     if (byName) {
       process.chdir(dir.toString());
     }
     try {
-      for (const d of dirents) {
-        entries.push(this.entry(dir, d, byName));
+      // Names decoded natively, the common case: only a folder where one
+      // does not decode (U+FFFD shows) is listed again as bytes below.
+      const named = byName ? readdirSync(dir, { withFileTypes: true }) : [];
+      if (byName && !named.some(d => d.name.includes('\ufffd'))) {
+        for (const d of named) {
+          entries.push(this.entry(d, d.name, d.name, () => dir, byName));
+        }
+        return entries;
       }
+      // Names as bytes: a name that is not valid UTF-8 would otherwise come
+      // back with U+FFFD in it, naming no file. fsdecode keeps every byte.
+      const dirents = readdirSync(dir, {
+        withFileTypes: true,
+        encoding: 'buffer'
+      });
+      for (const d of dirents) {
+        entries.push(
+          this.entry(d, fsdecode(d.name), d.name, () => dir, byName)
+        );
+      }
+      return entries;
     } finally {
       if (byName) {
         process.chdir(cwd);
       }
     }
-    return entries;
   }
 
   async read(path: string): Promise<Uint8Array> {
@@ -75,11 +86,20 @@ export class NodeFileSystem implements IFileSystem {
       : Buffer.concat([root, Buffer.from('/'), fsencode(path)]);
   }
 
-  private entry(dir: Buffer, d: Dirent<Buffer>, byName: boolean): IDirEntry {
-    const raw = d.name;
-    const name = fsdecode(raw);
-    const abs = Buffer.concat([dir, Buffer.from('/'), raw]);
-    const here = byName ? raw : abs;
+  /**
+   * One folder entry; `raw` is its name as listed (string or bytes), `dir`
+   * gives the folder's bytes when a whole path is needed.
+   */
+  private entry(
+    d: Dirent<string> | Dirent<Buffer>,
+    name: string,
+    raw: string | Buffer,
+    dir: () => Buffer,
+    byName: boolean
+  ): IDirEntry {
+    const abs = () =>
+      Buffer.concat([dir(), Buffer.from('/'), Buffer.from(raw)]);
+    const here = byName ? raw : abs();
     try {
       if (d.isFile()) {
         const st = lstatSync(here);
@@ -92,7 +112,7 @@ export class NodeFileSystem implements IFileSystem {
         return { name, kind: 'dir', size: 0, id: identity(lstatSync(here)) };
       }
       if (d.isSymbolicLink()) {
-        return this.linkEntry(abs, name);
+        return this.linkEntry(abs(), name);
       }
       return { name, kind: 'other', size: 0 };
     } catch (err) {
