@@ -13,12 +13,7 @@
 // prestartHelper setting started it already) and warm ones. The meter is
 // off, so that it neither warms the helper kernel nor competes with the check.
 import { spawnSync } from 'node:child_process';
-import {
-  existsSync,
-  mkdirSync,
-  rmSync,
-  writeFileSync
-} from 'node:fs';
+import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { harness, notebookJson } from './bench-meter.js';
 
@@ -227,7 +222,10 @@ async function submitOnce(h, page) {
     const inSpan = b.longTasks.filter(
       ([start, d]) => start + d > b.click && start < b.visible
     );
-    const times = [b.click, ...b.frames.filter(t => t > b.click && t <= b.visible)];
+    const times = [
+      b.click,
+      ...b.frames.filter(t => t > b.click && t <= b.visible)
+    ];
     let frameGap = 0;
     for (let i = 1; i < times.length; i++) {
       frameGap = Math.max(frameGap, times[i] - times[i - 1]);
@@ -291,9 +289,11 @@ export async function benchBrowser(
         kernelOff: [],
         kernelOn: []
       });
-      for (const prestart of [false, true]) {
-        await putSettings(lab, { meter: false, prestartHelper: prestart });
-        for (let i = 0; i < runs; i++) {
+      // The two settings alternate, load after load, so that both see the
+      // same drift in the machine's load.
+      for (let i = 0; i < runs; i++) {
+        for (const prestart of [false, true]) {
+          await putSettings(lab, { meter: false, prestartHelper: prestart });
           const kernelMs = await freshLoad(h, page, lab, path);
           (prestart ? r.kernelOn : r.kernelOff).push(kernelMs);
           // A user's pause between opening the notebook and Submit.

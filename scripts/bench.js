@@ -685,7 +685,8 @@ function issueTable(r) {
   const cliRatio = r.check && r.find ? r.check.ms / r.find.ms : undefined;
   add(
     'CLI check --json, 100k files (half excluded)',
-    cliRatio && `${fmtS(r.check.ms)} = ${cliRatio.toFixed(2)}× find (${fmtS(r.find.ms)})`,
+    cliRatio &&
+      `${fmtS(r.check.ms)} = ${cliRatio.toFixed(2)}× find (${fmtS(r.find.ms)})`,
     '<= 1.0× find',
     cliRatio && cliRatio <= 1
   );
@@ -693,13 +694,15 @@ function issueTable(r) {
     const { small, big } = b;
     add(
       'browser verdict, 1,561 files, helper kernel warm',
-      small.warm !== undefined && `${ms(small.warm)} median (${small.warmRange})`,
+      small.warm !== undefined &&
+        `${ms(small.warm)} median (${small.warmRange})`,
       '<= 100 ms',
       small.warm !== undefined && small.warm <= 100
     );
     add(
       'browser verdict, 1,561 files, first Submit (helper kernel starts)',
-      small.cold !== undefined && `${ms(small.cold)} median (${small.coldRange})`,
+      small.cold !== undefined &&
+        `${ms(small.cold)} median (${small.coldRange})`,
       '<= 300 ms',
       small.cold !== undefined && small.cold <= 300
     );
@@ -713,13 +716,15 @@ function issueTable(r) {
     const warmX = big.warm / big.find;
     add(
       'browser verdict, 100k files (50k uploaded), warm',
-      big.warm !== undefined && `${ms(big.warm)} median = ${times(big.warm, big.find)}`,
+      big.warm !== undefined &&
+        `${ms(big.warm)} median = ${times(big.warm, big.find)}`,
       '<= 3× find, same run',
       big.warm !== undefined && warmX <= 3
     );
     add(
       'browser verdict, 100k files, first Submit (helper kernel starts)',
-      big.cold !== undefined && `${ms(big.cold)} median = ${times(big.cold, big.find)}`,
+      big.cold !== undefined &&
+        `${ms(big.cold)} median = ${times(big.cold, big.find)}`,
       '<= 3× find + 200 ms',
       big.cold !== undefined && big.cold <= 3 * big.find + 200
     );
@@ -763,7 +768,8 @@ function issueTable(r) {
   const packX = r.zip0 && r.packStore ? r.zip0.ms / r.packStore.ms : undefined;
   add(
     'pack store vs zip -0 (throughput)',
-    packX && `${packX.toFixed(2)}×, peak RSS ${r.packStore.rssMB.toFixed(0)} MB`,
+    packX &&
+      `${packX.toFixed(2)}×, peak RSS ${r.packStore.rssMB.toFixed(0)} MB`,
     '>= 1.6×, RSS <= 150 MB',
     packX && packX >= 1.6 && r.packStore.rssMB <= 150
   );
