@@ -1,0 +1,123 @@
+/**
+ * The helper kernel's early start (issue 10): once the first notebook's own
+ * kernel has answered, in idle time, once, and only when the setting is on.
+ * The tracker and panels are stand-ins with real Lumino signals; the
+ * promises are settled by hand, so the order is what is tested.
+ */
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import { Signal } from '@lumino/signaling';
+import { PromiseDelegate } from '@lumino/coreutils';
+import { prestartHelper } from '../../src/kernel/helper-prestart.js';
+
+function fakePanel() {
+  const ready = new PromiseDelegate<void>();
+  const info = new PromiseDelegate<unknown>();
+  const panel = {
+    sessionContext: {
+      ready: ready.promise,
+      session: { kernel: { info: info.promise } }
+    }
+  };
+  return { panel, ready, info };
+}
+
+function fakeTracker(current: unknown = null) {
+  const tracker = { currentWidget: current, widgetAdded: null as any };
+  tracker.widgetAdded = new Signal<any, any>(tracker);
+  return tracker;
+}
+
+/** Lets settled promises and a zero timeout (the idle wait in Node) run. */
+const settle = () => new Promise(resolve => setTimeout(resolve, 5));
+
+describe('helper kernel early start', () => {
+  test("waits for the notebook's kernel, then starts once", async () => {
+    const tracker = fakeTracker();
+    let starts = 0;
+    prestartHelper({
+      tracker: tracker as any,
+      enabled: () => true,
+      start: async () => starts++
+    });
+    await settle();
+    assert.equal(starts, 0, 'no notebook yet');
+    const first = fakePanel();
+    tracker.widgetAdded.emit(first.panel);
+    first.ready.resolve();
+    await settle();
+    assert.equal(starts, 0, "the notebook's kernel has not answered");
+    first.info.resolve({});
+    await settle();
+    assert.equal(starts, 1);
+    const second = fakePanel();
+    tracker.widgetAdded.emit(second.panel);
+    second.ready.resolve();
+    second.info.resolve({});
+    await settle();
+    assert.equal(starts, 1, 'only the first notebook starts it');
+  });
+
+  test('a notebook open before activation counts as the first', async () => {
+    const open = fakePanel();
+    let starts = 0;
+    prestartHelper({
+      tracker: fakeTracker(open.panel) as any,
+      enabled: () => true,
+      start: async () => starts++
+    });
+    open.ready.resolve();
+    open.info.resolve({});
+    await settle();
+    assert.equal(starts, 1);
+  });
+
+  test('the setting, read when the moment comes, can keep it off', async () => {
+    const tracker = fakeTracker();
+    let on = true;
+    let starts = 0;
+    prestartHelper({
+      tracker: tracker as any,
+      enabled: () => on,
+      start: async () => starts++
+    });
+    const nb = fakePanel();
+    tracker.widgetAdded.emit(nb.panel);
+    on = false; // switched off while the kernel starts
+    nb.ready.resolve();
+    nb.info.resolve({});
+    await settle();
+    assert.equal(starts, 0);
+  });
+
+  test('a failed start stays quiet; disposing stops a pending start', async () => {
+    const tracker = fakeTracker();
+    const failing = prestartHelper({
+      tracker: tracker as any,
+      enabled: () => true,
+      start: () => Promise.reject(new Error('no kernel'))
+    });
+    const nb = fakePanel();
+    tracker.widgetAdded.emit(nb.panel);
+    nb.ready.resolve();
+    nb.info.resolve({});
+    await settle(); // an unhandled rejection would fail the test run
+    failing.dispose();
+
+    const tracker2 = fakeTracker();
+    let starts = 0;
+    const disposed = prestartHelper({
+      tracker: tracker2 as any,
+      enabled: () => true,
+      start: async () => starts++
+    });
+    const nb2 = fakePanel();
+    tracker2.widgetAdded.emit(nb2.panel);
+    disposed.dispose();
+    nb2.ready.resolve();
+    nb2.info.resolve({});
+    await settle();
+    assert.equal(starts, 0);
+    assert.equal(disposed.isDisposed, true);
+  });
+});
