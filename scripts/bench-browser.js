@@ -10,8 +10,9 @@
 // Per folder and per page load: the helper kernel is shut down, JupyterLab
 // loads, the notebook opens (its kernel start is timed), a user's pause,
 // then the first Submit (cold: the helper kernel starts, unless the
-// prestartHelper setting started it already) and warm ones. The meter is
-// off, so that it neither warms the helper kernel nor competes with the check.
+// prestartHelper setting or the meter started it already) and warm ones.
+// The meter is off but in the defaults' loads, so that it neither warms the
+// helper kernel nor competes with the check.
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -21,6 +22,21 @@ const PLUGIN = 'jupyterlab-snapshot-guard:plugin';
 const NOTEBOOK = 'verdict-bench.ipynb';
 const REPORT = '.jp-Dialog.jp-SnapshotGuard-reportDialog';
 const SUBMIT_DIALOG = '.jp-Dialog.jp-SnapshotGuard-submitDialog';
+
+/**
+ * What each page load is set to: cold (nothing starts the helper kernel
+ * before Submit), prestart (the early start alone) and the defaults (the
+ * meter on as well, which checks as the notebook opens).
+ */
+const SETTINGS = [
+  {
+    key: 'cold',
+    settings: { meter: false, prestartHelper: false },
+    warm: true
+  },
+  { key: 'prestart', settings: { meter: false, prestartHelper: true } },
+  { key: 'defaults', settings: { meter: true, prestartHelper: true } }
+];
 
 function log(msg) {
   process.stderr.write(`[bench] ${msg}\n`);
@@ -253,7 +269,7 @@ async function submitOnce(h, page) {
 /**
  * The browser rows for each folder: `trees` is [{ key, dir, files }] with
  * dir under `root` (the server's root). `runs` page loads per folder and
- * setting, `warm` warm clicks after each load without prestart.
+ * setting, `warm` warm clicks after each cold load.
  */
 export async function benchBrowser(
   root,
@@ -280,42 +296,38 @@ export async function benchBrowser(
       findOnce(t.dir); // warm the file system's caches
       const rel = t.dir.slice(root.length + 1);
       const path = `${rel}/${NOTEBOOK}`;
-      const r = (results[t.key] = {
-        files: t.files,
-        find: [],
-        cold: [],
-        warm: [],
-        prestart: [],
-        kernelOff: [],
-        kernelOn: []
-      });
-      // The two settings alternate, load after load, so that both see the
-      // same drift in the machine's load.
+      const r = (results[t.key] = { files: t.files, find: [], warm: [] });
+      for (const c of SETTINGS) {
+        r[c.key] = [];
+        r[`kernel-${c.key}`] = [];
+      }
+      // The settings alternate, load after load, so that all see the same
+      // drift in the machine's load.
       for (let i = 0; i < runs; i++) {
-        for (const prestart of [false, true]) {
-          await putSettings(lab, { meter: false, prestartHelper: prestart });
+        for (const c of SETTINGS) {
+          await putSettings(lab, c.settings);
           const kernelMs = await freshLoad(h, page, lab, path);
-          (prestart ? r.kernelOn : r.kernelOff).push(kernelMs);
+          r[`kernel-${c.key}`].push(kernelMs);
           // A user's pause between opening the notebook and Submit.
           await sleep(thinkMs);
           const first = await submitOnce(h, page);
-          (prestart ? r.prestart : r.cold).push(first);
+          r[c.key].push(first);
           r.find.push(findOnce(t.dir));
-          for (let w = 0; w < (prestart ? 0 : warm); w++) {
+          for (let w = 0; w < (c.warm ? warm : 0); w++) {
             r.warm.push(await submitOnce(h, page));
             r.find.push(findOnce(t.dir));
           }
           log(
-            `${t.key} ${prestart ? 'prestart' : 'cold'} #${i + 1}: kernel ` +
+            `${t.key} ${c.key} #${i + 1}: kernel ` +
               `${kernelMs.toFixed(0)} ms, first verdict ${first.ms.toFixed(0)} ms ` +
               `(${first.verdict}, long task ${first.longTask.toFixed(0)} ms, ` +
               `frame gap ${first.frameGap.toFixed(0)} ms)` +
-              (prestart
-                ? ''
-                : `; warm ${r.warm
+              (c.warm
+                ? `; warm ${r.warm
                     .slice(-warm)
                     .map(x => x.ms.toFixed(0))
-                    .join(', ')} ms; find ${r.find.at(-1).toFixed(0)} ms`)
+                    .join(', ')} ms; find ${r.find.at(-1).toFixed(0)} ms`
+                : '')
           );
         }
       }
@@ -334,7 +346,10 @@ export async function benchBrowser(
   return results;
 }
 
-/** Summaries: medians, and the worst long task and frame gap. */
+/**
+ * Summaries: medians, and the worst long task and frame gap of the checks
+ * with the meter off (the check alone).
+ */
 export function browserFigures(r) {
   const ms = xs => median(xs.map(x => x.ms));
   const all = [...r.cold, ...r.warm, ...r.prestart];
@@ -344,16 +359,19 @@ export function browserFigures(r) {
     cold: ms(r.cold),
     warm: ms(r.warm),
     prestart: ms(r.prestart),
+    defaults: ms(r.defaults),
     coldRange: range(r.cold.map(x => x.ms)),
     warmRange: range(r.warm.map(x => x.ms)),
     prestartRange: range(r.prestart.map(x => x.ms)),
+    defaultsRange: range(r.defaults.map(x => x.ms)),
     longTaskMedian: median(all.map(x => x.longTask)),
     longTaskMax: Math.max(0, ...all.map(x => x.longTask)),
     longTasksPerCheck: median(all.map(x => x.longTasks)),
     frameGapMedian: median(all.map(x => x.frameGap)),
     frameGapMax: Math.max(0, ...all.map(x => x.frameGap)),
-    kernelOff: median(r.kernelOff),
-    kernelOn: median(r.kernelOn),
+    kernelOff: median(r['kernel-cold']),
+    kernelOn: median(r['kernel-prestart']),
+    kernelDefaults: median(r['kernel-defaults']),
     verdicts: [...new Set(all.map(x => x.verdict))].join('/')
   };
 }

@@ -52,6 +52,28 @@ async function whenKernelAnswers(panel: NotebookPanel): Promise<void> {
   await context.session?.kernel?.info;
 }
 
+/**
+ * Resolves once the notebook's kernel has answered, after `timeoutMs` at
+ * the latest (a kernel that never answers holds nothing up for good), or
+ * when `signal` aborts. For work that would start the helper kernel.
+ */
+export function afterKernelStart(
+  panel: NotebookPanel,
+  timeoutMs: number,
+  signal?: AbortSignal
+): Promise<void> {
+  return new Promise(resolve => {
+    const done = () => {
+      clearTimeout(timer);
+      signal?.removeEventListener('abort', done);
+      resolve();
+    };
+    const timer = setTimeout(done, timeoutMs);
+    signal?.addEventListener('abort', done, { once: true });
+    whenKernelAnswers(panel).then(done, done);
+  });
+}
+
 function idle(timeoutMs: number): Promise<void> {
   return new Promise(resolve => {
     if (typeof requestIdleCallback === 'function') {

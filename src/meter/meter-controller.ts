@@ -9,6 +9,7 @@ import {
 import type { Contents } from '@jupyterlab/services';
 import type { IDisposable } from '@lumino/disposable';
 import { Signal, type ISignal } from '@lumino/signaling';
+import { afterKernelStart } from '../kernel/helper-prestart.js';
 import type { ISnapshotGuard } from '../tokens.js';
 import type { StatusMeter } from '../ui/status-meter.js';
 import { CheckScheduler } from './scheduler.js';
@@ -28,6 +29,8 @@ export interface IMeterControllerOptions {
 const DEBOUNCE_MS = 500;
 /** Largest share of the time the meter may spend checking. */
 const MAX_SHARE = 0.02;
+/** Longest wait for the notebook's own kernel before a check. */
+const KERNEL_WAIT_MS = 20_000;
 /** The back-off never waits longer than this. */
 const MAX_INTERVAL_MS = 5 * 60_000;
 
@@ -124,7 +127,13 @@ export class MeterController implements IDisposable {
   private async _check(signal: AbortSignal): Promise<number | void> {
     const folder = this._folder;
     const { widget, guard } = this.options;
-    if (folder === null) {
+    if (folder === null || this._panel === null) {
+      return;
+    }
+    // A check may start the helper kernel: the notebook's own kernel
+    // starts first, so that the two do not compete for the cores.
+    await afterKernelStart(this._panel, KERNEL_WAIT_MS, signal);
+    if (signal.aborted || folder !== this._folder) {
       return;
     }
     widget.state = { ...widget.state, checking: true };
