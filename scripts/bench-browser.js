@@ -90,7 +90,7 @@ function findOnce(dir) {
   return Number(process.hrtime.bigint() - t) / 1e6;
 }
 
-async function putSettings(lab, values) {
+export async function putSettings(lab, values) {
   const res = await lab.api(`/lab/api/settings/${PLUGIN}`, {
     method: 'PUT',
     headers: { 'Content-Type': 'application/json' },
@@ -134,7 +134,7 @@ async function resetServer(lab) {
  * notebook; resolves to the milliseconds from the open command until the
  * notebook's kernel answered (its kernel_info reply).
  */
-async function freshLoad(h, page, lab, path) {
+export async function freshLoad(h, page, lab, path) {
   await page.goto('about:blank');
   await resetServer(lab);
   await h.openLab(page, lab);
@@ -158,7 +158,7 @@ async function freshLoad(h, page, lab, path) {
  * One click on Submit until the verdict is visible; closes what it opened.
  * Returns { ms, longTask, frameGap, verdict }.
  */
-async function submitOnce(h, page) {
+export async function submitOnce(h, page) {
   await page.evaluate(
     ({ report }) => {
       const b = {
