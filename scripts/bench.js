@@ -790,21 +790,27 @@ function issueTable(r) {
   if (r.meter) {
     const m = meterFigures(r.meter);
     add(
-      '#13: meter cost, 100k folder (helper kernel + Chromium)',
-      `${m.cpuPerMin.toFixed(2)} s CPU/min = ${m.share.toFixed(1)} % of a core ` +
+      '#13: meter cost, 100k folder (helper kernel + its worker)',
+      `${m.directPerMin.toFixed(2)} s CPU/min = ${m.directShare.toFixed(1)} % of a core ` +
         `(${m.checks} checks in ${m.seconds.toFixed(0)} s)`,
       'a few % of a core (<= 5 %)',
-      m.share <= 5 && m.checks > 0
+      m.directShare <= 5 && m.checks > 0
     );
     add(
-      '#13: long tasks > 100 ms during meter checks, typing',
-      `${m.over100} (longest ${ms(m.longest)})`,
-      'none',
-      m.over100 === 0 && m.checks > 0
+      '  the same as all Chromium + helper CPU, meter on − off',
+      `${m.cpuPerMin.toFixed(2)} s CPU/min = ${m.share.toFixed(1)} % of a core`,
+      '(info: typing noise)'
+    );
+    add(
+      '#13: long tasks > 100 ms per min, in meter checks / off',
+      `${m.ratePerMinDuring.toFixed(1)} / ${m.ratePerMinOff.toFixed(1)} ` +
+        `(${m.over100} in checks, longest ${ms(m.longest)})`,
+      'no more than meter off',
+      m.checks > 0 && m.ratePerMinDuring <= m.ratePerMinOff
     );
   }
   const lines = ['', 'issue 10 (and the load rows of issues 9 and 13)'];
-  const w = [56, 50, 24];
+  const w = [66, 56, 26];
   for (const [what, measured, target, verdict] of rows) {
     lines.push(
       `${pad(what, w[0])}${pad(measured, w[1])}${pad(target, w[2])}${verdict}`
