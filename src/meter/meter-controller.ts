@@ -9,7 +9,7 @@ import {
 import type { Contents } from '@jupyterlab/services';
 import type { IDisposable } from '@lumino/disposable';
 import { Signal, type ISignal } from '@lumino/signaling';
-import { afterKernelStart } from '../kernel/helper-prestart.js';
+import { afterKernelStart } from '../guard/helper-prestart.js';
 import type { ISnapshotGuard } from '../tokens.js';
 import type { StatusMeter } from '../ui/status-meter.js';
 import { CheckScheduler } from './scheduler.js';

@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { Signal } from '@lumino/signaling';
 import { PromiseDelegate } from '@lumino/coreutils';
-import { prestartHelper } from '../../src/kernel/helper-prestart.js';
+import { prestartHelper } from '../../src/guard/helper-prestart.js';
 
 function fakePanel() {
   const ready = new PromiseDelegate<void>();
