@@ -684,7 +684,8 @@ function issueTable(r) {
       target,
       ok === undefined ? (measured ? '(info)' : '') : ok ? 'ok' : 'MISSED'
     ]);
-  const ms = x => `${x.toFixed(0)} ms`;
+  const ms = x =>
+    x === undefined || Number.isNaN(x) ? 'n/a' : `${x.toFixed(0)} ms`;
   const times = (x, base) => `${(x / base).toFixed(2)}× find (${ms(base)})`;
   const cliRatio = r.check && r.find ? r.check.ms / r.find.ms : undefined;
   add(
@@ -810,7 +811,7 @@ function issueTable(r) {
     );
   }
   const lines = ['', 'issue 10 (and the load rows of issues 9 and 13)'];
-  const w = [66, 56, 26];
+  const w = [66, 56, 28];
   for (const [what, measured, target, verdict] of rows) {
     lines.push(
       `${pad(what, w[0])}${pad(measured, w[1])}${pad(target, w[2])}${verdict}`
