@@ -7,7 +7,7 @@
 // CDP Performance metrics, long tasks from a PerformanceObserver.
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, readdirSync, rmSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { ROOT } from './setup.js';
 
@@ -426,7 +426,7 @@ export function meterLines(m) {
 
 // `node scripts/bench-meter.js [folder] [seconds]`: this section alone.
 if (import.meta.url === pathToFileURL(process.argv[1]).href) {
-  const tree = process.argv[2] ?? join(ROOT, '.bench', 'tree-100000');
+  const tree = resolve(process.argv[2] ?? join(ROOT, '.bench', 'tree-100000'));
   if (!existsSync(tree)) {
     log(`no folder ${tree}: run npm run bench once to build it`);
   } else {
