@@ -24,6 +24,7 @@ import {
   type IPackProgress,
   type IPackResult
 } from '../snapshot/packer.js';
+import { DirHandle, isSwapped } from './dir-handle.js';
 
 export interface INodePackOptions {
   onProgress?(done: IPackProgress): void;
@@ -58,8 +59,8 @@ export async function packFolderToFile(
     dirname(resolve(outFile)),
     'The folder for the zip'
   );
-  const out = join(outDir, basename(resolve(outFile)));
-  if (isWithin(out, rootReal)) {
+  const name = basename(resolve(outFile));
+  if (isWithin(join(outDir, name), rootReal)) {
     // The zip would be packed into itself, or show up in the next check.
     throw new PackError(
       `The zip "${outFile}" would be inside the folder being packed ` +
@@ -72,9 +73,18 @@ export async function packFolderToFile(
   }
   opts.signal?.throwIfAborted();
 
+  // Held open from here: a link swapped in for the zip's folder after the
+  // check above cannot send the zip elsewhere (into the folder packed).
+  const dir = openOutDir(outDir, outFile);
   // Short whatever the zip's name (NAME_MAX is 255 bytes).
-  const tmp = join(outDir, `.sg-zip-${randomBytes(6).toString('hex')}.part`);
-  const fh = await open(tmp, 'wx+');
+  const tmp = dir.at(`.sg-zip-${randomBytes(6).toString('hex')}.part`);
+  let fh: FileHandle;
+  try {
+    fh = await open(tmp, 'wx+');
+  } catch (err) {
+    dir.close();
+    throw err;
+  }
   let done = false;
   // A name that is not valid UTF-8 goes into the zip as its exact bytes:
   // packed under a same-length stand-in, then patched (see patchNames).
@@ -110,7 +120,7 @@ export async function packFolderToFile(
     // No fsync: like `zip`, we trust the OS to flush; rename keeps readers
     // from ever seeing a partial zip.
     await fh.close();
-    await rename(tmp, out);
+    await rename(tmp, dir.at(name));
     done = true;
     return result;
   } finally {
@@ -119,6 +129,21 @@ export async function packFolderToFile(
       await fh.close().catch(() => undefined);
       await unlink(tmp).catch(() => undefined);
     }
+    dir.close();
+  }
+}
+
+function openOutDir(outDir: string, outFile: string): DirHandle {
+  try {
+    return DirHandle.openReal(outDir);
+  } catch (err) {
+    if (isSwapped(err)) {
+      throw new PackError(
+        `The folder for the zip "${outFile}" was replaced (by a link) while it was checked; nothing was written.`,
+        { cause: err }
+      );
+    }
+    throw err;
   }
 }
 
