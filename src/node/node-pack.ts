@@ -12,7 +12,7 @@ import {
   sep
 } from 'node:path';
 import { createDeflateRaw, deflateRawSync } from 'node:zlib';
-import { fsencode, hasRawBytes } from '../snapshot/fsname.js';
+import { fsencode } from '../snapshot/fsname.js';
 import {
   PackError,
   SMALL_DEFLATE,
@@ -86,23 +86,9 @@ export async function packFolderToFile(
     throw err;
   }
   let done = false;
-  // A name that is not valid UTF-8 goes into the zip as its exact bytes:
-  // packed under a same-length stand-in, then patched (see patchNames).
-  const rawNames = new Map<number, Uint8Array>();
-  const named = entries.map((e, i) => {
-    if (!hasRawBytes(e.path)) {
-      return e;
-    }
-    rawNames.set(i, fsencode(e.path));
-    return {
-      ...e,
-      path: e.path.replace(/[\udc80-\udcff]/g, '_'),
-      source: e.path
-    };
-  });
   const rootBytes = Buffer.from(rootReal);
   try {
-    const result = await packZip(named, {
+    const result = await packZip(entries, {
       read: (path, size) =>
         readChunks(
           Buffer.concat([rootBytes, Buffer.from('/'), fsencode(path)]),
@@ -114,9 +100,6 @@ export async function packFolderToFile(
       compress: opts.compress,
       createDeflater: createZlibDeflater
     });
-    if (rawNames.size > 0) {
-      await patchNames(fh, rawNames);
-    }
     // No fsync: like `zip`, we trust the OS to flush; rename keeps readers
     // from ever seeing a partial zip.
     await fh.close();
@@ -260,47 +243,6 @@ async function writeAll(fh: FileHandle, chunk: Uint8Array) {
   while (off < chunk.length) {
     const { bytesWritten } = await fh.write(chunk, off, chunk.length - off);
     off += bytesWritten;
-  }
-}
-
-/**
- * Write the exact bytes of names that are not valid UTF-8 over their
- * stand-ins (same length, so no offset moves), in the central directory and
- * in each local header, and clear their UTF-8 flag (bit 11): they are raw
- * bytes, as Info-ZIP stores such names. Entry i of the central directory
- * is entry i of the pack.
- */
-async function patchNames(fh: FileHandle, names: Map<number, Uint8Array>) {
-  const { size } = await fh.stat();
-  const eocd = Buffer.alloc(22);
-  await fh.read(eocd, 0, 22, size - 22);
-  if (eocd.readUInt32LE(0) !== 0x06054b50) {
-    throw new PackError('The zip has no end record to patch names in.');
-  }
-  const count = eocd.readUInt16LE(10);
-  const cdSize = eocd.readUInt32LE(12);
-  const cdOffset = eocd.readUInt32LE(16);
-  const cd = Buffer.alloc(cdSize);
-  await fh.read(cd, 0, cdSize, cdOffset);
-  let p = 0;
-  for (let i = 0; i < count; i++) {
-    const nameLen = cd.readUInt16LE(p + 28);
-    const extraLen = cd.readUInt16LE(p + 30);
-    const commentLen = cd.readUInt16LE(p + 32);
-    const raw = names.get(i);
-    if (raw) {
-      if (raw.length !== nameLen) {
-        throw new PackError('A name stand-in does not match its length.');
-      }
-      const local = cd.readUInt32LE(p + 42);
-      const flags = Buffer.alloc(2);
-      flags.writeUInt16LE(cd.readUInt16LE(p + 8) & ~0x800);
-      await fh.write(flags, 0, 2, cdOffset + p + 8);
-      await fh.write(raw, 0, raw.length, cdOffset + p + 46);
-      await fh.write(flags, 0, 2, local + 6);
-      await fh.write(raw, 0, raw.length, local + 30);
-    }
-    p += 46 + nameLen + extraLen + commentLen;
   }
 }
 
