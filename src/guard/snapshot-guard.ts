@@ -649,6 +649,7 @@ export class SnapshotGuard implements ISnapshotGuard {
     err: unknown
   ): Promise<boolean> {
     const { trans } = this.options;
+    const why = errorMessage(err).replace(/\.$/, '');
     const path = joinPath(folder, '.amlignore');
     // undefined: could not be read back; null: there is none.
     let now: string | null | undefined;
@@ -665,7 +666,7 @@ export class SnapshotGuard implements ISnapshotGuard {
       Notification.info(
         trans.__(
           'Writing .amlignore was interrupted (%1), but the new .amlignore was complete and is in place; checking again.',
-          errorMessage(err)
+          why
         ),
         { autoClose: 8000 }
       );
@@ -676,12 +677,12 @@ export class SnapshotGuard implements ISnapshotGuard {
         ? trans.__(
             'Writing .amlignore in %1 failed: %2. Whether it changed could not be read back; look at it before submitting.',
             folderLabel(trans, folder),
-            errorMessage(err)
+            why
           )
         : trans.__(
             'Writing .amlignore in %1 failed: %2. .amlignore was left as it was.',
             folderLabel(trans, folder),
-            errorMessage(err)
+            why
           )
     );
   }
