@@ -39,7 +39,9 @@ export interface IWriteIfUnchanged {
    * Write `text` (as UTF-8) to `path`, only if the file still holds
    * `expected` (null: it must not exist). Resolves `changed` when it does
    * not, `written` when the new content is in place; rejects with a
-   * `WriteRefusedError` when the write is refused.
+   * `WriteRefusedError` when the write is refused (nothing was written).
+   * Any other rejection leaves the outcome unknown (the writer died on the
+   * way): the caller reads the file back to say what is there.
    */
   writeIfUnchanged(
     path: string,

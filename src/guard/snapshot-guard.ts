@@ -599,7 +599,7 @@ export class SnapshotGuard implements ISnapshotGuard {
       );
     } catch (err) {
       if (!(err instanceof WriteRefusedError)) {
-        throw err;
+        return this.afterFailedWrite(folder, text, err);
       }
       if (err.reason !== 'unsupported') {
         Notification.warning(
@@ -636,6 +636,55 @@ export class SnapshotGuard implements ISnapshotGuard {
       ]
     });
     return again.button.accept;
+  }
+
+  /**
+   * The write failed without an answer (the helper kernel died): whether
+   * the new .amlignore landed is read back through the next access. Landed:
+   * go on (check again); else say it was left as it was.
+   */
+  private async afterFailedWrite(
+    folder: string,
+    text: string,
+    err: unknown
+  ): Promise<boolean> {
+    const { trans } = this.options;
+    const why = errorMessage(err).replace(/\.$/, '');
+    const path = joinPath(folder, '.amlignore');
+    // undefined: could not be read back; null: there is none.
+    let now: string | null | undefined;
+    try {
+      now = await (await this.options.access()).readText(path);
+    } catch (e) {
+      // The helper's NotFound (KernelAccess); the Contents API's 404.
+      const gone =
+        (e as { type?: string }).type === 'NotFound' ||
+        (e as { response?: { status?: number } }).response?.status === 404;
+      now = gone ? null : undefined;
+    }
+    if (now === text) {
+      Notification.info(
+        trans.__(
+          'Writing .amlignore was interrupted (%1), but the new .amlignore was complete and is in place; checking again.',
+          why
+        ),
+        { autoClose: 8000 }
+      );
+      return true;
+    }
+    throw new GuardError(
+      now === undefined
+        ? trans.__(
+            'Writing .amlignore in %1 failed: %2. Whether it changed could not be read back; look at it before submitting.',
+            folderLabel(trans, folder),
+            why
+          )
+        : trans.__(
+            'Writing .amlignore in %1 failed: %2. .amlignore was left as it was.',
+            folderLabel(trans, folder),
+            why
+          )
+    );
   }
 
   private async moveToCleanFolder(

@@ -142,6 +142,26 @@ def _tmp_name(kind='tmp'):
 # change the file at the worst moment.
 _before_commit = None
 
+
+def _pause(step):
+    """A test hook: stop at a known point of an operation.
+
+    Only when the kernel's environment has SNAPSHOT_GUARD_TEST_PAUSE (a
+    folder) and that folder holds a file named \`step\`: the helper writes its
+    pid to \`step.paused\` and waits until \`step\` is removed, so a test can
+    kill the kernel at exactly this point (no timing involved).
+    """
+    folder = os.environ.get('SNAPSHOT_GUARD_TEST_PAUSE')
+    if not folder:
+        return
+    gate = os.path.join(folder, step)
+    if not os.path.exists(gate):
+        return
+    with open(gate + '.paused', 'w') as f:
+        f.write(str(os.getpid()))
+    while os.path.exists(gate):
+        time.sleep(0.05)
+
 # A file of this name in a folder marks an incomplete copy made by "Move to
 # a clean folder"; it is also its journal. Visible on purpose: the user sees
 # it in the file browser, and the guard recognises it.
@@ -356,6 +376,7 @@ class Helper:
                 if files - last_files >= 1000 or now - last_time >= 0.2:
                     last_files, last_time = files, now
                     progress(files)
+                    _pause('walk')
         return {'root': rel, 'rootId': root_id, 'files': files, 'dirs': dirs, 'errors': errors}
 
     # -- reading ------------------------------------------------------------
@@ -429,15 +450,11 @@ class Helper:
             dfd, name = self._parent_fd(absp, rel)
             try:
                 st = self._check_unchanged(dfd, name, rel, expect)
-                tmp = _tmp_name()
+                # Anonymous until it lands (O_TMPFILE): a kernel killed
+                # before then leaves nothing in the user's folder.
+                fd, tmp = _new_tmp(dfd, rel)
                 try:
-                    # 0o666 minus the umask, like any new file; an old
-                    # file's mode is put back below.
-                    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o666, dir_fd=dfd)
-                except OSError as err:
-                    raise _os_error(err, rel, 'write')
-                try:
-                    with os.fdopen(fd, 'wb') as f:
+                    with os.fdopen(fd, 'wb', closefd=False) as f:
                         f.write(data)
                         f.flush()
                         if st is not None:
@@ -445,24 +462,37 @@ class Helper:
                         os.fsync(f.fileno())
                     if _before_commit is not None:
                         _before_commit()
+                    _pause('write')
                     self._check_unchanged(dfd, name, rel, expect)
                     if st is None:
                         # link() never replaces: a file created since the
                         # check above makes it fail instead.
-                        os.link(tmp, name, src_dir_fd=dfd, dst_dir_fd=dfd, follow_symlinks=False)
-                        os.unlink(tmp, dir_fd=dfd)
+                        if tmp is None:
+                            _link_anonymous(fd, dfd, name)
+                        else:
+                            os.link(tmp, name, src_dir_fd=dfd, dst_dir_fd=dfd, follow_symlinks=False)
+                            os.unlink(tmp, dir_fd=dfd)
                     else:
+                        if tmp is None:
+                            # A name only for the rename's instant.
+                            named = _tmp_name()
+                            _link_anonymous(fd, dfd, named)
+                            tmp = named
                         os.replace(tmp, name, src_dir_fd=dfd, dst_dir_fd=dfd)
+                    tmp = None
                 except BaseException as err:
-                    try:
-                        os.unlink(tmp, dir_fd=dfd)
-                    except OSError:
-                        pass
+                    if tmp is not None:
+                        try:
+                            os.unlink(tmp, dir_fd=dfd)
+                        except OSError:
+                            pass
                     if isinstance(err, FileExistsError):
                         raise HelperError('Changed', "'%s' was created meanwhile; nothing was written." % rel, path=rel)
                     if isinstance(err, OSError):
                         raise _os_error(err, rel, 'write')
                     raise
+                finally:
+                    os.close(fd)
                 try:
                     os.fsync(dfd)
                 except OSError:
@@ -583,6 +613,7 @@ class Helper:
                 if top not in journals:
                     journals[top] = _Journal.create(self, top)
                 done.append(self._copy_one(abssrc, relsrc, journals[top], reldst, made_files, made_dirs))
+                _pause('copy')
         except BaseException as err:
             if isinstance(err, KeyboardInterrupt):
                 raise
@@ -859,6 +890,7 @@ class Helper:
         except OSError as err:
             self._drop_upload(token)
             raise _os_error(err, u['rel'], 'write')
+        _pause('upload')
         return {'size': u['size']}
 
     def op_upload_commit(self, token, overwrite=False):
@@ -966,6 +998,7 @@ class Helper:
             raise HelperError('BadRequest', 'The job needs a command.')
         if not os.path.isdir(absdir):
             raise HelperError('NotFound', "The folder '%s' does not exist." % (rel or '.'), path=rel)
+        _pause('submit')
         if sdk == 'v2':
             return _submit_v2(absdir, rel, command, compute, environment, experiment, display_name)
         return _submit_v1(absdir, rel, command, compute, environment, experiment, display_name)
@@ -1408,6 +1441,22 @@ class _Journal:
         except OSError:
             pass
         _fsync_dir(self._abs(''))
+
+
+def _new_tmp(dfd, rel):
+    """(fd, None) of a new anonymous file in folder \`dfd\` (O_TMPFILE), or
+    (fd, name) of a temporary file where the file system has no O_TMPFILE."""
+    if hasattr(os, 'O_TMPFILE') and os.path.isdir('/proc/self/fd'):
+        try:
+            return os.open('.', os.O_TMPFILE | os.O_RDWR, 0o666, dir_fd=dfd), None
+        except OSError:
+            pass
+    tmp = _tmp_name()
+    try:
+        # 0o666 minus the umask, like any new file.
+        return os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o666, dir_fd=dfd), tmp
+    except OSError as err:
+        raise _os_error(err, rel, 'write')
 
 
 def _link_anonymous(fd, dfd, name):

@@ -71,6 +71,11 @@ export class KernelAccess implements IFolderAccess {
         if (err.type === 'Changed') {
           return 'changed';
         }
+        if (err.type === 'KernelStopped' || err.type === 'Disposed') {
+          // Not a refusal: the kernel may have died just after the file
+          // landed. The caller reads back what is there.
+          throw err;
+        }
         const reason =
           err.type === 'IsALink'
             ? 'link'

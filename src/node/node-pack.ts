@@ -12,7 +12,7 @@ import {
   sep
 } from 'node:path';
 import { createDeflateRaw, deflateRawSync } from 'node:zlib';
-import { fsencode, hasRawBytes } from '../snapshot/fsname.js';
+import { fsencode } from '../snapshot/fsname.js';
 import {
   PackError,
   SMALL_DEFLATE,
@@ -24,6 +24,7 @@ import {
   type IPackProgress,
   type IPackResult
 } from '../snapshot/packer.js';
+import { DirHandle, isSwapped } from './dir-handle.js';
 
 export interface INodePackOptions {
   onProgress?(done: IPackProgress): void;
@@ -58,8 +59,8 @@ export async function packFolderToFile(
     dirname(resolve(outFile)),
     'The folder for the zip'
   );
-  const out = join(outDir, basename(resolve(outFile)));
-  if (isWithin(out, rootReal)) {
+  const name = basename(resolve(outFile));
+  if (isWithin(join(outDir, name), rootReal)) {
     // The zip would be packed into itself, or show up in the next check.
     throw new PackError(
       `The zip "${outFile}" would be inside the folder being packed ` +
@@ -72,27 +73,22 @@ export async function packFolderToFile(
   }
   opts.signal?.throwIfAborted();
 
+  // Held open from here: a link swapped in for the zip's folder after the
+  // check above cannot send the zip elsewhere (into the folder packed).
+  const dir = openOutDir(outDir, outFile);
   // Short whatever the zip's name (NAME_MAX is 255 bytes).
-  const tmp = join(outDir, `.sg-zip-${randomBytes(6).toString('hex')}.part`);
-  const fh = await open(tmp, 'wx+');
+  const tmp = dir.at(`.sg-zip-${randomBytes(6).toString('hex')}.part`);
+  let fh: FileHandle;
+  try {
+    fh = await open(tmp, 'wx+');
+  } catch (err) {
+    dir.close();
+    throw err;
+  }
   let done = false;
-  // A name that is not valid UTF-8 goes into the zip as its exact bytes:
-  // packed under a same-length stand-in, then patched (see patchNames).
-  const rawNames = new Map<number, Uint8Array>();
-  const named = entries.map((e, i) => {
-    if (!hasRawBytes(e.path)) {
-      return e;
-    }
-    rawNames.set(i, fsencode(e.path));
-    return {
-      ...e,
-      path: e.path.replace(/[\udc80-\udcff]/g, '_'),
-      source: e.path
-    };
-  });
   const rootBytes = Buffer.from(rootReal);
   try {
-    const result = await packZip(named, {
+    const result = await packZip(entries, {
       read: (path, size) =>
         readChunks(
           Buffer.concat([rootBytes, Buffer.from('/'), fsencode(path)]),
@@ -104,13 +100,10 @@ export async function packFolderToFile(
       compress: opts.compress,
       createDeflater: createZlibDeflater
     });
-    if (rawNames.size > 0) {
-      await patchNames(fh, rawNames);
-    }
     // No fsync: like `zip`, we trust the OS to flush; rename keeps readers
     // from ever seeing a partial zip.
     await fh.close();
-    await rename(tmp, out);
+    await rename(tmp, dir.at(name));
     done = true;
     return result;
   } finally {
@@ -119,6 +112,21 @@ export async function packFolderToFile(
       await fh.close().catch(() => undefined);
       await unlink(tmp).catch(() => undefined);
     }
+    dir.close();
+  }
+}
+
+function openOutDir(outDir: string, outFile: string): DirHandle {
+  try {
+    return DirHandle.openReal(outDir);
+  } catch (err) {
+    if (isSwapped(err)) {
+      throw new PackError(
+        `The folder for the zip "${outFile}" was replaced (by a link) while it was checked; nothing was written.`,
+        { cause: err }
+      );
+    }
+    throw err;
   }
 }
 
@@ -235,47 +243,6 @@ async function writeAll(fh: FileHandle, chunk: Uint8Array) {
   while (off < chunk.length) {
     const { bytesWritten } = await fh.write(chunk, off, chunk.length - off);
     off += bytesWritten;
-  }
-}
-
-/**
- * Write the exact bytes of names that are not valid UTF-8 over their
- * stand-ins (same length, so no offset moves), in the central directory and
- * in each local header, and clear their UTF-8 flag (bit 11): they are raw
- * bytes, as Info-ZIP stores such names. Entry i of the central directory
- * is entry i of the pack.
- */
-async function patchNames(fh: FileHandle, names: Map<number, Uint8Array>) {
-  const { size } = await fh.stat();
-  const eocd = Buffer.alloc(22);
-  await fh.read(eocd, 0, 22, size - 22);
-  if (eocd.readUInt32LE(0) !== 0x06054b50) {
-    throw new PackError('The zip has no end record to patch names in.');
-  }
-  const count = eocd.readUInt16LE(10);
-  const cdSize = eocd.readUInt32LE(12);
-  const cdOffset = eocd.readUInt32LE(16);
-  const cd = Buffer.alloc(cdSize);
-  await fh.read(cd, 0, cdSize, cdOffset);
-  let p = 0;
-  for (let i = 0; i < count; i++) {
-    const nameLen = cd.readUInt16LE(p + 28);
-    const extraLen = cd.readUInt16LE(p + 30);
-    const commentLen = cd.readUInt16LE(p + 32);
-    const raw = names.get(i);
-    if (raw) {
-      if (raw.length !== nameLen) {
-        throw new PackError('A name stand-in does not match its length.');
-      }
-      const local = cd.readUInt32LE(p + 42);
-      const flags = Buffer.alloc(2);
-      flags.writeUInt16LE(cd.readUInt16LE(p + 8) & ~0x800);
-      await fh.write(flags, 0, 2, cdOffset + p + 8);
-      await fh.write(raw, 0, raw.length, cdOffset + p + 46);
-      await fh.write(flags, 0, 2, local + 6);
-      await fh.write(raw, 0, raw.length, local + 30);
-    }
-    p += 46 + nameLen + extraLen + commentLen;
   }
 }
 

@@ -13,12 +13,20 @@ import {
   unlinkSync,
   writeSync
 } from 'node:fs';
-import { dirname, join, relative, isAbsolute, resolve } from 'node:path';
+import {
+  basename,
+  dirname,
+  join,
+  relative,
+  isAbsolute,
+  resolve
+} from 'node:path';
 import {
   WriteRefusedError,
   type IWriteIfUnchanged,
   type WriteOutcome
 } from '../access/write-if-unchanged.js';
+import { DirHandle, isSwapped } from './dir-handle.js';
 
 export interface INodeWriterOptions {
   /** Called after the last check, just before the rename (tests only). */
@@ -26,8 +34,10 @@ export interface INodeWriterOptions {
 }
 
 /**
- * The write protocol over Node's `fs`, for the CLI. Node has no `openat`,
- * so the folder is confined by its real path, read just before writing.
+ * The write protocol over Node's `fs`, for the CLI. The folder is confined
+ * by its real path, then held open (DirHandle): every step after the check
+ * names files through that handle, so a link swapped in meanwhile cannot
+ * redirect the write.
  */
 export class NodeWriter implements IWriteIfUnchanged {
   private readonly root: string;
@@ -84,12 +94,40 @@ export class NodeWriter implements IWriteIfUnchanged {
         path
       );
     }
+    let dir: DirHandle;
+    try {
+      dir = DirHandle.openReal(realFolder);
+    } catch (err) {
+      if (isSwapped(err)) {
+        throw new WriteRefusedError(
+          'failed',
+          `cannot write ${target}: its folder was replaced (by a link) while it was checked; nothing was written`,
+          path
+        );
+      }
+      throw err;
+    }
+    try {
+      return this.writeIn(dir, basename(target), path, text, expected);
+    } finally {
+      dir.close();
+    }
+  }
+
+  private writeIn(
+    dir: DirHandle,
+    name: string,
+    path: string,
+    text: string,
+    expected: string | null
+  ): WriteOutcome {
+    const target = dir.at(name);
     const before = current(target, path);
     if (before.text !== expected) {
       return 'changed';
     }
     // Short whatever the target's name (NAME_MAX is 255 bytes).
-    const tmp = join(folder, `.sg-tmp-${randomBytes(6).toString('hex')}.part`);
+    const tmp = dir.at(`.sg-tmp-${randomBytes(6).toString('hex')}.part`);
     const fd = openSync(
       tmp,
       constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL,

@@ -6,13 +6,16 @@ import { Deflate, Zip, deflateSync } from 'fflate';
 import type { AsyncFlateStreamHandler, ZipInputFile } from 'fflate';
 import { formatBytes, formatCount } from './format.js';
 import { errorMessage } from './errors.js';
+import { escapeUnsafe, fsencode, hasRawBytes } from './fsname.js';
 
 /** One file to put in the zip. */
 export interface IPackEntry {
-  /** Path relative to the snapshot root, `/`-separated; the name in the zip. */
+  /**
+   * Path relative to the snapshot root, `/`-separated; the name in the zip.
+   * Bytes that are not valid UTF-8 come as escapes (see fsname.ts) and go
+   * into the zip as the exact bytes.
+   */
   path: string;
-  /** The path to read when it differs from `path` (a stand-in name). */
-  source?: string;
   /** Expected size in bytes; the packer fails if the content differs. */
   size: number;
   /** Modification time in ms since the epoch (clamped to 1980–2099). */
@@ -92,7 +95,6 @@ const DIRECT_SIZE = 64 << 10;
 export const SMALL_DEFLATE = 256 << 10;
 
 const EMPTY = new Uint8Array(0);
-const encoder = new TextEncoder();
 
 /**
  * Extensions worth deflating: text, code and text-based data. Anything not
@@ -165,9 +167,7 @@ export function zipLimitProblem(
       );
     }
     total +=
-      ENTRY_OVERHEAD +
-      2 * encoder.encode(e.path).length +
-      worstData(e, compress);
+      ENTRY_OVERHEAD + 2 * fsencode(e.path).length + worstData(e, compress);
   }
   if (total > ZIP_MAX_BYTES) {
     return (
@@ -201,10 +201,16 @@ export async function packZip(
   // fflate calls back synchronously; chunks wait here until drained.
   const queue: Uint8Array[] = [];
   let zipError: Error | null = null;
+  const names = new RawNames(entries);
   const zip = new Zip((err, data) => {
     if (err) {
       zipError ??= err;
     } else if (data.length > 0) {
+      try {
+        names.patch(data);
+      } catch (e) {
+        zipError ??= e as Error;
+      }
       queue.push(data);
     }
   });
@@ -224,8 +230,9 @@ export async function packZip(
   const progress = { files: 0, bytes: 0 };
   const createDeflater = opts.createDeflater ?? createFflateDeflater;
   try {
-    for (const entry of entries) {
+    for (const [index, entry] of entries.entries()) {
       throwIfAborted(signal);
+      names.next(index);
       const deflater =
         compress === 'auto' && entry.size > 0 && isCompressible(entry.path)
           ? createDeflater(entry.size)
@@ -257,9 +264,7 @@ export async function packZip(
       const cannotRead = `Could not read "${entry.path}"`;
       let chunks: AsyncIterator<Uint8Array>;
       try {
-        chunks = opts
-          .read(entry.source ?? entry.path, entry.size)
-          [Symbol.asyncIterator]();
+        chunks = opts.read(entry.path, entry.size)[Symbol.asyncIterator]();
       } catch (err) {
         throw wrapError(err, signal, cannotRead);
       }
@@ -303,6 +308,7 @@ export async function packZip(
       opts.onProgress?.({ ...progress });
     }
     throwIfAborted(signal);
+    names.ending();
     zip.end();
     await drain();
     await out.flush();
@@ -356,6 +362,94 @@ export function gatheringDeflater(
 }
 
 /**
+ * Names that are not valid UTF-8 go into the zip as their exact bytes, as
+ * Info-ZIP stores them (UTF-8 flag, bit 11, clear): fflate only takes names
+ * as strings and would encode each escaped byte as U+FFFD. Such an entry is
+ * given to fflate under a stand-in of the same byte length, and the
+ * stand-in is overwritten in fflate's output as it passes: in the entry's
+ * local header (its own chunk, at the offset where the entry starts) and in
+ * the central directory (one chunk, emitted by `end()`). No offset moves.
+ */
+class RawNames {
+  private readonly raw: (Uint8Array | null)[];
+  private emitted = 0;
+  private localAt = -1;
+  private local: Uint8Array | null = null;
+  private central = false;
+
+  constructor(entries: readonly IPackEntry[]) {
+    this.raw = entries.map(e =>
+      hasRawBytes(e.path) ? fsencode(e.path) : null
+    );
+  }
+
+  /** The name fflate writes for entry `path`. */
+  static standIn(path: string): string {
+    return path.replace(/[\udc80-\udcff]/g, '_');
+  }
+
+  /** Entry `index` is added next: its local header starts here. */
+  next(index: number): void {
+    this.local = this.raw[index];
+    this.localAt = this.emitted;
+  }
+
+  /** The next chunks are the central directory. */
+  ending(): void {
+    this.central = this.raw.some(r => r !== null);
+  }
+
+  /** Called with every chunk fflate emits, in order. */
+  patch(chunk: Uint8Array): void {
+    if (this.local !== null && this.emitted === this.localAt) {
+      writeName(chunk, 0, 0x04034b50, 6, 26, 30, this.local);
+      this.local = null;
+    }
+    if (this.central) {
+      this.central = false;
+      let p = 0;
+      for (const raw of this.raw) {
+        if (raw !== null) {
+          writeName(chunk, p, 0x02014b50, 8, 28, 46, raw);
+        }
+        p += 46 + u16(chunk, p + 28) + u16(chunk, p + 30) + u16(chunk, p + 32);
+      }
+    }
+    this.emitted += chunk.length;
+  }
+}
+
+/**
+ * Overwrites the stand-in name of the header at `at` (signature `sig`,
+ * flags at `flags`, name length at `len`, name at `name`) with `raw`.
+ */
+function writeName(
+  b: Uint8Array,
+  at: number,
+  sig: number,
+  flags: number,
+  len: number,
+  name: number,
+  raw: Uint8Array
+): void {
+  const sigHere =
+    (b[at] | (b[at + 1] << 8) | (b[at + 2] << 16) | (b[at + 3] << 24)) >>> 0;
+  if (
+    sigHere !== sig ||
+    u16(b, at + len) !== raw.length ||
+    at + name + raw.length > b.length
+  ) {
+    throw new Error('a name that is not UTF-8 could not be written');
+  }
+  b[at + flags + 1] &= ~0x08;
+  b.set(raw, at + name);
+}
+
+function u16(b: Uint8Array, at: number): number {
+  return b[at] | (b[at + 1] << 8);
+}
+
+/**
  * One file of the zip, in fflate's `ZipInputFile` shape. The data (stored
  * or already deflated) is handed to `emit`; the CRC is computed here, with
  * slicing-by-8, about three times faster than fflate's: storing is
@@ -374,7 +468,7 @@ class ZipEntryStream implements ZipInputFile {
   private state = -1;
 
   constructor(entry: IPackEntry, deflated: boolean) {
-    this.filename = entry.path;
+    this.filename = RawNames.standIn(entry.path);
     // Regular file type plus permissions, in the high 16 bits. Multiplying
     // keeps the number positive (a shift would go negative).
     this.attrs = (0o100000 | ((entry.mode ?? 0o644) & 0o7777)) * 0x10000;
@@ -516,9 +610,14 @@ function worstData(e: IPackEntry, compress: 'auto' | 'store'): number {
 }
 
 function pathProblem(path: string): string | null {
-  const bytes = encoder.encode(path).length;
+  let bytes: number;
+  try {
+    bytes = fsencode(path).length;
+  } catch {
+    return `"${escapeUnsafe(path)}" is not a file name.`;
+  }
   if (bytes > 0xffff) {
-    return `A path is too long for a zip (${bytes} bytes): "${path.slice(0, 80)}…"`;
+    return `A path is too long for a zip (${bytes} bytes): "${escapeUnsafe(path.slice(0, 80))}…"`;
   }
   const bad =
     path === '' ||

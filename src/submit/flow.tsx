@@ -22,6 +22,7 @@ import { snapshotChange, type ISnapshotChange } from './model.js';
 import { showSubmitDialog, type TargetValues } from './submit-dialog.js';
 import { submittedValues } from './model.js';
 import { errorMessage } from '../snapshot/errors.js';
+import { parentOf } from '../snapshot/paths.js';
 
 type Context = DocumentRegistry.IContext<DocumentRegistry.IModel>;
 
@@ -76,7 +77,14 @@ export class SubmitFlow {
     for (;;) {
       // The guard says where the notebook ended up (a fix may move it) and
       // what it measured there: no second scan before the dialog.
-      const decided = await guard.run(start, context);
+      let decided;
+      try {
+        decided = await guard.run(start, context);
+      } catch (err) {
+        // A fix that failed (the helper kernel died while writing or
+        // copying): its message says what was left.
+        return this._fail(err, { path: start, folder: parentOf(start) });
+      }
       start = decided.notebook;
       if (!decided.ok || decided.report === null) {
         return { status: 'cancelled', path: start };

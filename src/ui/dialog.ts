@@ -102,7 +102,9 @@ export interface IGuardDialogOptions<T> {
 
 /**
  * JupyterLab's dialog, plus: accepting buttons follow the body's validity,
- * and chosen elements may keep Enter for themselves.
+ * and chosen elements may keep Enter for themselves. Only public API: the
+ * dialog's DOM events all reach `handleEvent` (the EventListener it
+ * registers for itself), which sees them first.
  */
 export class GuardDialog<T> extends Dialog<T> {
   constructor(options: IGuardDialogOptions<T>) {
@@ -120,7 +122,7 @@ export class GuardDialog<T> extends Dialog<T> {
     this._guardButtons = options.buttons;
     this._guardDefault = defaultButton;
     this._ownsEnter = options.ownsEnter ?? null;
-    options.body.onReport = () => this._checkValidation();
+    options.body.onReport = () => this._syncButtons();
   }
 
   resolve(index?: number): void {
@@ -135,28 +137,20 @@ export class GuardDialog<T> extends Dialog<T> {
     super.resolve(index);
   }
 
-  protected _checkValidation(): void {
-    // JupyterLab 4.1 added this step (accept buttons off while an input is
-    // :invalid, such as an empty required field) and calls it on input; 4.0
-    // has none, so only we decide there. A holding body explains what is
-    // missing when Submit is pressed, so it keeps Submit enabled.
-    const base = (Dialog.prototype as any)._checkValidation;
-    base?.call(this);
-    const invalid = !this._guardBody.valid;
-    this.node
-      .querySelectorAll<HTMLButtonElement>(
-        '.jp-Dialog-footer button.jp-mod-accept'
-      )
-      .forEach(button => {
-        if (invalid) {
-          button.disabled = true;
-        } else if (this._guardBody.hold || !base) {
-          button.disabled = false;
-        }
-      });
+  handleEvent(event: Event): void {
+    if (event.type === 'keydown' && this._keydown(event as KeyboardEvent)) {
+      return;
+    }
+    super.handleEvent(event);
+    if (event.type === 'input') {
+      // JupyterLab 4.1+ turns accepting buttons off while an input is
+      // :invalid (an empty required field), on every input; 4.0 does not.
+      this._syncButtons();
+    }
   }
 
-  protected _evtKeydown(event: KeyboardEvent): void {
+  /** True when the key is ours and the base dialog must not see it. */
+  private _keydown(event: KeyboardEvent): boolean {
     if (
       event.key === 'Enter' &&
       event.target instanceof Element &&
@@ -164,15 +158,35 @@ export class GuardDialog<T> extends Dialog<T> {
         (this._ownsEnter !== null && this._ownsEnter(event.target)))
     ) {
       // Let the element act (a bar opens its folder, a summary its details);
-      // the base class would swallow Enter or accept the dialog instead.
-      return;
+      // the base dialog would swallow Enter or accept the dialog instead.
+      return true;
     }
     if (event.key === 'Tab' && this._cycleFocus(event.shiftKey)) {
       event.preventDefault();
       event.stopPropagation();
-      return;
+      return true;
     }
-    super._evtKeydown(event);
+    return false;
+  }
+
+  /**
+   * Accepting buttons: off while the body is invalid; on while it holds
+   * (pressing one then shows what is missing); otherwise off while an input
+   * is :invalid or marked in error, JupyterLab 4.1+'s own rule, which 4.0
+   * lacks.
+   */
+  private _syncButtons(): void {
+    const off =
+      !this._guardBody.valid ||
+      (!this._guardBody.hold &&
+        this.node.querySelector(':invalid, .jp-mod-error') !== null);
+    this.node
+      .querySelectorAll<HTMLButtonElement>(
+        '.jp-Dialog-footer button.jp-mod-accept'
+      )
+      .forEach(button => {
+        button.disabled = off;
+      });
   }
 
   /**

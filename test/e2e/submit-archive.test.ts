@@ -6,7 +6,13 @@
  * must survive; Cancel and a helper kernel killed mid-way leave nothing.
  */
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  rmSync,
+  writeFileSync
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { describe, test } from 'node:test';
@@ -24,6 +30,7 @@ import {
   writeNotebook,
   type ISubmitLab
 } from './submit-lab.js';
+import { hexName, zipEntries } from '../helpers/zip-names.js';
 
 const shared = useBrowser();
 
@@ -158,6 +165,49 @@ describe('snapshot archive', () => {
       await s.toast('success', /saved as exports-srv\/snap\.zip/);
       assert.deepEqual(unzipCheck(zip).sort(), cliLs(dir).sort());
       assert.deepEqual(leftovers(exports), ['snap.zip'], 'no partial file');
+    }));
+
+  test('names that are not valid UTF-8 keep their exact bytes in the zip', t =>
+    s.run(t, async () => {
+      const dir = s.folder('archive-raw');
+      const exports = s.folder('exports-raw');
+      writeNotebook(join(dir, 'nb.ipynb'));
+      const bad = [0x62, 0x61, 0x64, 0xff, 0x2e, 0x74, 0x78, 0x74]; // bad\xff.txt
+      const sub = [0x64, 0xe9, 0x6a, 0xe0]; // déjà in latin-1
+      const raw = (...parts: number[][]) =>
+        Buffer.concat([
+          Buffer.from(`${dir}/`),
+          ...parts.map(p => Buffer.from(p))
+        ]);
+      writeFileSync(raw(bad), 'raw name');
+      mkdirSync(raw(sub));
+      writeFileSync(
+        raw(sub, [0x2f, 0x61, 0x2e, 0x74, 0x78, 0x74]),
+        'in a raw folder'
+      );
+      await s.open('archive-raw/nb.ipynb');
+      const dialog = await submitAndWait(s, 'archive-raw/nb.ipynb');
+      await archiveTo(s, dialog, 'exports-raw/snap.zip');
+      await footerButton(dialog, 'Submit').click();
+      await s.toast('success', /saved as exports-raw\/snap\.zip/);
+      const entries = zipEntries(join(exports, 'snap.zip'));
+      const byName = new Map(entries.map(e => [e.name, e]));
+      assert.deepEqual(byName.get(hexName(bad)), {
+        name: hexName(bad),
+        utf8: false,
+        content: 'raw name'
+      });
+      assert.equal(
+        byName.get(hexName([...sub, 0x2f, 0x61, 0x2e, 0x74, 0x78, 0x74]))
+          ?.content,
+        'in a raw folder'
+      );
+      // Nothing renamed (U+FFFD is ef bf bd in UTF-8), nothing missing.
+      assert.ok(
+        entries.every(e => !e.name.includes('efbfbd')),
+        entries.map(e => e.name).join(', ')
+      );
+      assert.equal(entries.length, cliLs(dir).length);
     }));
 
   test('Cancel during packing leaves nothing behind', t =>

@@ -1,8 +1,10 @@
 import assert from 'node:assert/strict';
 import {
   chmodSync,
+  lstatSync,
   mkdirSync,
   readFileSync,
+  readdirSync,
   symlinkSync,
   writeFileSync
 } from 'node:fs';
@@ -469,5 +471,60 @@ describe('pack', () => {
     const r = cli(['pack', d, '-o', join(d, 'self.zip')]);
     assert.equal(r.status, 2);
     assert.match(r.stderr, /inside/);
+  });
+});
+
+const SWAP_HOOK = fileURLToPath(
+  new URL('../helpers/swap-before-write.js', import.meta.url)
+);
+
+/** Run the CLI with a link swapped in for `dir` just before it writes. */
+function cliWithSwap(args: string[], dir: string, to: string) {
+  dirs.push(`${dir}.moved`);
+  return cli(args, {
+    env: {
+      NODE_OPTIONS: `--import=${pathToFileURL(SWAP_HOOK).href}`,
+      SWAP_DIR: dir,
+      SWAP_TO: to
+    }
+  });
+}
+
+describe('a link swapped in after the check cannot redirect a write', () => {
+  test('suggest --write: .amlignore lands in the folder checked, nothing outside', () => {
+    const d = folder({ 'nb.ipynb': '{}', 'big/blob.bin': 400 * 1024 * 1024 });
+    const away = folder();
+    const r = cliWithSwap(['suggest', d, '--write'], d, away);
+    // The swap happened: the folder's path is now a link to `away`.
+    assert.ok(lstatSync(d).isSymbolicLink());
+    assert.deepEqual(readdirSync(away), [], 'nothing written outside');
+    assert.equal(r.status, 0, r.stderr);
+    assert.match(
+      readFileSync(join(`${d}.moved`, '.amlignore'), 'utf8'),
+      /^\/big\/$/m
+    );
+    assert.deepEqual(readdirSync(`${d}.moved`).sort(), [
+      '.amlignore',
+      'big',
+      'nb.ipynb'
+    ]);
+  });
+
+  test("pack: the zip's folder swapped for a link into the packed folder", () => {
+    const d = folder({ 'nb.ipynb': '{}', 'a.txt': 'a' });
+    const out = folder();
+    const before = readdirSync(d).sort();
+    const r = cliWithSwap(['pack', d, '-o', join(out, 'snap.zip')], out, d);
+    assert.ok(lstatSync(out).isSymbolicLink());
+    assert.deepEqual(readdirSync(d).sort(), before, 'nothing written into d');
+    assert.equal(r.status, 0, r.stderr);
+    assert.deepEqual(readdirSync(`${out}.moved`), ['snap.zip']);
+    const test = spawnSync('unzip', ['-Z1', join(`${out}.moved`, 'snap.zip')], {
+      encoding: 'utf8'
+    });
+    assert.deepEqual(test.stdout.split('\n').filter(Boolean).sort(), [
+      'a.txt',
+      'nb.ipynb'
+    ]);
   });
 });

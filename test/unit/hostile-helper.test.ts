@@ -151,6 +151,37 @@ out['w'] = call('write_atomic', path='.amlignore', text='ours\n', expect=None)
   });
 });
 
+describe('helper.py: killed while writing .amlignore (#9 load)', () => {
+  for (const [what, files, expect] of [
+    ['a new .amlignore', {}, 'None'],
+    [
+      'a replaced .amlignore',
+      { '.amlignore': 'old\n' },
+      JSON.stringify(sha256('old\n'))
+    ]
+  ] as const) {
+    test(`${what}: a kill before it lands leaves the folder as it was`, () => {
+      const d = folder({ 'nb.ipynb': '{}', ...files });
+      // The process dies at once (no clean-up runs), as under SIGKILL.
+      py(
+        d,
+        String.raw`
+helper._before_commit = lambda: os._exit(9)
+call('write_atomic', path='.amlignore', text='ours\n', expect=${expect})
+`,
+        { status: 9 }
+      );
+      assert.deepEqual(
+        readdirSync(d).sort(),
+        Object.keys({ 'nb.ipynb': 1, ...files }).sort()
+      );
+      if ('.amlignore' in files) {
+        assert.equal(readFileSync(join(d, '.amlignore'), 'utf8'), 'old\n');
+      }
+    });
+  }
+});
+
 describe('helper.py: never blocks on a FIFO (#6)', () => {
   test('read, stat with hash, copy_files and write_atomic answer at once', () => {
     const d = folder({ 'nb/run.ipynb': '{}' });

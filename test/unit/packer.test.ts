@@ -25,6 +25,7 @@ import {
   zipLimitProblem,
   type IPackEntry
 } from '../../src/snapshot/packer.js';
+import { hexName, zipEntries } from '../helpers/zip-names.js';
 
 const MiB = 1 << 20;
 const GiB = 1024 * MiB;
@@ -596,4 +597,52 @@ test('isCompressible decides by name', () => {
   ]) {
     assert.ok(!isCompressible(p), p);
   }
+});
+
+describe('names that are not valid UTF-8 (the packer the browser uses)', () => {
+  test('go into the zip as their exact bytes, flag clear; others stay UTF-8', async () => {
+    // Escaped bytes as the helper kernel sends them (PEP 383): U+DCxx.
+    const files: [string, string][] = [
+      ['bad\udcff.txt', 'x'.repeat(5000)],
+      ['d\udce9j\udce0/caf\u00e9 \udcfe.bin', 'binary'],
+      ['ok/été.md', '# é'],
+      ['plain.txt', 'p']
+    ];
+    const data = new Map(files);
+    const chunks: Uint8Array[] = [];
+    await packZip(
+      files.map(([path, text]) => ({ path, size: Buffer.byteLength(text) })),
+      {
+        async *read(path) {
+          yield new TextEncoder().encode(data.get(path));
+        },
+        write: chunk => {
+          chunks.push(chunk);
+        }
+      }
+    );
+    const zip = join(tempDir(), 'raw.zip');
+    writeFileSync(zip, Buffer.concat(chunks));
+    assert.deepEqual(zipEntries(zip), [
+      {
+        name: hexName([0x62, 0x61, 0x64, 0xff, 0x2e, 0x74, 0x78, 0x74]),
+        utf8: false,
+        content: 'x'.repeat(5000)
+      },
+      {
+        name: hexName([
+          0x64, 0xe9, 0x6a, 0xe0, 0x2f, 0x63, 0x61, 0x66, 0xc3, 0xa9, 0x20,
+          0xfe, 0x2e, 0x62, 0x69, 0x6e
+        ]),
+        utf8: false,
+        content: 'binary'
+      },
+      {
+        name: hexName('ok/été.md'),
+        utf8: true,
+        content: Buffer.from('# é').toString('latin1')
+      },
+      { name: hexName('plain.txt'), utf8: false, content: 'p' }
+    ]);
+  });
 });

@@ -1,0 +1,383 @@
+/**
+ * The helper kernel killed (SIGKILL) at one step of each flow: the check,
+ * the .amlignore write, the "Move to a clean folder" copy, the archive and
+ * the Azure ML submission. The kill lands at a known point: the helper
+ * pauses there when the test opens a gate (SNAPSHOT_GUARD_TEST_PAUSE, see
+ * `_pause` in helper.py) and says so with its pid; no timing is involved.
+ * Each time the folder is left as it was or completed, the message says
+ * which, and the next Submit works (on a new helper kernel).
+ */
+import assert from 'node:assert/strict';
+import {
+  existsSync,
+  mkdtempSync,
+  readFileSync,
+  readdirSync,
+  rmSync,
+  statSync,
+  writeFileSync
+} from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, describe, test } from 'node:test';
+import type { Locator } from 'playwright-core';
+import { formatBytes, reportNumbers, treeHashes } from './scenario.js';
+import {
+  AZURE_DOUBLE,
+  PLUGIN,
+  footerButton,
+  noise,
+  submitAndWait,
+  useBrowser,
+  useSubmitLab,
+  writeFiles,
+  writeNotebook,
+  type ISubmitLab
+} from './submit-lab.js';
+
+const shared = useBrowser();
+const gates = mkdtempSync(join(tmpdir(), 'snapshot-guard-gates-'));
+const azureRecord = join(gates, 'azure.jsonl');
+after(() => rmSync(gates, { recursive: true, force: true }));
+
+/**
+ * Open the gate of `step`, start the flow, wait until the helper stands at
+ * the gate, SIGKILL it, close the gate (the next helper passes).
+ */
+async function killAt(step: string, start: () => Promise<void>) {
+  const gate = join(gates, step);
+  const paused = `${gate}.paused`;
+  writeFileSync(gate, '');
+  try {
+    await start();
+    const deadline = Date.now() + 120_000;
+    let pid = NaN;
+    while (!(pid > 0)) {
+      assert.ok(Date.now() < deadline, `the helper never reached ${step}`);
+      await new Promise(resolve => setTimeout(resolve, 50));
+      pid = existsSync(paused) ? Number(readFileSync(paused, 'utf8')) : NaN;
+    }
+    process.kill(pid, 'SIGKILL');
+  } finally {
+    rmSync(gate, { force: true });
+    rmSync(paused, { force: true });
+  }
+}
+
+/** The error dialog: its text, then closed. */
+async function errorText(s: ISubmitLab, title: RegExp): Promise<string> {
+  const dialog = await s.dialogTitled(title, { timeoutMs: 120_000 });
+  const text = (await dialog.locator('.jp-Dialog-body').textContent()) ?? '';
+  await footerButton(dialog, 'Close').click();
+  await dialog.waitFor({ state: 'detached' });
+  return text;
+}
+
+/** A guard dialog by its class (waits for it). */
+async function guardDialog(s: ISubmitLab, cls: string): Promise<Locator> {
+  const dialog = s.page.locator(`.jp-Dialog.${cls}`);
+  await dialog.waitFor({ timeout: 60_000 });
+  return dialog;
+}
+
+async function cancelSubmit(s: ISubmitLab): Promise<void> {
+  const dialog = await s.submitDialog({ timeoutMs: 60_000 });
+  await footerButton(dialog, 'Cancel').click();
+  await dialog.waitFor({ state: 'detached' });
+}
+
+/** The tree without what JupyterLab itself writes (the notebook's save). */
+function userFiles(dir: string): Map<string, string> {
+  const all = treeHashes(dir);
+  for (const k of [...all.keys()]) {
+    if (k === 'nb.ipynb' || k.startsWith('.ipynb_checkpoints')) {
+      all.delete(k);
+    }
+  }
+  return all;
+}
+
+const AMLIGNORE = '.ipynb_checkpoints/\n';
+
+/** `n` small files under `dir/data/`. */
+function data(dir: string, n: number): void {
+  const files: Record<string, string> = {};
+  for (let i = 0; i < n; i++) {
+    files[`data/f${i}.csv`] = `${i}\n`;
+  }
+  writeFiles(dir, files);
+}
+
+describe('the helper kernel killed at each step of each flow', () => {
+  const s = useSubmitLab(shared, 'kill', {
+    env: {
+      SNAPSHOT_GUARD_TEST_PAUSE: gates,
+      // Azure ML itself is a test double (test/fixtures/azure-double).
+      PYTHONPATH: AZURE_DOUBLE,
+      AZURE_DOUBLE_RECORD: azureRecord
+    },
+    settings: { [PLUGIN]: { profile: 'azureml-v1', maxFiles: 100 } }
+  });
+
+  test('check: an error, the folder as it was; the next Submit checks it', t =>
+    s.run(t, async () => {
+      const dir = s.folder('k-check');
+      writeNotebook(join(dir, 'nb.ipynb'));
+      // The walk reports progress after 1000 files, and pauses there.
+      writeFiles(dir, { '.amlignore': 'data/\n' });
+      data(dir, 1200);
+      await s.open('k-check/nb.ipynb');
+      const before = userFiles(dir);
+      await killAt('walk', async () =>
+        (await s.submitButton('k-check/nb.ipynb')).click()
+      );
+      await s.toast(
+        'error',
+        /^The snapshot of k-check could not be checked: The helper kernel stopped/,
+        { timeoutMs: 120_000 }
+      );
+      assert.deepEqual(userFiles(dir), before);
+      await s.clearToasts();
+      await submitAndWait(s, 'k-check/nb.ipynb');
+      await cancelSubmit(s);
+    }));
+
+  test('.amlignore write: "left as it was", nothing left; the next Submit writes it', t =>
+    s.run(t, async () => {
+      const dir = s.folder('k-write');
+      writeNotebook(join(dir, 'nb.ipynb'));
+      data(dir, 150);
+      await s.open('k-write/nb.ipynb');
+      const before = userFiles(dir);
+      const write = async () => {
+        const report = await guardDialog(s, 'jp-SnapshotGuard-reportDialog');
+        await footerButton(report, 'Write .amlignore…').click();
+        const dialog = await guardDialog(s, 'jp-SnapshotGuard-amlignoreDialog');
+        await footerButton(dialog, 'Write').click();
+      };
+      await killAt('write', async () => {
+        await (await s.submitButton('k-write/nb.ipynb')).click();
+        await write();
+      });
+      const text = await errorText(s, /^Not submitted$/);
+      assert.match(
+        text,
+        /^Writing \.amlignore in k-write failed: .*helper kernel stopped.*\. \.amlignore was left as it was\.$/
+      );
+      // As it was: no .amlignore, no temporary file.
+      assert.deepEqual(userFiles(dir), before);
+      await s.clearToasts();
+      await (await s.submitButton('k-write/nb.ipynb')).click();
+      await write();
+      await cancelSubmit(s);
+      assert.match(
+        readFileSync(join(dir, '.amlignore'), 'utf8'),
+        /^\/?data\/$/m
+      );
+    }));
+
+  test('clean-folder copy: "the copy was removed"; the next Submit copies', t =>
+    s.run(t, async () => {
+      const dir = s.folder('k-copy');
+      writeNotebook(join(dir, 'nb.ipynb'), ['import utils']);
+      writeFiles(dir, { 'utils.py': 'X = 1\n' });
+      data(dir, 150);
+      await s.open('k-copy/nb.ipynb');
+      const before = userFiles(dir);
+      const copy = async () => {
+        const report = await guardDialog(s, 'jp-SnapshotGuard-reportDialog');
+        await footerButton(report, 'Move to a clean folder').click();
+        const dialog = await guardDialog(s, 'jp-SnapshotGuard-cleanDialog');
+        await footerButton(dialog, 'Copy').click();
+      };
+      // Paused after the notebook is copied, before utils.py.
+      await killAt('copy', async () => {
+        await (await s.submitButton('k-copy/nb.ipynb')).click();
+        await copy();
+      });
+      const text = await errorText(s, /^Not submitted$/);
+      assert.match(
+        text,
+        /^Copying into k-copy\/nb-job failed, and the copy was removed: .*helper kernel stopped/
+      );
+      assert.deepEqual(userFiles(dir), before, 'no nb-job/ left');
+      await s.clearToasts();
+      await (await s.submitButton('k-copy/nb.ipynb')).click();
+      await copy();
+      await cancelSubmit(s);
+      assert.deepEqual(
+        readdirSync(join(dir, 'nb-job'))
+          .filter(n => n !== '.ipynb_checkpoints')
+          .sort(),
+        ['nb.ipynb', 'utils.py']
+      );
+    }));
+
+  test('archive: "nothing was saved", no partial zip; the next Submit saves it', t =>
+    s.run(t, async () => {
+      const dir = s.folder('k-zip');
+      const out = s.folder('k-zip-out');
+      writeNotebook(join(dir, 'nb.ipynb'));
+      writeFiles(dir, { 'model.bin': noise(6 * 1024 * 1024, 3) });
+      await s.open('k-zip/nb.ipynb');
+      const before = userFiles(dir);
+      const archive = async () => {
+        const dialog = await submitAndWait(s, 'k-zip/nb.ipynb');
+        await s.chooseTarget(dialog, 'Snapshot archive (zip)');
+        await s.field(dialog, 'destination').selectOption('server');
+        await s.field(dialog, 'serverPath').fill('k-zip-out/snap.zip');
+        await footerButton(dialog, 'Submit').click();
+      };
+      // Paused after the first chunk of the zip reached the server.
+      await killAt('upload', archive);
+      const text = await errorText(s, /^Snapshot archive not saved$/);
+      assert.match(
+        text,
+        /helper kernel stopped while packing the snapshot\. The partial zip was discarded and nothing was saved/
+      );
+      assert.deepEqual(readdirSync(out), [], 'no partial zip');
+      assert.deepEqual(userFiles(dir), before);
+      await s.clearToasts();
+      await archive();
+      await s.toast('success', /saved as k-zip-out\/snap\.zip/, {
+        timeoutMs: 120_000
+      });
+      assert.deepEqual(readdirSync(out), ['snap.zip']);
+    }));
+
+  test('Azure ML submit: "may or may not have been created"; the next Submit submits', t =>
+    s.run(t, async () => {
+      const dir = s.folder('k-aml');
+      writeNotebook(join(dir, 'nb.ipynb'));
+      writeFileSync(
+        join(dir, 'config.json'),
+        JSON.stringify({
+          subscription_id: '00000000-0000-0000-0000-000000000000',
+          resource_group: 'rg-test',
+          workspace_name: 'ws-test'
+        })
+      );
+      await s.open('k-aml/nb.ipynb');
+      const before = userFiles(dir);
+      rmSync(azureRecord, { force: true });
+      const submit = async () => {
+        const dialog = await submitAndWait(s, 'k-aml/nb.ipynb');
+        await s.chooseTarget(dialog, 'Azure ML job');
+        await s.field(dialog, 'compute').fill('cpu-cluster');
+        await footerButton(dialog, 'Submit').click();
+      };
+      // Paused just before the SDK is called.
+      await killAt('submit', submit);
+      const text = await errorText(s, /Azure ML job not submitted/);
+      assert.match(
+        text,
+        /helper kernel stopped while submitting with .*may or may not have been created/
+      );
+      const calls = () =>
+        existsSync(azureRecord)
+          ? readFileSync(azureRecord, 'utf8')
+              .split('\n')
+              .filter(l => l !== '')
+              .map(l => JSON.parse(l).call as string)
+          : [];
+      assert.ok(!calls().includes('Experiment.submit'), calls().join(', '));
+      assert.deepEqual(userFiles(dir), before);
+      await s.clearToasts();
+      await submit();
+      await s.toast('success', /Azure ML job \S+ submitted/, {
+        timeoutMs: 120_000
+      });
+      assert.ok(calls().includes('Experiment.submit'), calls().join(', '));
+    }));
+
+  test('ten checks in a row while the notebook is edited: right numbers, edits kept, no dialog left', t =>
+    s.run(t, async () => {
+      const dir = s.folder('k-ten');
+      writeNotebook(join(dir, 'nb.ipynb'), ['a = 0']);
+      // Sizes by construction: data/ has 20 files of 1000 bytes; bulk/,
+      // there in odd rounds, 90 more files of 3000 bytes (over 100 files).
+      const files: Record<string, string> = {};
+      for (let i = 0; i < 20; i++) {
+        files[`data/d${i}.csv`] = 'x'.repeat(1000);
+      }
+      // JupyterLab's checkpoints left out: their timing is JupyterLab's.
+      files['.amlignore'] = AMLIGNORE;
+      writeFiles(dir, files);
+      await s.open('k-ten/nb.ipynb');
+      const panel = s.page.locator('.jp-NotebookPanel:not(.lm-mod-hidden)');
+      const editor = panel.locator('.jp-Cell .cm-content').first();
+      const typed: string[] = [];
+      for (let round = 0; round < 10; round++) {
+        const bulk = round % 2 === 1;
+        rmSync(join(dir, 'bulk'), { recursive: true, force: true });
+        if (bulk) {
+          const more: Record<string, string> = {};
+          for (let i = 0; i < 90; i++) {
+            more[`bulk/b${i}.bin`] = 'y'.repeat(3000);
+          }
+          writeFiles(dir, more);
+        }
+        // The user types into the cell, then presses Submit.
+        await editor.click();
+        await s.page.keyboard.press('Control+End');
+        const line = `\nb${round} = ${round}`;
+        await s.page.keyboard.type(line);
+        typed.push(line.trim());
+        await (await s.submitButton('k-ten/nb.ipynb')).click();
+        // The guard saves the notebook before checking: its size on disk is
+        // what the check measured.
+        const expectFiles = 2 + 20 + (bulk ? 90 : 0);
+        const expectBytes = () =>
+          statSync(join(dir, 'nb.ipynb')).size +
+          AMLIGNORE.length +
+          20 * 1000 +
+          (bulk ? 90 * 3000 : 0);
+        if (!bulk) {
+          const dialog = await s.submitDialog({ timeoutMs: 60_000 });
+          const total =
+            (await dialog.locator('.jp-SnapshotGuard-total').textContent()) ??
+            '';
+          assert.equal(
+            total.trim(),
+            `${formatBytes(expectBytes())} in ${expectFiles} files: within the limits`,
+            `round ${round}`
+          );
+          await footerButton(dialog, 'Cancel').click();
+          await dialog.waitFor({ state: 'detached' });
+        } else {
+          const report = await guardDialog(s, 'jp-SnapshotGuard-reportDialog');
+          const nums = await reportNumbers(report);
+          assert.equal(nums.files, expectFiles, `round ${round}`);
+          assert.equal(nums.bytes, expectBytes(), `round ${round}`);
+          await footerButton(report, 'Cancel').click();
+          await report.waitFor({ state: 'detached' });
+        }
+        assert.equal(
+          await s.page.locator('.jp-Dialog').count(),
+          0,
+          `round ${round}: no dialog left`
+        );
+      }
+      // Every edit is in the notebook, on screen and on disk.
+      await s.page.keyboard.press('Control+s');
+      const source = await s.page.evaluate(() => {
+        const w = (window as any).jupyterapp.shell.currentWidget;
+        return w.content.model.cells.get(0).sharedModel.getSource() as string;
+      });
+      assert.deepEqual(
+        source.split('\n').map(l => l.trim()),
+        ['a = 0', ...typed]
+      );
+      await s.page.waitForFunction(
+        () =>
+          !(window as any).jupyterapp.shell.currentWidget.context.model.dirty
+      );
+      const onDisk = JSON.parse(readFileSync(join(dir, 'nb.ipynb'), 'utf8'));
+      assert.equal(
+        (onDisk.cells[0].source as string[] | string) instanceof Array
+          ? (onDisk.cells[0].source as string[]).join('')
+          : onDisk.cells[0].source,
+        source
+      );
+    }));
+});
