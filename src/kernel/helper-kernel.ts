@@ -686,8 +686,31 @@ export class HelperKernel implements IDisposableLike {
         // A dead kernel does not come back: start a new session next time.
         const session = this._session;
         this._session = null;
-        void session?.shutdown().catch(() => undefined);
+        if (session) {
+          void this._endSession(session);
+        }
       }
+    }
+  }
+
+  /**
+   * Delete a dead kernel's session if the server still lists it. A kernel
+   * shut down through the REST API takes its session with it at the
+   * server's next listing, and deleting it then fails with a 404.
+   */
+  private async _endSession(session: Session.ISessionConnection) {
+    try {
+      await this._services.sessions.refreshRunning();
+      const listed = Array.from(this._services.sessions.running()).some(
+        m => m.id === session.id
+      );
+      if (listed) {
+        await session.shutdown();
+      } else {
+        session.dispose();
+      }
+    } catch {
+      // Already gone.
     }
   }
 
