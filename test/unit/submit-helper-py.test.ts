@@ -302,6 +302,8 @@ for sdk in ('v1', 'v2'):
       String.raw`
 out['v2'] = call('submit_azureml', sdk='v2', folder='proj', command='python a.py', experiment='exp')
 out['v1'] = call('submit_azureml', sdk='v1', folder='proj', command='python a.py', experiment='exp')
+out['latest'] = call('submit_azureml', sdk='v1', folder='proj', command='python a.py', experiment='exp',
+                     environment='env@latest')
 `,
       { PYTHONPATH: DOUBLE, AZURE_DOUBLE_RECORD: record }
     );
@@ -311,16 +313,29 @@ out['v1'] = call('submit_azureml', sdk='v1', folder='proj', command='python a.py
       .trim()
       .split('\n')
       .map(l => JSON.parse(l));
+    assert.equal(out.latest.ok, true, JSON.stringify(out.latest));
+    // The first two submissions look up no environment; name@latest is
+    // the name without a version (the SDK's latest).
+    const envs = calls.filter(c => c.call === 'Environment.get');
+    assert.deepEqual(
+      envs.map(c => [c.name, c.version]),
+      [['env', null]]
+    );
     const names = calls.map(c => c.call);
-    assert.ok(!names.includes('Environment.get'), 'no environment looked up');
     assert.ok(!names.includes('Run.display_name'), 'no display name set');
     assert.deepEqual(calls.find(c => c.call === 'command').kwargs, {
       code: join(root, 'proj'),
       command: 'python a.py',
       experiment_name: 'exp'
     });
-    const src = calls.find(c => c.call === 'ScriptRunConfig');
-    assert.deepEqual([src.compute_target, src.environment], [null, null]);
+    const src = calls.filter(c => c.call === 'ScriptRunConfig');
+    assert.deepEqual(
+      src.map(c => [c.compute_target, c.environment]),
+      [
+        [null, null],
+        [null, 'env']
+      ]
+    );
   });
 
   test('each SDK exception class gets its message, whatever its text says', () => {
