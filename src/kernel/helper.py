@@ -1133,10 +1133,9 @@ _SDK_ERRORS = (
 def _sdk_error_family(err):
     """The first family in _SDK_ERRORS whose class `err` is an instance of."""
     for family, module, name in _SDK_ERRORS:
-        try:
-            cls = getattr(importlib.import_module(module), name, None)
-        except ImportError:
-            continue  # that SDK (or azure-core) is not installed
+        # An instance of a class means its module is loaded: look it up
+        # there rather than import an SDK the submission did not use.
+        cls = getattr(sys.modules.get(module), name, None)
         if isinstance(cls, type) and isinstance(err, cls):
             return family
     return None
