@@ -43,7 +43,9 @@ export class HelperKernelError extends Error {
     message: string,
     readonly type: string,
     readonly op?: string,
-    readonly path?: string
+    readonly path?: string,
+    /** Technical detail, e.g. the Azure SDK's exception class and text. */
+    readonly detail?: string
   ) {
     super(message);
     // Callers that only know AbortSignal check the name.
@@ -171,7 +173,7 @@ interface IReplyData {
   id?: string;
   ok?: boolean;
   result?: any;
-  error?: { type?: string; message?: string; path?: string };
+  error?: { type?: string; message?: string; path?: string; detail?: string };
   progress?: number;
 }
 
@@ -395,8 +397,9 @@ export class HelperKernel implements IDisposableLike {
   /**
    * Submit an Azure ML command job whose code is `request.folder`, with
    * the SDK the request names. Rejects with a readable message and type
-   * `SdkMissing`, `NoConfig`, `AuthFailed`, `UnknownCompute`,
-   * `SnapshotTooBig` or `SdkError`.
+   * `SdkMissing`, `NoConfig`, `AuthFailed`, `Unreachable`,
+   * `UnknownCompute`, `SnapshotTooBig` or `SdkError`, the Azure SDK's
+   * exception class and text in `detail`.
    */
   submitAzureml(request: IAzureJobRequest): Promise<IAzureJobResult> {
     return this._call('submit_azureml', {
@@ -840,7 +843,13 @@ export class HelperKernel implements IDisposableLike {
         ? `The helper kernel stopped during ${pending.op} (interrupted).`
         : (data.error?.message ?? `The helper failed during ${pending.op}.`);
     pending.reject(
-      new HelperKernelError(message, type, pending.op, data.error?.path)
+      new HelperKernelError(
+        message,
+        type,
+        pending.op,
+        data.error?.path,
+        data.error?.detail
+      )
     );
   }
 

@@ -981,8 +981,9 @@ class Helper:
         with DefaultAzureCredential; 'v1' uses azureml-core (Workspace,
         ScriptRunConfig, Experiment.submit). The workspace comes from
         config.json found from the folder upwards. SDK errors come back as
-        SdkMissing, NoConfig, AuthFailed, UnknownCompute, SnapshotTooBig or
-        SdkError, with a message for people.
+        SdkMissing, NoConfig, AuthFailed, Unreachable, UnknownCompute,
+        SnapshotTooBig or SdkError, with a message for people and the SDK's
+        class and text as `detail`.
         """
         absdir, rel = self.resolve(folder, 'folder')
         for key, value in (('command', command), ('compute', compute), ('environment', environment), ('experiment', experiment), ('display_name', display_name)):
@@ -1123,41 +1124,113 @@ def _first_line(text, limit=600):
     return text if len(text) <= limit else text[: limit - 1] + '…'
 
 
-def _sdk_error(err, sdk, folder_rel, compute, list_computes=None):
-    """Any exception of the SDK as a HelperError with a readable message."""
-    names = [c.__name__ for c in type(err).__mro__]
-    text = str(err)
-    low = text.lower()
-    where = folder_rel or '.'
+# The SDKs' errors are told apart by class: isinstance against the classes
+# imported from the SDKs' own modules, so subclasses count too. Their text is
+# only a fallback, for errors of other classes (an SDK version that wraps them
+# differently). Where the classes come from, and what raises them:
+# - azure-core: sdk/core/azure-core/azure/core/exceptions.py in
+#   Azure/azure-sdk-for-python at 20c2fea3038b8917164689393aad2b9b6959f870.
+#   ClientAuthenticationError is a failed sign-in (azure-identity's
+#   CredentialUnavailableError is one: sdk/identity/azure-identity/azure/
+#   identity/_exceptions.py at c9245ddb4ac9438fe8d40f1155afb838d0d1ebb4);
+#   ServiceRequestError: no request was sent (network, DNS, proxy);
+#   HttpResponseError and its ResourceNotFoundError: the service refused.
+# - azure-ai-ml: sdk/ml/azure-ai-ml/azure/ai/ml/exceptions.py at
+#   0efcd1659b7354d30fa15541371e652e107e75ec (MlException, an AzureError);
+#   MLClient.from_config raises its ValidationException when no config.json
+#   is found (_ml_client.py at 0002c6c5a1866da77c2eed83ca287a59039673db).
+# - azureml-core 1.50.0: azureml/exceptions/_azureml_exception.py, re-exported
+#   by azureml.exceptions (SepidehHosseinian/Python-Essentials-for-MLOps,
+#   venv/lib/python3.7/site-packages, commit
+#   05c83b8150e99d5aa079da3668172ac23d13ad87). AuthenticationException is a
+#   UserErrorException; Workspace.from_config raises UserErrorException
+#   without config.json; a run the service refuses (an unknown compute
+#   among others) is an ExperimentExecutionException
+#   (azureml/_execution/_commands.py _raise_request_error, commit
+#   745407895773ed0ea970e52fcd1e3c975033d157).
+_SDK_ERRORS = (
+    ('snapshot', 'azureml.exceptions', 'SnapshotException'),
+    ('auth', 'azure.core.exceptions', 'ClientAuthenticationError'),
+    ('auth', 'azureml.exceptions', 'AuthenticationException'),
+    ('network', 'azure.core.exceptions', 'ServiceRequestError'),
+    ('workspace', 'azureml.exceptions', 'WorkspaceException'),
+    ('workspace', 'azureml.exceptions', 'ProjectSystemException'),
+    ('refused', 'azure.core.exceptions', 'HttpResponseError'),
+    ('refused', 'azureml.exceptions', 'ComputeTargetException'),
+    ('refused', 'azureml.exceptions', 'ExperimentExecutionException'),
+    ('user', 'azure.ai.ml.exceptions', 'MlException'),
+    ('user', 'azureml.exceptions', 'UserErrorException'),
+)
+
+
+def _sdk_error_family(err):
+    """The first family in _SDK_ERRORS whose class `err` is an instance of."""
+    for family, module, name in _SDK_ERRORS:
+        # An instance of a class means its module is loaded: look it up
+        # there rather than import an SDK the submission did not use.
+        cls = getattr(sys.modules.get(module), name, None)
+        if isinstance(cls, type) and isinstance(err, cls):
+            return family
+    return None
+
+
+def _sdk_error_by_text(low):
+    """The family of an error of none of those classes, from its text."""
+    if 'snapshot size exceeds' in low or 'exceeds the file limit' in low:
+        return 'snapshot'
+    if 'defaultazurecredential failed' in low:
+        return 'auth'
     if 'config.json' in low and ('could not find' in low or 'not found' in low or 'no such file' in low):
-        return HelperError(
-            'NoConfig',
-            "No Azure ML workspace configuration: config.json was found neither in '%s' nor in a folder above it. Download config.json from the workspace's page in the Azure portal and save it in the notebook's folder or a parent folder." % where,
-        )
-    if 'SnapshotException' in names or 'snapshot size exceeds' in low or 'exceeds the file limit' in low:
-        return HelperError('SnapshotTooBig', 'Azure ML refused the snapshot: %s' % _first_line(text))
-    auth = ('ClientAuthenticationError', 'CredentialUnavailableError', 'AuthenticationException', 'AuthenticationError')
-    if any(n in auth for n in names) or 'defaultazurecredential failed' in low:
+        return 'user'
+    return None
+
+
+def _sdk_error(err, sdk, folder_rel, compute, stage, list_computes=None):
+    """Any exception of the SDK as a HelperError with a readable message.
+
+    `stage` is what the helper was doing: 'workspace' (from_config) or
+    'submit'. The SDK's class and text go along as `detail`."""
+    cls = type(err)
+    text = str(err)
+    detail = '%s.%s: %s' % (cls.__module__, cls.__qualname__, _first_line(text, 1000))
+    family = _sdk_error_family(err) or _sdk_error_by_text(text.lower())
+    where = folder_rel or '.'
+    if family == 'snapshot':
+        return HelperError('SnapshotTooBig', 'Azure ML refused the snapshot: %s' % _first_line(text), detail=detail)
+    if family == 'auth':
         how = (
             'Sign in on the server (for example az login in a terminal) or give it a managed identity or service principal (AZURE_CLIENT_ID, AZURE_TENANT_ID, AZURE_CLIENT_SECRET), then submit again.'
             if sdk == 'v2'
             else 'Sign in on the server (for example az login in a terminal), then submit again.'
         )
-        return HelperError('AuthFailed', 'Azure sign-in failed: %s %s' % (_first_line(text, 400), how))
-    not_found = ('not found', 'does not exist', 'could not be found', 'could not find', 'notfound', 'no such compute')
-    if compute and 'compute' in low and any(w in low for w in not_found):
-        known = ''
-        if list_computes is not None:
-            try:
-                names_ = sorted(list_computes())
-                known = ' Computes in this workspace: %s.' % (', '.join(names_) if names_ else 'none')
-            except Exception:  # noqa: BLE001 - only a hint
-                known = ''
+        return HelperError('AuthFailed', 'Azure sign-in failed: %s %s' % (_first_line(text, 400), how), detail=detail)
+    if family == 'network':
         return HelperError(
-            'UnknownCompute',
-            "The workspace has no compute named '%s'.%s Check the name under Compute in Azure ML studio." % (compute, known),
+            'Unreachable',
+            'Azure ML could not be reached from the server: %s Check its network connection and proxy settings, then submit again.' % _first_line(text, 400),
+            detail=detail,
         )
-    return HelperError('SdkError', '%s: %s' % (type(err).__name__, _first_line(text, 1000)))
+    if stage == 'workspace' and family in ('user', 'workspace'):
+        return HelperError(
+            'NoConfig',
+            "No usable Azure ML workspace configuration: config.json was found neither in '%s' nor in a folder above it, or it does not name a workspace you can use. Download config.json from the workspace's page in the Azure portal and save it in the notebook's folder or a parent folder." % where,
+            detail=detail,
+        )
+    if stage == 'submit' and compute and family in ('refused', 'user') and list_computes is not None:
+        # The service names no resource by class: ask the workspace whether
+        # the compute exists.
+        try:
+            known = sorted(list_computes())
+        except Exception:  # noqa: BLE001 - the original error is the one to report
+            known = None
+        if known is not None and compute not in known:
+            return HelperError(
+                'UnknownCompute',
+                "The workspace has no compute named '%s'. Computes in this workspace: %s. Check the name under Compute in Azure ML studio."
+                % (compute, ', '.join(known) if known else 'none'),
+                detail=detail,
+            )
+    return HelperError('SdkError', '%s: %s' % (cls.__name__, _first_line(text, 1000)), detail=detail)
 
 
 def _submit_v2(absdir, rel, command, compute, environment, experiment, display_name):
@@ -1171,12 +1244,14 @@ def _submit_v2(absdir, rel, command, compute, environment, experiment, display_n
     except ImportError as err:
         raise _sdk_missing('azure-identity', err)
     client = None
+    stage = 'workspace'
 
     def computes():
         return [c.name for c in client.compute.list()]
 
     try:
         client = MLClient.from_config(credential=DefaultAzureCredential(), path=absdir)
+        stage = 'submit'
         kwargs = {'code': absdir, 'command': command}
         if compute:
             kwargs['compute'] = compute
@@ -1191,7 +1266,7 @@ def _submit_v2(absdir, rel, command, compute, environment, experiment, display_n
     except HelperError:
         raise
     except Exception as err:  # noqa: BLE001 - every SDK error gets a message
-        raise _sdk_error(err, 'v2', rel, compute, computes if client is not None else None)
+        raise _sdk_error(err, 'v2', rel, compute, stage, computes if client is not None else None)
     return {
         'name': getattr(created, 'name', None) or '',
         'studioUrl': getattr(created, 'studio_url', None),
@@ -1208,12 +1283,14 @@ def _submit_v1(absdir, rel, command, compute, environment, experiment, display_n
     except ImportError as err:
         raise _sdk_missing('azureml-core', err)
     ws = None
+    stage = 'workspace'
 
     def computes():
         return list(ws.compute_targets.keys())
 
     try:
         ws = Workspace.from_config(path=absdir)
+        stage = 'submit'
         kwargs = {'source_directory': absdir, 'command': command}
         if compute:
             kwargs['compute_target'] = compute
@@ -1235,7 +1312,7 @@ def _submit_v1(absdir, rel, command, compute, environment, experiment, display_n
     except HelperError:
         raise
     except Exception as err:  # noqa: BLE001 - every SDK error gets a message
-        raise _sdk_error(err, 'v1', rel, compute, computes if ws is not None else None)
+        raise _sdk_error(err, 'v1', rel, compute, stage, computes if ws is not None else None)
     return {
         'name': getattr(run, 'id', None) or '',
         'studioUrl': url,

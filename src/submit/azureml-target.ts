@@ -6,7 +6,7 @@
 import { Notification } from '@jupyterlab/apputils';
 import type { TranslationBundle } from '@jupyterlab/translation';
 import type { ISubmitField, ISubmitTarget, ISubmitWhere } from '../tokens.js';
-import { SubmitError, helperErrorType } from './errors.js';
+import { SubmitError, helperErrorDetail, helperErrorType } from './errors.js';
 import type { IAzureJobResult } from '../kernel/helper-protocol.js';
 import type { ISubmitHelper } from './helper.js';
 import { commandFor, experimentNameFor, httpsUrl } from './shell.js';
@@ -209,7 +209,10 @@ function fieldsFor(
   ];
 }
 
-/** The helper's error types, with a title; the message is the helper's. */
+/**
+ * The helper's error types, with a title; the message is the helper's, and
+ * the SDK's exception class and text are folded under it.
+ */
 function asSubmitError(
   err: unknown,
   sdk: AzureSdk,
@@ -225,12 +228,17 @@ function asSubmitError(
     case 'SdkMissing':
     case 'NoConfig':
     case 'AuthFailed':
+    case 'Unreachable':
     case 'UnknownCompute':
     case 'SnapshotTooBig':
     case 'SdkError':
     case 'BadRequest':
     case 'NotFound':
-      return new SubmitError(errorMessage(err), { title, cause: err });
+      return new SubmitError(errorMessage(err), {
+        title,
+        details: helperErrorDetail(err),
+        cause: err
+      });
     case 'KernelStopped':
     case 'Disposed':
       return new SubmitError(

@@ -36,3 +36,12 @@ export function helperErrorType(err: unknown): string | null {
   }
   return null;
 }
+
+/** An error's technical detail as the helper kernel reported it, if any. */
+export function helperErrorDetail(err: unknown): string | undefined {
+  if (err && typeof err === 'object' && 'detail' in err) {
+    const detail = (err as { detail: unknown }).detail;
+    return typeof detail === 'string' && detail !== '' ? detail : undefined;
+  }
+  return undefined;
+}

@@ -1,8 +1,9 @@
 /**
  * The advisor's proposal, checked by the SDK's own matcher: on generated
  * oversized folders, the `.amlignore` it writes leaves a snapshot within the
- * limits (by the engine and by pathspec) that still holds the notebook and
- * every `*.py` outside excluded environments.
+ * limits (by pathspec, the reference, with the SDK's own limits) that still
+ * holds the notebook and every `*.py` outside excluded environments, and
+ * the totals the advisor predicts are the ones the SDK then counts.
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
@@ -10,7 +11,6 @@ import { propose } from '../../src/snapshot/advisor.js';
 import { composeAmlignore } from '../../src/snapshot/amlignore.js';
 import { resolveLimits } from '../../src/snapshot/limits.js';
 import { reportOf, scanFolder } from '../../src/snapshot/scan.js';
-import { RuleSet } from '../../src/snapshot/rules.js';
 import { MemoryFileSystem } from '../helpers/memory-fs.js';
 import { prng, runReference } from './reference.js';
 
@@ -76,77 +76,136 @@ function project(rand: () => number, k: number): IProject {
   return { files, notebook, envs };
 }
 
+/** azureml-core's limits (snapshots_client.py), not the engine's. */
+const MAX_BYTES = 300 * MiB;
+const MAX_FILES = 2000;
+
+/** Every folder above `path`: `a/b/c.txt` gives `a`, `a/b`. */
+function foldersAbove(path: string): string[] {
+  const parts = path.split('/');
+  return parts.slice(1).map((_, i) => parts.slice(0, i + 1).join('/'));
+}
+
+/**
+ * What azureml-core does with `files` under the ignore file `text`, decided
+ * by pathspec (the reference) path by path: the size check sums every file
+ * pathspec does not exclude; the upload walk also never enters a folder
+ * pathspec excludes (matched without a trailing slash, as the SDK does).
+ */
+function sdkTotals(
+  items: Array<{ files: Record<string, number | string>; text: string }>
+): Array<{ files: number; bytes: number; excluded: Set<string> }> {
+  const queries = items.map(({ files, text }) => {
+    const paths = Object.keys(files);
+    const folders = [...new Set(paths.flatMap(foldersAbove))];
+    return { text, paths: [...paths, ...folders] };
+  });
+  // Without an ignore file the SDK leaves nothing out: no need to ask.
+  const asked = queries.filter(q => q.text !== '');
+  const answers = runReference(asked).cases;
+  return items.map(({ files }, k) => {
+    const q = queries[k];
+    const r = q.text === '' ? null : answers[asked.indexOf(q)];
+    assert.equal(r?.error ?? null, null, `pathspec rejected:\n${q.text}`);
+    const excluded = new Set(q.paths.filter((_, i) => r?.results[i][0]));
+    let count = 0;
+    let bytes = 0;
+    for (const [path, size] of Object.entries(files)) {
+      if (excluded.has(path)) {
+        continue;
+      }
+      bytes += typeof size === 'number' ? size : Buffer.byteLength(size);
+      if (!foldersAbove(path).some(d => excluded.has(d))) {
+        count++;
+      }
+    }
+    return { files: count, bytes, excluded };
+  });
+}
+
 test('proposals bring generated oversized folders within the limits, for pathspec too', async () => {
   const rand = prng(SEED);
   const limits = resolveLimits('azureml-v1');
-  const cases: { project: IProject; text: string; paths: string[] }[] = [];
-  let over = 0;
-  for (let k = 0; k < 60; k++) {
-    const p = project(rand, k);
+  const projects = Array.from({ length: 60 }, (_, k) => project(rand, k));
+  // Which are over the SDK's limits, by the reference (their .gitignore
+  // applies: the SDK reads it when there is no .amlignore).
+  const before = sdkTotals(
+    projects.map(p => ({
+      files: p.files,
+      text:
+        typeof p.files['.gitignore'] === 'string' ? p.files['.gitignore'] : ''
+    }))
+  );
+  const cases: {
+    project: IProject;
+    text: string;
+    k: number;
+    predicted: { files: number; bytes: number; verdict: string };
+  }[] = [];
+  for (const [k, p] of projects.entries()) {
     const scan = await scanFolder(new MemoryFileSystem(p.files), {
       prune: false
     });
-    const before = reportOf(scan, limits);
-    if (before.verdict !== 'over') {
+    const over = before[k].files > MAX_FILES || before[k].bytes > MAX_BYTES;
+    assert.equal(
+      reportOf(scan, limits).verdict === 'over',
+      over,
+      `seed ${SEED} case ${k}: the engine's verdict differs from the SDK's (${before[k].files} files, ${before[k].bytes} bytes)`
+    );
+    if (!over) {
       continue;
     }
-    over++;
     // Only the folder that holds the notebook is a sensible snapshot root.
     const proposal = propose(scan, limits, { notebook: p.notebook });
     const lines = proposal.lines.filter(l => l.checked).map(l => l.pattern);
     const { text } = composeAmlignore(scan, lines);
-    // The engine's own verdict on the written file.
-    const rules = RuleSet.parse(text, '.amlignore');
-    const after = reportOf(scan, limits, rules);
     assert.ok(
       proposal.reachesTarget,
       `seed ${SEED} case ${k}: target not reached`
     );
-    assert.equal(
-      after.verdict,
-      'ok',
-      `seed ${SEED} case ${k}: ${lines.join(' ')}`
-    );
-    // The prediction also counts the .amlignore being written (the SDK
-    // uploads it like any file; none of these lines excludes it): one more
-    // file of exactly the composed text's bytes (issue 7, item 7).
-    assert.equal(rules.excludes('.amlignore'), false);
-    assert.deepEqual(
-      {
-        files: after.files + 1,
-        bytes: after.bytes + Buffer.byteLength(text, 'utf8')
-      },
-      { files: proposal.after.files, bytes: proposal.after.bytes }
-    );
-    cases.push({ project: p, text, paths: scan.files.map(f => f.path) });
+    cases.push({ project: p, text, k, predicted: proposal.after });
   }
-  assert.ok(over >= 15, `only ${over} oversized folders were generated`);
+  assert.ok(
+    cases.length >= 15,
+    `only ${cases.length} oversized folders were generated`
+  );
 
-  const ref = runReference(cases.map(c => ({ text: c.text, paths: c.paths })));
-  cases.forEach((c, k) => {
-    const r = ref.cases[k];
-    assert.equal(r.error, null, `pathspec rejected:\n${c.text}`);
-    let files = 0;
-    let bytes = 0;
-    c.paths.forEach((path, i) => {
-      const excluded = r.results[i][0];
-      const size = c.project.files[path] as number;
-      if (!excluded) {
-        files++;
-        bytes += typeof size === 'number' ? size : String(size).length;
-      }
+  // The .amlignore being written is uploaded like any file: it is part of
+  // the folder the SDK sees after the write.
+  const after = sdkTotals(
+    cases.map(c => ({
+      files: { ...c.project.files, '.amlignore': c.text },
+      text: c.text
+    }))
+  );
+  cases.forEach((c, i) => {
+    const got = after[i];
+    const where = `seed ${SEED} case ${c.k}: with\n${c.text}`;
+    assert.ok(!got.excluded.has('.amlignore'), `${where}\nexcludes .amlignore`);
+    for (const path of Object.keys(c.project.files)) {
       const inEnv = c.project.envs.some(e => path.startsWith(`${e}/`));
       if (path === c.project.notebook || (path.endsWith('.py') && !inEnv)) {
-        assert.equal(
-          excluded,
-          false,
-          `pathspec excludes ${path} with:\n${c.text}`
+        assert.ok(
+          !got.excluded.has(path) &&
+            !foldersAbove(path).some(d => got.excluded.has(d)),
+          `${where}\npathspec leaves out ${path}`
         );
       }
-    });
+    }
     assert.ok(
-      files <= limits.maxFiles! && bytes <= limits.maxBytes!,
-      `pathspec: ${files} files, ${bytes} bytes`
+      got.files <= MAX_FILES && got.bytes <= MAX_BYTES,
+      `${where}\npathspec: ${got.files} files, ${got.bytes} bytes`
+    );
+    // The advisor's prediction (what the dialog shows) is what the SDK
+    // then counts.
+    assert.deepEqual(
+      {
+        files: c.predicted.files,
+        bytes: c.predicted.bytes,
+        verdict: c.predicted.verdict
+      },
+      { files: got.files, bytes: got.bytes, verdict: 'ok' },
+      where
     );
   });
 });

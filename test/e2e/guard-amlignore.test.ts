@@ -13,12 +13,12 @@ import {
   IScenario,
   MiB,
   amlignoreRows,
-  cliCheck,
-  cliLs,
+  checkText,
   dialogButton,
   formatBytes,
   formatCount,
   reportNumbers,
+  referenceCheck,
   ruleLines,
   smallFiles,
   sparse,
@@ -30,13 +30,6 @@ import {
 const s = useLab('amlignore');
 
 const LIMIT = formatBytes(300 * MiB);
-
-/** The OK toast for these CLI numbers. */
-function okText(cli: { fileCount: number; totalBytes: number }): string {
-  return `Snapshot OK: ${formatCount(cli.fileCount)} files, ${formatBytes(
-    cli.totalBytes
-  )} of ${LIMIT}`;
-}
 
 /**
  * A typical ML project: git history, a virtual environment of 2,100 files,
@@ -74,12 +67,16 @@ async function mlProjectFixed(s: IScenario): Promise<void> {
   await s.submit('ml-project/train.ipynb');
   const report = await s.dialog('jp-SnapshotGuard-reportDialog');
 
-  const before = cliCheck(dir);
+  // What azureml-core would upload (the reference, not our engine).
+  const before = referenceCheck(dir);
   assert.equal(before.verdict, 'over');
   assert.equal(before.ignoreFile, '.gitignore');
+  // By construction: the 2,100 small files of .venv/ alone pass 2,000,
+  // the two data files (360 MiB) alone pass 300 MiB.
+  assert.ok(before.fileCount > 2100 && before.totalBytes > 360 * MiB);
   const shown = await reportNumbers(report);
-  assert.equal(shown.bytes, before.totalBytes, 'Size meter = CLI bytes');
-  assert.equal(shown.files, before.fileCount, 'Files meter = CLI files');
+  assert.equal(shown.bytes, before.totalBytes, 'Size meter = SDK bytes');
+  assert.equal(shown.files, before.fileCount, 'Files meter = SDK files');
   assert.equal(
     shown.headline,
     `${formatBytes(before.totalBytes)} in ${formatCount(
@@ -87,7 +84,8 @@ async function mlProjectFixed(s: IScenario): Promise<void> {
     )} files: over the ${LIMIT} and 2,000-file limits`
   );
   assert.match(shown.ruleSource, /Rules from \.gitignore/);
-  // The contributors are the CLI's top entries, biggest first.
+  // The contributors are the top-level entries, biggest first: data/
+  // (360 MiB), .venv/ (2,101 small files), then the notebook.
   const names = await report
     .locator('.jp-SnapshotGuard-bar .jp-SnapshotGuard-barName')
     .allTextContents();
@@ -124,14 +122,15 @@ async function mlProjectFixed(s: IScenario): Promise<void> {
     gitignore,
     '.gitignore unchanged'
   );
-  const fixed = cliCheck(dir);
+  const fixed = referenceCheck(dir);
   assert.equal(fixed.ignoreFile, '.amlignore');
   assert.equal(fixed.verdict, 'ok');
-  assert.equal(ok, okText(fixed), 'the re-check shows the CLI numbers');
-  assert.ok(cliLs(dir).includes('train.ipynb'), 'the notebook is uploaded');
+  assert.equal(ok, checkText(fixed), 'the re-check shows the SDK numbers');
+  assert.ok(fixed.files.includes('train.ipynb'), 'the notebook is uploaded');
+  assert.ok(fixed.files.includes('utils.py'), 'the module it imports too');
 }
 
-test('ML project: report shows the CLI numbers; .amlignore fixes it', t =>
+test('ML project: report shows the SDK numbers; .amlignore fixes it', t =>
   s.run(t, () => mlProjectFixed(s)));
 
 test('an existing .amlignore is appended to, its bytes kept', t =>
@@ -147,7 +146,7 @@ test('an existing .amlignore is appended to, its bytes kept', t =>
     writeFiles(dir, { 'run.log': 'log\n', 'model.py': 'x = 1\n' });
     sparse(join(dir, 'checkpoints/epoch-1.pt'), 200 * MiB);
     sparse(join(dir, 'checkpoints/epoch-2.pt'), 200 * MiB);
-    assert.equal(cliCheck(dir).verdict, 'over');
+    assert.equal(referenceCheck(dir).verdict, 'over');
 
     await s.open('append/run.ipynb');
     await s.submit('append/run.ipynb');
@@ -187,10 +186,10 @@ test('an existing .amlignore is appended to, its bytes kept', t =>
     assert.ok(written.length > original.length);
     const added = written.subarray(original.length).toString('utf8');
     assert.deepEqual(ruleLines(added), checked);
-    const cli = cliCheck(dir);
-    assert.equal(cli.verdict, 'ok');
-    assert.equal(ok, okText(cli));
-    const uploaded = cliLs(dir);
+    const ref = referenceCheck(dir);
+    assert.equal(ref.verdict, 'ok');
+    assert.equal(ok, checkText(ref));
+    const uploaded = ref.files;
     assert.ok(!uploaded.includes('run.log'), 'the earlier rules still apply');
     assert.ok(uploaded.includes('model.py'));
   }));
@@ -224,7 +223,7 @@ test('hostile file names are shown as text and their lines match exactly', t =>
         writeFiles(dir, { [sib]: 'small sibling\n' });
       }
     }
-    const before = cliLs(dir);
+    const before = referenceCheck(dir).files;
     for (const h of HOSTILE) {
       assert.ok(before.includes(h.name), `${h.name} is uploaded at first`);
     }
@@ -266,7 +265,7 @@ test('hostile file names are shown as text and their lines match exactly', t =>
 
     const written = ruleLines(readFileSync(join(dir, '.amlignore'), 'utf8'));
     assert.deepEqual(written, checked);
-    const after = cliLs(dir);
+    const after = referenceCheck(dir).files;
     for (const h of HOSTILE) {
       assert.ok(!after.includes(h.name), `${h.name} is left out`);
       for (const sib of h.siblings) {
@@ -305,7 +304,7 @@ test('.amlignore changed on disk while the dialog is open: kept, re-checked', t 
     await dialogButton(changed, 'Check again').click();
     const ok = await s.toast('success', /^Snapshot OK/);
     await s.cancelSubmitDialog('race.ipynb');
-    assert.equal(ok, okText(cliCheck(dir)));
+    assert.equal(ok, checkText(referenceCheck(dir)));
     assert.equal(readFileSync(join(dir, '.amlignore'), 'utf8'), theirs);
   }));
 
@@ -359,6 +358,6 @@ test('the .amlignore dialog works from the keyboard', t =>
 describe(`on ${harnessLabel('floor')}`, () => {
   const floor = useLab('amlignore-floor', { lab: { harness: 'floor' } });
 
-  test('ML project: report shows the CLI numbers; .amlignore fixes it', t =>
+  test('ML project: report shows the SDK numbers; .amlignore fixes it', t =>
     floor.run(t, () => mlProjectFixed(floor)));
 });

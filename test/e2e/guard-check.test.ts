@@ -1,6 +1,7 @@
 /**
  * The Submit button checks its notebook's folder (issue 3): the OK
- * notification and the report dialog show the CLI's numbers; unsaved
+ * notification and the report dialog show what azureml-core would upload
+ * (the independent reference, test/helpers/reference-check.ts); unsaved
  * notebooks are saved first; a notebook at the server root works; the button
  * acts on its own panel; the palette has the commands; the report dialog
  * works from the keyboard.
@@ -11,11 +12,12 @@ import { basename, join } from 'node:path';
 import { test } from 'node:test';
 import {
   MiB,
-  cliCheck,
+  checkText,
   dialogButton,
   focused,
   formatBytes,
   formatCount,
+  referenceCheck,
   reportNumbers,
   sparse,
   useLab,
@@ -34,7 +36,7 @@ const s = useLab('check', {
 
 const LIMIT = formatBytes(300 * MiB);
 
-test('a small folder: OK notification with the CLI numbers', t =>
+test('a small folder: OK notification with the SDK numbers', t =>
   s.run(t, async () => {
     const dir = s.folder('small');
     writeNotebook(join(dir, 'small.ipynb'));
@@ -49,14 +51,12 @@ test('a small folder: OK notification with the CLI numbers', t =>
     await s.submit('small/small.ipynb');
     const text = await s.toast('success', /^Snapshot OK/);
 
-    const cli = cliCheck(dir);
-    assert.equal(cli.verdict, 'ok');
-    assert.equal(
-      text,
-      `Snapshot OK: ${formatCount(cli.fileCount)} files, ${formatBytes(
-        cli.totalBytes
-      )} of ${LIMIT}`
-    );
+    const ref = referenceCheck(dir);
+    assert.equal(ref.verdict, 'ok');
+    // By construction: the notebook, utils.py, the dotfile and data/'s two
+    // files (Jupyter may add a checkpoint: at least five).
+    assert.ok(ref.fileCount >= 5 && ref.totalBytes > 3 * MiB + 123);
+    assert.equal(text, checkText(ref));
     // No report: Submit goes on to its own dialog.
     await s.cancelSubmitDialog('small.ipynb');
   }));
@@ -66,16 +66,15 @@ test('a notebook at the server root: report with the root numbers; clean folder'
     await s.open('at-root.ipynb');
     await s.submit('at-root.ipynb');
     const dialog = await s.dialog('jp-SnapshotGuard-reportDialog');
-    const cli = cliCheck(s.root);
-    assert.equal(cli.verdict, 'over');
+    const ref = referenceCheck(s.root);
+    assert.equal(ref.verdict, 'over');
+    assert.ok(ref.totalBytes >= 400 * MiB, 'root-data.bin alone is 400 MiB');
     const shown = await reportNumbers(dialog);
-    assert.equal(shown.bytes, cli.totalBytes);
-    assert.equal(shown.files, cli.fileCount);
-    assert.match(
+    assert.equal(shown.bytes, ref.totalBytes);
+    assert.equal(shown.files, ref.fileCount);
+    assert.equal(
       shown.headline,
-      new RegExp(
-        `^${formatBytes(cli.totalBytes)} in ${formatCount(cli.fileCount)} files: over the ${LIMIT} limit$`
-      )
+      `${formatBytes(ref.totalBytes)} in ${formatCount(ref.fileCount)} files: over the ${LIMIT} limit`
     );
     // Named as the file browser names the root: the root folder's name.
     assert.equal(
@@ -164,7 +163,10 @@ test('the Submit button checks its own notebook, not the current one', t =>
       .locator('.jp-SnapshotGuard-folder')
       .getByText('Code snapshot of panel-big', { exact: true })
       .waitFor();
-    assert.equal((await reportNumbers(report)).bytes, cliCheck(big).totalBytes);
+    assert.equal(
+      (await reportNumbers(report)).bytes,
+      referenceCheck(big).totalBytes
+    );
     await dialogButton(report, 'Cancel').click();
     await report.waitFor({ state: 'detached' });
 
@@ -178,13 +180,7 @@ test('the Submit button checks its own notebook, not the current one', t =>
     await s.submit('panel-small/small.ipynb');
     const text = await s.toast('success', /^Snapshot OK/);
     await s.cancelSubmitDialog('small.ipynb');
-    const cli = cliCheck(small);
-    assert.equal(
-      text,
-      `Snapshot OK: ${formatCount(cli.fileCount)} files, ${formatBytes(
-        cli.totalBytes
-      )} of ${LIMIT}`
-    );
+    assert.equal(text, checkText(referenceCheck(small)));
     assert.equal(await s.page.locator('.jp-Dialog').count(), 0);
     await s.page.evaluate(() => (window as any).jupyterapp.shell.expandLeft());
   }));
@@ -213,8 +209,7 @@ test('the command palette has Submit notebook and Check notebook folder snapshot
     await item('Check notebook folder snapshot').waitFor();
     await s.page.keyboard.press('Enter');
     const text = await s.toast('success', /^Snapshot OK/);
-    const cli = cliCheck(dir);
-    assert.match(text, new RegExp(`^Snapshot OK: ${cli.fileCount} files`));
+    assert.equal(text, checkText(referenceCheck(dir)));
   }));
 
 test('the report dialog works from the keyboard', t =>
@@ -290,7 +285,7 @@ test('the report dialog works from the keyboard', t =>
     assert.equal(await s.page.locator('.jp-Dialog').count(), 0);
   }));
 
-test('a folder near the limits: a warning with the CLI numbers', t =>
+test('a folder near the limits: a warning with the SDK numbers', t =>
   s.run(t, async () => {
     const dir = s.folder('near');
     writeNotebook(join(dir, 'near.ipynb'));
@@ -298,14 +293,10 @@ test('a folder near the limits: a warning with the CLI numbers', t =>
     await s.open('near/near.ipynb');
     await s.submit('near/near.ipynb');
     const text = await s.toast('warning', /^Snapshot near the limits/);
-    const cli = cliCheck(dir);
-    assert.equal(cli.verdict, 'near');
-    assert.equal(
-      text,
-      `Snapshot near the limits: ${formatCount(cli.fileCount)} files, ${formatBytes(
-        cli.totalBytes
-      )} of ${LIMIT}`
-    );
+    // By construction: 260 MiB is past 80 % of 300 MiB, not past it.
+    const ref = referenceCheck(dir);
+    assert.equal(ref.verdict, 'near');
+    assert.equal(text, checkText(ref, 'Snapshot near the limits'));
     // Near is not over: no report, Submit goes on.
     await s.cancelSubmitDialog('near.ipynb');
   }));

@@ -10,11 +10,10 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import {
   MiB,
-  cliCheck,
+  checkText,
   dialogButton,
   focused,
-  formatBytes,
-  formatCount,
+  referenceCheck,
   sparse,
   treeChanges,
   treeHashes,
@@ -136,14 +135,13 @@ test('move to a clean folder: copies notebook + utils.py, opens it, OK', t =>
     ]);
     assert.equal(sha(join(job, 'train.ipynb')), sha(join(dir, 'train.ipynb')));
     assert.equal(sha(join(job, 'utils.py')), sha(join(dir, 'utils.py')));
-    const cli = cliCheck(job);
-    assert.equal(cli.verdict, 'ok');
-    assert.equal(
-      ok,
-      `Snapshot OK: ${formatCount(cli.fileCount)} files, ${formatBytes(
-        cli.totalBytes
-      )} of ${formatBytes(300 * MiB)}`
+    const ref = referenceCheck(job);
+    assert.equal(ref.verdict, 'ok');
+    assert.deepEqual(
+      ref.files.filter(p => !p.startsWith('.ipynb_checkpoints/')),
+      ['train.ipynb', 'utils.py']
     );
+    assert.equal(ok, checkText(ref));
 
     // The copy is open in a tab (and is the current one).
     await s.page.waitForFunction(

@@ -18,8 +18,7 @@ import { test } from 'node:test';
 import { openLab, startLab } from './harness.js';
 import {
   MiB,
-  cliCheck,
-  cliLs,
+  referenceCheck,
   tempDir,
   dialogButton,
   formatBytes,
@@ -30,9 +29,12 @@ import {
   writeNotebook
 } from './scenario.js';
 
-/** What the Contents API sees of the upload: files, bytes (no dotfiles). */
+/**
+ * What the Contents API sees of what azureml-core uploads (the reference):
+ * files, bytes, without dotfiles.
+ */
 function visible(dir: string): { files: number; bytes: number } {
-  const paths = cliLs(dir).filter(
+  const paths = referenceCheck(dir).files.filter(
     p => !p.split('/').some(seg => seg.startsWith('.'))
   );
   return {
@@ -208,7 +210,7 @@ test('allow_hidden, no Python kernel: an existing .amlignore is appended to', t 
       await s.cancelSubmitDialog('proj.ipynb');
       const written = readFileSync(join(dir, '.amlignore'));
       assert.ok(written.subarray(0, original.length).equals(original));
-      assert.equal(cliCheck(dir).verdict, 'ok');
+      assert.equal(referenceCheck(dir).verdict, 'ok');
     } finally {
       await s.closeNotebooks().catch(() => undefined);
       // Back to this file's server before this one stops: a page polling a

@@ -14,10 +14,8 @@ import {
 import { join } from 'node:path';
 import { test } from 'node:test';
 import {
-  cliCheck,
-  formatBytes,
-  formatCount,
-  MiB,
+  checkText,
+  referenceCheck,
   useLab,
   writeFiles,
   writeNotebook,
@@ -103,13 +101,7 @@ async function nextSubmitWorks(s: IScenario, dir: string, nb: string) {
   await s.submit(nb);
   const text = await s.toast('success', /^Snapshot OK/, { timeoutMs: 30_000 });
   await s.cancelSubmitDialog(nb.split('/').pop()!);
-  const cli = cliCheck(dir);
-  assert.equal(
-    text,
-    `Snapshot OK: ${formatCount(cli.fileCount)} files, ${formatBytes(
-      cli.totalBytes
-    )} of ${formatBytes(300 * MiB)}`
-  );
+  assert.equal(text, checkText(referenceCheck(dir)));
 }
 
 test('helper kernel shut down (REST) mid-check: error, then Submit works', t =>

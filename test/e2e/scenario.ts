@@ -2,7 +2,7 @@
  * Shared pieces of the guard's end-to-end tests (issue 3): one JupyterLab
  * server and one browser per test file, a fresh folder per test, and helpers
  * that read what is on screen (toasts, dialogs) and on disk (files, hashes,
- * the CLI's verdict).
+ * what the SDK would upload by the independent reference).
  *
  *   const s = useLab('check');            // registers before/after hooks
  *   test('...', t => s.run(t, async () => {
@@ -14,7 +14,6 @@
  *   }));
  */
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import {
   lstatSync,
@@ -35,7 +34,6 @@ import {
   IBrowser,
   ILab,
   ILabOptions,
-  REPO_ROOT,
   SUBMIT_BUTTON,
   artifactPath,
   consoleErrors,
@@ -44,6 +42,10 @@ import {
   openNotebook,
   startLab
 } from './harness.js';
+import { formatBytes, formatCount } from '../../src/snapshot/format.js';
+import { V1_MAX_BYTES } from '../helpers/reference-check.js';
+
+export { referenceCheck } from '../helpers/reference-check.js';
 
 export const MiB = 1024 * 1024;
 
@@ -158,47 +160,22 @@ export function treeChanges(
   return { added, removed, changed };
 }
 
-// -- the CLI ----------------------------------------------------------------
-
-export interface ICliCheck {
-  fileCount: number;
-  totalBytes: number;
-  verdict: 'ok' | 'near' | 'over';
-  ignoreFile: string | null;
-  top: { path: string; kind: 'file' | 'dir'; files: number; bytes: number }[];
-  warnings: { kind: string; path: string; message: string }[];
-}
-
-function cli(args: string[]): string {
-  const r = spawnSync(
-    process.execPath,
-    [join(REPO_ROOT, 'bin', 'snapshot-guard.js'), ...args],
-    { encoding: 'utf8', maxBuffer: 64 * MiB }
-  );
-  // check: 0 ok/near, 1 over; 2 is an error.
-  if (r.status === null || r.status > 1) {
-    throw new Error(
-      `snapshot-guard ${args.join(' ')} failed (${r.status}): ${r.stderr}`
-    );
-  }
-  return r.stdout;
-}
-
-/** `snapshot-guard check <dir> --json`. */
-export function cliCheck(dir: string): ICliCheck {
-  return JSON.parse(cli(['check', dir, '--json'])) as ICliCheck;
-}
-
-/** `snapshot-guard ls <dir> -z`: the files Azure ML would upload. */
-export function cliLs(dir: string): string[] {
-  return cli(['ls', dir, '-z'])
-    .split('\0')
-    .filter(p => p !== '');
-}
-
 // -- numbers as the UI words them -----------------------------------------
 
 export { formatBytes, formatCount } from '../../src/snapshot/format.js';
+
+/**
+ * The check's notification for these numbers (from the reference, never the
+ * engine): "Snapshot OK: 3 files, 1.2 kB of 300 MB".
+ */
+export function checkText(
+  n: { fileCount: number; totalBytes: number },
+  lead = 'Snapshot OK'
+): string {
+  return `${lead}: ${formatCount(n.fileCount)} files, ${formatBytes(
+    n.totalBytes
+  )} of ${formatBytes(V1_MAX_BYTES)}`;
+}
 
 // -- one server and browser per test file ----------------------------------
 

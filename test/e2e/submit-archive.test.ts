@@ -2,7 +2,7 @@
  * The "Snapshot archive" submit target end to end (issue 4): the zip is
  * packed in the page (fflate, streaming) from chunks the helper kernel
  * reads, then downloaded by Chromium or saved on the server. Its entries
- * must equal `snapshot-guard ls`, `unzip -t` must pass, non-ASCII names
+ * must equal what azureml-core uploads (the independent reference), `unzip -t` must pass, non-ASCII names
  * must survive; Cancel and a helper kernel killed mid-way leave nothing.
  */
 import assert from 'node:assert/strict';
@@ -18,10 +18,10 @@ import { dirname, join } from 'node:path';
 import { describe, test } from 'node:test';
 import {
   MiB,
-  cliLs,
   footerButton,
   namesIn,
   noise,
+  referenceCheck,
   submitAndWait,
   unzipCheck,
   useBrowser,
@@ -88,7 +88,7 @@ function leftovers(dir: string, keep: string[] = []): string[] {
 describe('snapshot archive', () => {
   const s = useSubmitLab(shared, 'archive');
 
-  test('download in Chromium: unzip -t passes, entries = snapshot-guard ls, names survive', t =>
+  test('download in Chromium: unzip -t passes, entries = the SDK upload list, names survive', t =>
     s.run(t, async () => {
       const dir = s.folder('archive-dl');
       mixedFolder(dir, 'nb.ipynb');
@@ -108,8 +108,7 @@ describe('snapshot archive', () => {
       await download.saveAs(zip);
       try {
         const entries = unzipCheck(zip);
-        const expected = cliLs(dir);
-        assert.deepEqual([...entries].sort(), [...expected].sort());
+        assert.deepEqual([...entries].sort(), referenceCheck(dir).files);
         for (const name of [
           'données/résumé.txt',
           '日本語.csv',
@@ -148,7 +147,7 @@ describe('snapshot archive', () => {
       await footerButton(dialog, 'Submit').click();
       await s.toast('success', /saved as exports-srv\/snap\.zip/);
       const zip = join(exports, 'snap.zip');
-      assert.deepEqual(unzipCheck(zip).sort(), cliLs(dir).sort());
+      assert.deepEqual(unzipCheck(zip).sort(), referenceCheck(dir).files);
       assert.deepEqual(leftovers(exports), ['snap.zip'], 'no partial file');
       assert.ok(!existsSync(join(dir, 'out.zip')));
 
@@ -163,7 +162,7 @@ describe('snapshot archive', () => {
       const replace = await s.dialogTitled(/Replace exports-srv\/snap\.zip\?/);
       await footerButton(replace, 'Replace').click();
       await s.toast('success', /saved as exports-srv\/snap\.zip/);
-      assert.deepEqual(unzipCheck(zip).sort(), cliLs(dir).sort());
+      assert.deepEqual(unzipCheck(zip).sort(), referenceCheck(dir).files);
       assert.deepEqual(leftovers(exports), ['snap.zip'], 'no partial file');
     }));
 

@@ -196,6 +196,12 @@ describe('SDK v1 (profile azureml-v1, the default)', () => {
       assert.equal(submitted.compute, 'cpu-cluster');
       assert.equal(submitted.environment, 'sklearn-env');
       assert.equal(submitted.experiment, 'train-model');
+      const shown = records.filter(r => r.call === 'Run.display_name');
+      assert.deepEqual(
+        shown.map(r => [r.name, r.display_name]),
+        [[submitted.name, 'train model.ipynb']],
+        'the run shows the notebook as its display name'
+      );
       assert.equal(
         submitted.amlignore,
         readFileSync(join(dir, '.amlignore'), 'utf8'),
@@ -247,6 +253,11 @@ describe('SDK v1 (profile azureml-v1, the default)', () => {
       let text = await errorText(s, /Azure ML job not submitted/);
       assert.match(text, /no compute named 'gpu-large'/);
       assert.match(text, /cpu-cluster, gpu-small/, 'lists the computes');
+      // The SDK's class and text are under Details.
+      assert.match(
+        text,
+        /azureml\.exceptions\._azureml_exception\.ExperimentExecutionException: .*gpu-large/
+      );
       assert.equal(
         rec.read().find(r => r.call === 'Experiment.submit')?.error,
         'compute'
@@ -266,6 +277,10 @@ describe('SDK v1 (profile azureml-v1, the default)', () => {
       text = await errorText(s, /Azure ML job not submitted/);
       assert.match(text, /Azure sign-in failed/);
       assert.match(text, /az login/);
+      assert.match(
+        text,
+        /azureml\.exceptions\._azureml_exception\.AuthenticationException: /
+      );
     }));
 });
 
@@ -346,7 +361,7 @@ describe('SDK v2 (profile azureml-v2)', () => {
       await popup.close();
     }));
 
-  test('sign-in failure and unknown compute are readable', t =>
+  test('sign-in failure, no network and unknown compute are readable', t =>
     s.run(t, async () => {
       rec.clear();
       const dir = s.folder('v2-errors');
@@ -358,6 +373,27 @@ describe('SDK v2 (profile azureml-v2)', () => {
       let text = await errorText(s, /Azure ML job not submitted/);
       assert.match(text, /Azure sign-in failed: DefaultAzureCredential failed/);
       assert.match(text, /managed identity/);
+      assert.match(
+        text,
+        /azure\.core\.exceptions\.ClientAuthenticationError: /
+      );
+
+      // No network: azure-core's ServiceRequestError, by its class (its
+      // text here names nothing).
+      config(dir, {
+        raise: { class: 'azure.core.exceptions.ServiceRequestError' }
+      });
+      dialog = await submitAndWait(s, 'v2-errors/nb.ipynb');
+      await confirm(dialog);
+      text = await errorText(s, /Azure ML job not submitted/);
+      assert.match(
+        text,
+        /^Azure ML could not be reached from the server: double: ServiceRequestError Check its network/
+      );
+      assert.match(
+        text,
+        /azure\.core\.exceptions\.ServiceRequestError: double: ServiceRequestError/
+      );
 
       config(dir);
       dialog = await submitAndWait(s, 'v2-errors/nb.ipynb');

@@ -11,8 +11,8 @@ import { describe, test } from 'node:test';
 import { harnessLabel } from './harness.js';
 import {
   MiB,
-  cliLs,
   footerButton,
+  referenceCheck,
   sparse,
   submitAndWait,
   useBrowser,
@@ -153,8 +153,11 @@ describe('Submit flow', () => {
           }
         });
       });
+      // What azureml-core uploads (the reference): a.py is excluded.
+      const ref = referenceCheck(dir);
+      assert.ok(!ref.files.includes('a.py') && ref.files.includes('nb.ipynb'));
       assert.deepEqual(await s.page.evaluate(() => (window as any).__checked), {
-        files: cliLs(dir).length,
+        files: ref.fileCount,
         ignoreFile: '.amlignore'
       });
       const dialog = await submitAndWait(s, 'token/nb.ipynb');
@@ -164,15 +167,21 @@ describe('Submit flow', () => {
       await s.page.waitForFunction(
         () => (window as any).__outcomes.length === 1
       );
-      assert.deepEqual(await recorded(s), [
-        {
-          path: 'token/nb.ipynb',
-          folder: 'token',
-          // In upload order; the guard's save may have added a checkpoint.
-          files: cliLs(dir),
-          values: { queue: 'slow' }
-        }
-      ]);
+      const got = (await recorded(s)) as { files: string[] }[];
+      assert.equal(got.length, 1);
+      const { files, ...rest } = got[0];
+      assert.deepEqual(rest, {
+        path: 'token/nb.ipynb',
+        folder: 'token',
+        values: { queue: 'slow' }
+      });
+      // The files the SDK uploads (the guard's save may have added a
+      // checkpoint since), each once.
+      assert.deepEqual(
+        [...files].sort(),
+        referenceCheck(dir).files,
+        'the target gets the upload list'
+      );
       await s.page.evaluate(() => (window as any).__extra.dispose());
     }));
 

@@ -31,7 +31,13 @@ import {
 } from './harness.js';
 
 // The on-disk helpers are the guard scenarios' own.
-export { MiB, cliLs, sparse, writeFiles, writeNotebook } from './scenario.js';
+export {
+  MiB,
+  referenceCheck,
+  sparse,
+  writeFiles,
+  writeNotebook
+} from './scenario.js';
 
 export const PLUGIN = 'jupyterlab-snapshot-guard:plugin';
 /** The test doubles of the Azure ML SDKs (see its README.md). */

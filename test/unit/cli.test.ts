@@ -16,6 +16,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { EDIT } from '../helpers/edit-after-read.js';
 import { checkJson, cleanup, cli, makeTree, tempDir } from '../helpers/tree.js';
 import { runReference } from '../conformance/reference.js';
+import { referenceCheck } from '../helpers/reference-check.js';
 
 const EDIT_HOOK = fileURLToPath(
   new URL('../helpers/edit-after-read.js', import.meta.url)
@@ -208,12 +209,12 @@ describe('suggest', () => {
     );
     assert.ok(written.includes('*.log\n'));
     assert.ok(written.includes('/data/\n'));
-    const j = checkJson(d);
-    assert.equal(j.ignoreFile, '.amlignore');
-    assert.equal(j.verdict, 'ok');
-    const ls = cli(['ls', d]).stdout.split('\n');
-    assert.ok(ls.includes('nb.ipynb') && ls.includes('utils.py'));
-    assert.ok(!ls.includes('run.log'));
+    // What azureml-core then does with it, by the reference.
+    const ref = referenceCheck(d);
+    assert.equal(ref.ignoreFile, '.amlignore');
+    assert.equal(ref.verdict, 'ok');
+    assert.ok(ref.files.includes('nb.ipynb') && ref.files.includes('utils.py'));
+    assert.ok(!ref.files.includes('run.log'));
   });
 
   test('an existing .amlignore is appended to, its bytes unchanged', () => {
@@ -430,7 +431,7 @@ describe('bad input', () => {
 });
 
 describe('pack', () => {
-  test('the zip passes unzip -t, holds exactly the ls list, names extract', () => {
+  test('the zip passes unzip -t, holds exactly the SDK upload list, names extract', () => {
     const d = folder({
       '.gitignore': 'data/\n!data/keep.csv\n*.log\n',
       'nb.ipynb': '{"cells": []}',
@@ -451,9 +452,12 @@ describe('pack', () => {
     const entries = spawnSync('unzip', ['-Z1', zip], { encoding: 'utf8' })
       .stdout.split('\n')
       .filter(Boolean);
-    const ls = cli(['ls', d, '-z']).stdout.split('\0').filter(Boolean);
-    assert.deepEqual(entries, ls);
-    assert.ok(ls.includes('data/keep.csv') && !ls.includes('data/big.bin'));
+    // Exactly what azureml-core uploads, by the reference (not our ls).
+    const uploaded = referenceCheck(d).files;
+    assert.deepEqual([...entries].sort(), uploaded);
+    assert.ok(
+      uploaded.includes('data/keep.csv') && !uploaded.includes('data/big.bin')
+    );
     const x = join(out, 'x');
     assert.equal(spawnSync('unzip', ['-q', zip, '-d', x]).status, 0);
     assert.equal(

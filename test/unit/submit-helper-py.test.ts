@@ -195,7 +195,7 @@ function azuremlTests(): void {
     workspace_name: 'w'
   });
 
-  test('v1 and v2 submit the folder as code; the calls are recorded', () => {
+  test('v1 and v2 submit the folder as code; every field passed arrives', () => {
     const root = folder({
       'proj/config.json': CONFIG,
       'proj/.amlignore': 'data/\n',
@@ -211,25 +211,330 @@ for sdk in ('v1', 'v2'):
 `,
       { PYTHONPATH: DOUBLE, AZURE_DOUBLE_RECORD: record }
     );
-    assert.equal(out.v1.ok, true);
-    assert.equal(out.v2.ok, true);
-    assert.match(out.v1.result.sdk, /^azureml-core /);
-    assert.match(out.v2.result.sdk, /^azure-ai-ml /);
-    assert.match(out.v2.result.studioUrl, /^https:\/\/ml\.azure\.com\/runs\//);
+    assert.equal(out.v1.ok, true, JSON.stringify(out.v1));
+    assert.equal(out.v2.ok, true, JSON.stringify(out.v2));
     const calls = readFileSync(record, 'utf8')
       .trim()
       .split('\n')
       .map(l => JSON.parse(l));
-    const submits = calls.filter(c =>
-      ['Experiment.submit', 'jobs.create_or_update'].includes(c.call)
+    const only = (name: string) => {
+      const found = calls.filter(c => c.call === name);
+      assert.equal(found.length, 1, `${name} called once`);
+      return found[0];
+    };
+    const proj = join(root, 'proj');
+    const command = 'papermill nb.ipynb outputs/nb.ipynb';
+
+    // SDK v1: the workspace from the folder's config.json, environment
+    // 'env:2' as name and version, the ScriptRunConfig, the experiment, then
+    // the display name on the run.
+    assert.equal(only('Workspace.from_config').path, proj);
+    assert.equal(
+      only('Workspace.from_config').found,
+      join(proj, 'config.json')
     );
-    assert.equal(submits.length, 2);
-    for (const c of submits) {
-      assert.equal(c.code, join(root, 'proj'));
-      assert.equal(c.command, 'papermill nb.ipynb outputs/nb.ipynb');
-      assert.equal(c.compute, 'cpu-cluster');
-      assert.equal(c.amlignore, 'data/\n');
-    }
+    const env = only('Environment.get');
+    assert.deepEqual([env.name, env.version], ['env', '2']);
+    const src = only('ScriptRunConfig');
+    assert.deepEqual(
+      [src.source_directory, src.command, src.compute_target, src.environment],
+      [proj, command, 'cpu-cluster', 'env']
+    );
+    const v1 = only('Experiment.submit');
+    assert.equal(v1.ok, true);
+    assert.deepEqual(
+      [v1.code, v1.command, v1.compute, v1.environment, v1.experiment],
+      [proj, command, 'cpu-cluster', 'env', 'exp']
+    );
+    assert.equal(v1.amlignore, 'data/\n');
+    assert.equal(v1.config, join(proj, 'config.json'));
+    const shown = only('Run.display_name');
+    assert.deepEqual([shown.name, shown.display_name], [v1.name, 'nb.ipynb']);
+    assert.deepEqual(out.v1.result, {
+      name: v1.name,
+      studioUrl: v1.studio_url,
+      status: null,
+      experiment: 'exp',
+      sdk: 'azureml-core 0.0.0+double'
+    });
+
+    // SDK v2: MLClient from the folder's config.json, one command job with
+    // every field, environment 'env:2' passed as it is.
+    assert.equal(only('MLClient.from_config').path, proj);
+    assert.deepEqual(only('command').kwargs, {
+      code: proj,
+      command,
+      compute: 'cpu-cluster',
+      environment: 'env:2',
+      experiment_name: 'exp',
+      display_name: 'nb.ipynb'
+    });
+    const v2 = only('jobs.create_or_update');
+    assert.equal(v2.ok, true);
+    assert.deepEqual(
+      [
+        v2.code,
+        v2.command,
+        v2.compute,
+        v2.environment,
+        v2.experiment,
+        v2.display_name
+      ],
+      [proj, command, 'cpu-cluster', 'env:2', 'exp', 'nb.ipynb']
+    );
+    assert.equal(v2.amlignore, 'data/\n');
+    assert.equal(v2.config, join(proj, 'config.json'));
+    assert.deepEqual(out.v2.result, {
+      name: v2.name,
+      studioUrl: v2.studio_url,
+      status: 'Starting',
+      experiment: 'exp',
+      sdk: 'azure-ai-ml 0.0.0+double'
+    });
+    assert.match(v2.studio_url, /^https:\/\/ml\.azure\.com\/runs\//);
+  });
+
+  test('optional fields left empty are not passed', () => {
+    const root = folder({ 'proj/config.json': CONFIG });
+    const record = join(folder(), 'calls.jsonl');
+    const out = py(
+      root,
+      String.raw`
+out['v2'] = call('submit_azureml', sdk='v2', folder='proj', command='python a.py', experiment='exp')
+out['v1'] = call('submit_azureml', sdk='v1', folder='proj', command='python a.py', experiment='exp')
+out['latest'] = call('submit_azureml', sdk='v1', folder='proj', command='python a.py', experiment='exp',
+                     environment='env@latest')
+`,
+      { PYTHONPATH: DOUBLE, AZURE_DOUBLE_RECORD: record }
+    );
+    assert.equal(out.v1.ok, true, JSON.stringify(out.v1));
+    assert.equal(out.v2.ok, true, JSON.stringify(out.v2));
+    const calls = readFileSync(record, 'utf8')
+      .trim()
+      .split('\n')
+      .map(l => JSON.parse(l));
+    assert.equal(out.latest.ok, true, JSON.stringify(out.latest));
+    // The first two submissions look up no environment; name@latest is
+    // the name without a version (the SDK's latest).
+    const envs = calls.filter(c => c.call === 'Environment.get');
+    assert.deepEqual(
+      envs.map(c => [c.name, c.version]),
+      [['env', null]]
+    );
+    const names = calls.map(c => c.call);
+    assert.ok(!names.includes('Run.display_name'), 'no display name set');
+    assert.deepEqual(calls.find(c => c.call === 'command').kwargs, {
+      code: join(root, 'proj'),
+      command: 'python a.py',
+      experiment_name: 'exp'
+    });
+    const src = calls.filter(c => c.call === 'ScriptRunConfig');
+    assert.deepEqual(
+      src.map(c => [c.compute_target, c.environment]),
+      [
+        [null, null],
+        [null, 'env']
+      ]
+    );
+  });
+
+  test('each SDK exception class gets its message, whatever its text says', () => {
+    // config.json's double.raise makes the doubles raise that class, from
+    // its real module, with a text that names no keyword ("double: Name")
+    // unless the case gives one.
+    type Case = [
+      sdk: 'v1' | 'v2',
+      cls: string,
+      at: 'from_config' | 'submit',
+      type: string,
+      message: RegExp,
+      text?: string
+    ];
+    const cases: Case[] = [
+      [
+        'v2',
+        'azure.core.exceptions.ClientAuthenticationError',
+        'submit',
+        'AuthFailed',
+        /^Azure sign-in failed: double: ClientAuthenticationError .*AZURE_CLIENT_ID/
+      ],
+      [
+        'v2',
+        'azure.identity.CredentialUnavailableError',
+        'submit',
+        'AuthFailed',
+        /^Azure sign-in failed: double: CredentialUnavailableError/
+      ],
+      [
+        'v2',
+        'azure.core.exceptions.ServiceRequestError',
+        'submit',
+        'Unreachable',
+        /^Azure ML could not be reached from the server: double: ServiceRequestError .*proxy/
+      ],
+      // The class wins over a text that reads like another error.
+      [
+        'v2',
+        'azure.core.exceptions.ServiceRequestError',
+        'submit',
+        'Unreachable',
+        /^Azure ML could not be reached/,
+        'DefaultAzureCredential failed to retrieve a token'
+      ],
+      [
+        'v2',
+        'azure.ai.ml.exceptions.ValidationException',
+        'from_config',
+        'NoConfig',
+        /^No usable Azure ML workspace configuration: config\.json was found neither in 'v2-4'/
+      ],
+      [
+        'v2',
+        'azure.core.exceptions.ResourceNotFoundError',
+        'submit',
+        'SdkError',
+        /^ResourceNotFoundError: double: ResourceNotFoundError$/
+      ],
+      [
+        'v2',
+        'azure.core.exceptions.HttpResponseError',
+        'submit',
+        'SdkError',
+        /^HttpResponseError: double: HttpResponseError$/
+      ],
+      [
+        'v2',
+        'azure.ai.ml.exceptions.UserErrorException',
+        'submit',
+        'SdkError',
+        /^UserErrorException: double: UserErrorException$/
+      ],
+      [
+        'v1',
+        'azureml.exceptions.AuthenticationException',
+        'from_config',
+        'AuthFailed',
+        /^Azure sign-in failed: double: AuthenticationException Sign in on the server \(for example az login/
+      ],
+      [
+        'v1',
+        'azureml.exceptions.SnapshotException',
+        'submit',
+        'SnapshotTooBig',
+        /^Azure ML refused the snapshot: double: SnapshotException$/
+      ],
+      [
+        'v1',
+        'azureml.exceptions.UserErrorException',
+        'from_config',
+        'NoConfig',
+        /config\.json was found neither in 'v1-2'/
+      ],
+      [
+        'v1',
+        'azureml.exceptions.ProjectSystemException',
+        'from_config',
+        'NoConfig',
+        /config\.json was found neither in 'v1-3'/
+      ],
+      [
+        'v1',
+        'azureml.exceptions.WorkspaceException',
+        'from_config',
+        'NoConfig',
+        /config\.json was found neither in 'v1-4'/
+      ],
+      [
+        'v1',
+        'azureml.exceptions.ProjectSystemException',
+        'submit',
+        'SdkError',
+        /^ProjectSystemException: double: ProjectSystemException$/
+      ],
+      [
+        'v1',
+        'azureml.exceptions.ExperimentExecutionException',
+        'submit',
+        'SdkError',
+        /^ExperimentExecutionException: double: ExperimentExecutionException$/
+      ],
+      [
+        'v1',
+        'azureml.exceptions.ComputeTargetException',
+        'submit',
+        'SdkError',
+        /^ComputeTargetException: double: ComputeTargetException$/
+      ],
+      // Errors of no known class: the text is the fallback.
+      [
+        'v2',
+        'builtins.RuntimeError',
+        'submit',
+        'AuthFailed',
+        /^Azure sign-in failed: DefaultAzureCredential failed/,
+        'DefaultAzureCredential failed to retrieve a token'
+      ],
+      [
+        'v1',
+        'builtins.RuntimeError',
+        'submit',
+        'SnapshotTooBig',
+        /^Azure ML refused the snapshot: Your total snapshot size exceeds/,
+        'Your total snapshot size exceeds the limit of 300.0 MB'
+      ],
+      [
+        'v1',
+        'builtins.RuntimeError',
+        'submit',
+        'SdkError',
+        /^RuntimeError: double: RuntimeError$/
+      ]
+    ];
+    const counts = { v1: 0, v2: 0 };
+    const files: Record<string, string> = {};
+    const named = cases.map(([sdk, cls, at, , , text]) => {
+      const dir = `${sdk}-${counts[sdk]++}`;
+      files[`${dir}/config.json`] = JSON.stringify({
+        ...JSON.parse(CONFIG),
+        double: {
+          raise: { class: cls, at, ...(text ? { message: text } : {}) }
+        }
+      });
+      return dir;
+    });
+    const root = folder(files);
+    const out = py(
+      root,
+      String.raw`
+for i, (sdk, folder) in enumerate(json.loads(os.environ['CASES'])):
+    out[i] = call('submit_azureml', sdk=sdk, folder=folder, command='x', compute='cpu-cluster',
+                  environment='e', experiment='exp')
+`,
+      {
+        PYTHONPATH: DOUBLE,
+        AZURE_DOUBLE_RECORD: join(folder(), 'r.jsonl'),
+        CASES: JSON.stringify(cases.map(([sdk], i) => [sdk, named[i]]))
+      }
+    );
+    cases.forEach(([sdk, cls, at, type, message, text], i) => {
+      const what = `${sdk} ${cls} at ${at}`;
+      const error = out[i].error;
+      assert.ok(error, `${what}: no error: ${JSON.stringify(out[i])}`);
+      assert.equal(error.type, type, `${what}: ${error.message}`);
+      assert.match(error.message, message, what);
+      // The detail names the class by its real defining module.
+      const real = cls
+        .replace(
+          /^azureml\.exceptions\./,
+          'azureml.exceptions._azureml_exception.'
+        )
+        .replace(/^azure\.identity\./, 'azure.identity._exceptions.');
+      assert.equal(
+        error.detail,
+        `${real}: ${text ?? `double: ${cls.split('.').pop()}`}`,
+        what
+      );
+    });
   });
 
   test('errors come back typed and readable', () => {
@@ -271,6 +576,25 @@ out['badsdk'] = call('submit_azureml', sdk='v3', folder='ok', **args)
       );
       assert.equal(r.nofolder.error.type, 'NotFound', sdk);
     }
+    // Each by the class the SDK raises there, named in the detail.
+    const detail = (sdk: string, key: string) =>
+      String(out[sdk][key].error.detail).split(':')[0];
+    assert.deepEqual(
+      ['noconfig', 'auth', 'compute'].map(k => detail('v1', k)),
+      [
+        'azureml.exceptions._azureml_exception.UserErrorException',
+        'azureml.exceptions._azureml_exception.AuthenticationException',
+        'azureml.exceptions._azureml_exception.ExperimentExecutionException'
+      ]
+    );
+    assert.deepEqual(
+      ['noconfig', 'auth', 'compute'].map(k => detail('v2', k)),
+      [
+        'azure.ai.ml.exceptions.ValidationException',
+        'azure.core.exceptions.ClientAuthenticationError',
+        'azure.core.exceptions.ResourceNotFoundError'
+      ]
+    );
     assert.equal(out.badsdk.error.type, 'BadRequest');
   });
 
