@@ -33,6 +33,7 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { benchMeter, meterLines } from './bench-meter.js';
+import { ensureHelperSource } from './embed-python.js';
 import { ROOT } from './setup.js';
 
 const MiB = 1 << 20;
@@ -356,6 +357,7 @@ function ensureCli() {
   }
   if (!existsSync(join(ROOT, 'lib', 'node', 'cli.js'))) {
     log('lib/node/cli.js missing: building (npx tsc -p tsconfig.json) …');
+    ensureHelperSource();
     const r = spawnSync('npx', ['tsc', '-p', 'tsconfig.json'], {
       cwd: ROOT,
       encoding: 'utf8'

@@ -11,11 +11,13 @@ import {
   ensureNodeModules,
   run
 } from './setup.js';
+import { ensureHelperSource } from './embed-python.js';
 
 const started = Date.now();
 ensureDebianPackages();
 ensureNodeModules();
 ensureAzureAiMl();
+ensureHelperSource();
 run(process.execPath, [TSC, '-p', 'tsconfig.json']);
 if (existsSync(join(ROOT, 'scripts', 'build-labextension.js'))) {
   run('node', ['scripts/build-labextension.js']);
