@@ -53,7 +53,6 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
   if (process.argv.includes('--check')) {
     const wanted = render(readFileSync(SOURCE, 'utf8'));
     if (current() !== wanted) {
-    if (current !== wanted) {
       process.stderr.write(
         'src/kernel/helper-source.ts is out of date: run `node scripts/embed-python.js`\n'
       );
