@@ -1,4 +1,4 @@
-import { Notification, showDialog, Dialog } from '@jupyterlab/apputils';
+import { Notification } from '@jupyterlab/apputils';
 import { PathExt } from '@jupyterlab/coreutils';
 import type { DocumentRegistry } from '@jupyterlab/docregistry';
 import type { TranslationBundle } from '@jupyterlab/translation';
@@ -44,6 +44,7 @@ import { WriteRefusedError } from '../access/write-if-unchanged.js';
 import { folderLabel } from '../ui/words.js';
 import { onlyKernelMetadataChanged } from './kernel-metadata.js';
 import { errorMessage } from '../snapshot/errors.js';
+import { confirm } from '../ui/confirm.js';
 
 export interface IGuardOptions {
   /** The file access to use now (helper kernel, or Contents API). */
@@ -375,7 +376,7 @@ export class SnapshotGuard implements ISnapshotGuard {
       kept.add(dir);
       const inside = scan.files.filter(f => f.path.startsWith(`${dir}/`));
       const bytes = inside.reduce((n, f) => n + f.size, 0);
-      const answer = await showDialog({
+      const remove = await confirm({
         title: trans.__('An interrupted copy is in this folder'),
         body: trans.__(
           '%1 holds an incomplete "Move to a clean folder" copy (%2 files, %3), which counts in this snapshot. Remove what Snapshot Guard copied there? Files you added yourself are kept.',
@@ -383,12 +384,11 @@ export class SnapshotGuard implements ISnapshotGuard {
           formatCount(inside.length),
           formatBytes(bytes)
         ),
-        buttons: [
-          Dialog.cancelButton({ label: trans.__('Keep it') }),
-          Dialog.warnButton({ label: trans.__('Remove the copy') })
-        ]
+        cancel: trans.__('Keep it'),
+        accept: trans.__('Remove the copy'),
+        warn: true
       });
-      if (!answer.button.accept) {
+      if (!remove) {
         continue;
       }
       try {
@@ -586,17 +586,14 @@ export class SnapshotGuard implements ISnapshotGuard {
       );
       return true;
     }
-    const again = await showDialog({
+    return confirm({
       title: trans.__('.amlignore changed'),
       body: trans.__(
         '.amlignore changed on disk after the check, so nothing was written. Check the folder again?'
       ),
-      buttons: [
-        Dialog.cancelButton({ label: trans.__('Cancel') }),
-        Dialog.okButton({ label: trans.__('Check again') })
-      ]
+      cancel: trans.__('Cancel'),
+      accept: trans.__('Check again')
     });
-    return again.button.accept;
   }
 
   private async moveToCleanFolder(

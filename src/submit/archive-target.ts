@@ -3,7 +3,6 @@
  * with fflate from chunks the helper kernel reads, then downloaded by the
  * browser or written (atomically) to a server path outside the folder.
  */
-import { Dialog, showDialog } from '@jupyterlab/apputils';
 import type { TranslationBundle } from '@jupyterlab/translation';
 import { formatBytes, formatCount } from '../snapshot/format.js';
 import {
@@ -22,6 +21,7 @@ import { isInside } from '../snapshot/paths.js';
 import { folderLabel } from '../ui/words.js';
 import { errorMessage } from '../snapshot/errors.js';
 import { ProgressToast } from '../ui/progress-toast.js';
+import { confirm } from '../ui/confirm.js';
 
 export const ARCHIVE_TARGET = 'archive';
 /** Bytes per read request; also the most a read holds in memory. */
@@ -291,18 +291,17 @@ async function openServerSink(
   }
   let overwrite = false;
   if (upload.exists) {
-    const answer = await showDialog({
+    const replace = await confirm({
       title: trans.__('Replace %1?', path),
       body: trans.__(
         '%1 already exists on the server. Replace it with the new zip when it is complete?',
         path
       ),
-      buttons: [
-        Dialog.cancelButton({ label: trans.__('Cancel') }),
-        Dialog.warnButton({ label: trans.__('Replace') })
-      ]
+      cancel: trans.__('Cancel'),
+      accept: trans.__('Replace'),
+      warn: true
     });
-    if (!answer.button.accept) {
+    if (!replace) {
       await helper.uploadAbort(upload.token).catch(() => undefined);
       return null;
     }
