@@ -44,6 +44,7 @@ import {
   buildSmallTree
 } from './bench-browser.js';
 import { benchMeter, meterFigures, meterLines } from './bench-meter.js';
+import { ensureHelperSource } from './embed-python.js';
 import { ROOT } from './setup.js';
 
 const MiB = 1 << 20;
@@ -370,6 +371,7 @@ function ensureCli() {
   }
   if (!existsSync(join(ROOT, 'lib', 'node', 'cli.js'))) {
     log('lib/node/cli.js missing: building (npx tsc -p tsconfig.json) …');
+    ensureHelperSource();
     const r = spawnSync('npx', ['tsc', '-p', 'tsconfig.json'], {
       cwd: ROOT,
       encoding: 'utf8'

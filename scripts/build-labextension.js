@@ -29,6 +29,7 @@ import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { ensureHelperSource } from './embed-python.js';
 import { ROOT, readJson, run } from './setup.js';
 
 const require = createRequire(import.meta.url);
@@ -113,6 +114,7 @@ export function coreManifest() {
  * @param {{ development?: boolean, tsc?: boolean }} options
  */
 export function buildLabextension({ development = false, tsc = true } = {}) {
+  ensureHelperSource();
   if (tsc && !libIsCurrent()) {
     run(process.execPath, [
       require.resolve('typescript/bin/tsc'),

@@ -1,7 +1,9 @@
 // Embeds src/kernel/helper.py into src/kernel/helper-source.ts, so the
-// bundle can send it to the helper kernel. helper.py stays the only source:
-// `node scripts/embed-python.js` rewrites the module, `--check` only fails
-// (exit 1) when the module is out of date. A unit test checks it as well.
+// bundle can send it to the helper kernel. helper.py is the only source: the
+// module is generated (git-ignored) by every build — `npm test`, `npm start`,
+// `npm run build`, the bench and `npm run mutate` call ensureHelperSource()
+// before compiling. `node scripts/embed-python.js` writes it by hand;
+// `--check` only fails (exit 1) when it is out of date.
 import { readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -26,23 +28,37 @@ export function render(python) {
   );
 }
 
-if (process.argv[1] === fileURLToPath(import.meta.url)) {
-  const wanted = render(readFileSync(SOURCE, 'utf8'));
-  let current = null;
+function current() {
   try {
-    current = readFileSync(TARGET, 'utf8');
+    return readFileSync(TARGET, 'utf8');
   } catch {
-    // not generated yet
+    return null; // not generated yet
   }
+}
+
+/**
+ * Write the module when it is missing or out of date (left untouched
+ * otherwise, so an up-to-date build is not redone). True when written.
+ */
+export function ensureHelperSource() {
+  const wanted = render(readFileSync(SOURCE, 'utf8'));
+  if (current() === wanted) {
+    return false;
+  }
+  writeFileSync(TARGET, wanted);
+  return true;
+}
+
+if (process.argv[1] === fileURLToPath(import.meta.url)) {
   if (process.argv.includes('--check')) {
-    if (current !== wanted) {
+    const wanted = render(readFileSync(SOURCE, 'utf8'));
+    if (current() !== wanted) {
       process.stderr.write(
         'src/kernel/helper-source.ts is out of date: run `node scripts/embed-python.js`\n'
       );
       process.exit(1);
     }
-  } else if (current !== wanted) {
-    writeFileSync(TARGET, wanted);
+  } else if (ensureHelperSource()) {
     process.stdout.write('wrote src/kernel/helper-source.ts\n');
   }
 }

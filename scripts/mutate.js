@@ -5,9 +5,11 @@
 // run retest only what changed).
 import { join } from 'node:path';
 import { ROOT, ensureDebianPackages, ensureNodeModules, run } from './setup.js';
+import { ensureHelperSource } from './embed-python.js';
 
 ensureDebianPackages(['python3-pathspec']);
 ensureNodeModules();
+ensureHelperSource();
 run('npx', ['stryker', 'run', ...process.argv.slice(2)], {
   env: {
     ...process.env,

@@ -11,11 +11,13 @@ import {
   ensureNodeModules,
   run
 } from './setup.js';
+import { ensureHelperSource } from './embed-python.js';
 
 const started = Date.now();
 ensureDebianPackages();
 ensureNodeModules();
 ensureAzureAiMl();
+ensureHelperSource();
 run(process.execPath, [TSC, '-p', 'tsconfig.json']);
 if (existsSync(join(ROOT, 'scripts', 'build-labextension.js'))) {
   run('node', ['scripts/build-labextension.js']);
@@ -33,6 +35,12 @@ spawnSync(
   { cwd: ROOT, stdio: 'ignore' }
 );
 
+// Two test files at a time: an end-to-end file mostly waits on its server,
+// kernels and browser, so two fit on two cores (tests wait for conditions,
+// never for time, so a loaded machine only slows them). TEST_JOBS=1 runs
+// one file at a time.
+const JOBS = Math.max(1, Number(process.env.TEST_JOBS ?? 2) || 1);
+
 // Only the suites named on the command line, e.g. `npm test -- unit`.
 const only = process.argv.slice(2);
 const files = findTests(join(ROOT, 'build', 'test')).filter(
@@ -42,7 +50,7 @@ const r = spawnSync(
   process.execPath,
   [
     '--test',
-    '--test-concurrency=1',
+    `--test-concurrency=${JOBS}`,
     '--test-reporter=spec',
     '--test-reporter-destination=stdout',
     '--test-reporter=./scripts/summary-reporter.js',

@@ -1,4 +1,4 @@
-import { Notification, showDialog, Dialog } from '@jupyterlab/apputils';
+import { Notification } from '@jupyterlab/apputils';
 import { PathExt } from '@jupyterlab/coreutils';
 import type { DocumentRegistry } from '@jupyterlab/docregistry';
 import type { TranslationBundle } from '@jupyterlab/translation';
@@ -33,6 +33,7 @@ import type {
 import { showAmlignoreDialog } from '../ui/amlignore-dialog.js';
 import { showCleanFolderDialog } from '../ui/clean-folder-dialog.js';
 import { showManualSaveDialog } from '../ui/manual-save-dialog.js';
+import { ProgressToast } from '../ui/progress-toast.js';
 import { showReportDialog } from '../ui/report-dialog.js';
 import {
   INCOMPLETE_MARKER,
@@ -43,6 +44,7 @@ import { WriteRefusedError } from '../access/write-if-unchanged.js';
 import { folderLabel } from '../ui/words.js';
 import { onlyKernelMetadataChanged } from './kernel-metadata.js';
 import { errorMessage } from '../snapshot/errors.js';
+import { confirm } from '../ui/confirm.js';
 
 export interface IGuardOptions {
   /** The file access to use now (helper kernel, or Contents API). */
@@ -67,9 +69,6 @@ export interface IGuardOptions {
 /** Most top-level code files read to tell the SDK (profile auto), and their size cap. */
 const MAX_CODE_FILES = 50;
 const MAX_CODE_BYTES = 2 * 1024 * 1024;
-
-/** Least time between progress updates of the check's notification. */
-const PROGRESS_INTERVAL = 500;
 
 /** A flow's end; `notebook` is absent for a folder checked on its own. */
 interface IFlowResult extends Omit<IGuardResult, 'notebook'> {
@@ -377,7 +376,7 @@ export class SnapshotGuard implements ISnapshotGuard {
       kept.add(dir);
       const inside = scan.files.filter(f => f.path.startsWith(`${dir}/`));
       const bytes = inside.reduce((n, f) => n + f.size, 0);
-      const answer = await showDialog({
+      const remove = await confirm({
         title: trans.__('An interrupted copy is in this folder'),
         body: trans.__(
           '%1 holds an incomplete "Move to a clean folder" copy (%2 files, %3), which counts in this snapshot. Remove what Snapshot Guard copied there? Files you added yourself are kept.',
@@ -385,12 +384,11 @@ export class SnapshotGuard implements ISnapshotGuard {
           formatCount(inside.length),
           formatBytes(bytes)
         ),
-        buttons: [
-          Dialog.cancelButton({ label: trans.__('Keep it') }),
-          Dialog.warnButton({ label: trans.__('Remove the copy') })
-        ]
+        cancel: trans.__('Keep it'),
+        accept: trans.__('Remove the copy'),
+        warn: true
       });
-      if (!answer.button.accept) {
+      if (!remove) {
         continue;
       }
       try {
@@ -450,71 +448,34 @@ export class SnapshotGuard implements ISnapshotGuard {
   ): Promise<IScan | null> {
     const { trans } = this.options;
     const label = folderLabel(trans, folder);
-    const abort = new AbortController();
-    const actions = [
-      {
-        label: trans.__('Cancel'),
-        callback: (event: MouseEvent) => {
-          // The notification is closed below, once it has settled (by
-          // default a toast's button closes it at once).
-          event.preventDefault();
-          abort.abort();
-        }
-      }
-    ];
-    const id = Notification.emit(
-      trans.__('Checking the snapshot of %1…', label),
-      'in-progress',
-      { autoClose: false, actions }
+    const progress = new ProgressToast(
+      trans,
+      trans.__('Checking the snapshot of %1…', label)
     );
-    // JupyterLab's toast for a notification dismissed less than ~300 ms
-    // after an update stays on screen for good (the update re-renders it
-    // after the dismissal). So: no update in the first moments, and the
-    // dismissal waits until the last update has settled.
-    let last = Date.now();
-    let updated = false;
-    const close = async () => {
-      const settle = updated ? last + PROGRESS_INTERVAL - Date.now() : 0;
-      if (settle > 0) {
-        await new Promise(resolve => setTimeout(resolve, settle));
-      }
-      Notification.dismiss(id);
-    };
     try {
       const scan = await access.scan(folder, {
-        signal: abort.signal,
-        onProgress: n => {
-          const now = Date.now();
-          if (now - last >= PROGRESS_INTERVAL) {
-            last = now;
-            updated = true;
-            Notification.update({
-              id,
-              message: trans.__(
-                'Checking the snapshot of %1: %2 files seen…',
-                label,
-                formatCount(n)
-              ),
-              type: 'in-progress',
-              autoClose: false,
-              actions
-            });
-          }
-        }
+        signal: progress.signal,
+        onProgress: n =>
+          progress.update(
+            trans.__(
+              'Checking the snapshot of %1: %2 files seen…',
+              label,
+              formatCount(n)
+            )
+          )
       });
-      await close();
+      await progress.dismiss();
       return scan;
     } catch (err) {
-      await close();
-      // New notifications rather than updates of the progress one, which
-      // keeps the look of "in progress" (JupyterLab styles a toast by the
-      // type it was created with).
-      if (abort.signal.aborted) {
-        Notification.info(trans.__('The check of %1 was cancelled.', label), {
-          autoClose: 4000
-        });
+      if (progress.signal.aborted) {
+        await progress.finish(
+          'info',
+          trans.__('The check of %1 was cancelled.', label),
+          { autoClose: 4000 }
+        );
       } else {
-        Notification.error(
+        await progress.finish(
+          'error',
           trans.__(
             'The snapshot of %1 could not be checked: %2',
             label,
@@ -625,17 +586,14 @@ export class SnapshotGuard implements ISnapshotGuard {
       );
       return true;
     }
-    const again = await showDialog({
+    return confirm({
       title: trans.__('.amlignore changed'),
       body: trans.__(
         '.amlignore changed on disk after the check, so nothing was written. Check the folder again?'
       ),
-      buttons: [
-        Dialog.cancelButton({ label: trans.__('Cancel') }),
-        Dialog.okButton({ label: trans.__('Check again') })
-      ]
+      cancel: trans.__('Cancel'),
+      accept: trans.__('Check again')
     });
-    return again.button.accept;
   }
 
   /**

@@ -3,7 +3,6 @@
  * with fflate from chunks the helper kernel reads, then downloaded by the
  * browser or written (atomically) to a server path outside the folder.
  */
-import { Dialog, Notification, showDialog } from '@jupyterlab/apputils';
 import type { TranslationBundle } from '@jupyterlab/translation';
 import { formatBytes, formatCount } from '../snapshot/format.js';
 import {
@@ -21,6 +20,8 @@ import { normalizePath } from './shell.js';
 import { isInside } from '../snapshot/paths.js';
 import { folderLabel } from '../ui/words.js';
 import { errorMessage } from '../snapshot/errors.js';
+import { ProgressToast } from '../ui/progress-toast.js';
+import { confirm } from '../ui/confirm.js';
 
 export const ARCHIVE_TARGET = 'archive';
 /** Bytes per read request; also the most a read holds in memory. */
@@ -136,35 +137,16 @@ async function packArchive(
     );
   }
 
-  const abort = new AbortController();
-  const actions = [
-    {
-      label: trans.__('Cancel'),
-      callback: (event: MouseEvent) => {
-        // Keep the toast: it turns into "cancelled, nothing saved".
-        event.preventDefault();
-        abort.abort();
-      }
-    }
-  ];
   const totalFiles = entries.length;
   const totalBytes = report.bytes;
-  const id = Notification.emit(
+  const progress = new ProgressToast(
+    trans,
     trans.__('Packing the snapshot of %1…', label),
-    'in-progress',
-    { autoClose: false, actions, progress: 0 }
+    { progress: 0 }
   );
-  let last = 0;
-  const onProgress = (p: IPackProgress) => {
-    const now = Date.now();
-    if (now - last < 200) {
-      return;
-    }
-    last = now;
-    Notification.update({
-      id,
-      type: 'in-progress',
-      message: trans.__(
+  const onProgress = (p: IPackProgress) =>
+    progress.update(
+      trans.__(
         'Packing the snapshot of %1: %2 of %3 files, %4 of %5…',
         label,
         formatCount(p.files),
@@ -172,11 +154,8 @@ async function packArchive(
         formatBytes(p.bytes),
         formatBytes(totalBytes)
       ),
-      autoClose: false,
-      actions,
-      progress: totalBytes > 0 ? p.bytes / totalBytes : p.files / totalFiles
-    });
-  };
+      totalBytes > 0 ? p.bytes / totalBytes : p.files / totalFiles
+    );
 
   let where: string;
   let zipBytes: number;
@@ -185,44 +164,39 @@ async function packArchive(
       read: (path, size) =>
         readChunks(helper, folder === '' ? path : `${folder}/${path}`, size),
       write: chunk => sink.write(chunk),
-      signal: abort.signal,
+      signal: progress.signal,
       onProgress
     });
     zipBytes = result.zipBytes;
-    throwIfAborted(abort.signal);
+    throwIfAborted(progress.signal);
     where = await sink.commit();
   } catch (err) {
     await sink.discard(isKernelGone(err));
-    if (abort.signal.aborted) {
-      Notification.update({
-        id,
-        type: 'info',
-        message: trans.__(
+    if (progress.signal.aborted) {
+      await progress.finish(
+        'info',
+        trans.__(
           'Packing the snapshot of %1 was cancelled; nothing was saved.',
           label
         ),
-        autoClose: 5000,
-        actions: []
-      });
+        { autoClose: 5000 }
+      );
       throw new SubmitCancelled();
     }
-    Notification.dismiss(id);
+    await progress.dismiss();
     throw packError(err, trans);
   }
-  Notification.update({
-    id,
-    type: 'success',
-    message: trans.__(
+  await progress.finish(
+    'success',
+    trans.__(
       'Snapshot zip of %1: %2 files, %3 zipped, %4.',
       label,
       formatCount(totalFiles),
       formatBytes(zipBytes),
       where
     ),
-    autoClose: 8000,
-    actions: [],
-    progress: 1
-  });
+    { autoClose: 8000 }
+  );
 }
 
 /** One file in chunks; stops after `size + 1` bytes (enough to see growth). */
@@ -317,18 +291,17 @@ async function openServerSink(
   }
   let overwrite = false;
   if (upload.exists) {
-    const answer = await showDialog({
+    const replace = await confirm({
       title: trans.__('Replace %1?', path),
       body: trans.__(
         '%1 already exists on the server. Replace it with the new zip when it is complete?',
         path
       ),
-      buttons: [
-        Dialog.cancelButton({ label: trans.__('Cancel') }),
-        Dialog.warnButton({ label: trans.__('Replace') })
-      ]
+      cancel: trans.__('Cancel'),
+      accept: trans.__('Replace'),
+      warn: true
     });
-    if (!answer.button.accept) {
+    if (!replace) {
       await helper.uploadAbort(upload.token).catch(() => undefined);
       return null;
     }

@@ -23,6 +23,7 @@ import { showSubmitDialog, type TargetValues } from './submit-dialog.js';
 import { submittedValues } from './model.js';
 import { errorMessage } from '../snapshot/errors.js';
 import { parentOf } from '../snapshot/paths.js';
+import { confirm } from '../ui/confirm.js';
 
 type Context = DocumentRegistry.IContext<DocumentRegistry.IModel>;
 
@@ -232,15 +233,12 @@ export class SubmitFlow {
         )}
       </div>
     );
-    const result = await showDialog({
+    return confirm({
       title: trans.__('The folder changed after the check'),
       body,
-      buttons: [
-        Dialog.cancelButton({ label: trans.__('Cancel') }),
-        Dialog.okButton({ label: trans.__('Check and fix') })
-      ]
+      cancel: trans.__('Cancel'),
+      accept: trans.__('Check and fix')
     });
-    return result.button.accept;
   }
 
   private async _fail(
