@@ -34,6 +34,8 @@ export default {
     testFiles: [
       'build/test/unit/engine.test.js',
       'build/test/unit/rules.test.js',
+      'build/test/unit/amlignore.test.js',
+      'build/test/unit/v1-walks.test.js',
       'build/test/conformance/pathspec-conformance.test.js',
       'build/test/conformance/escape-conformance.test.js',
       'build/test/conformance/advisor-conformance.test.js',

@@ -170,6 +170,7 @@ class NodeTestRunner {
 
   async mutantRun(options) {
     const started = performance.now();
+    const cpu = process.cpuUsage();
     const result = await this.mutantRunInner(options);
     if (TRACE) {
       appendFileSync(
@@ -183,7 +184,8 @@ class NodeTestRunner {
           filter: options.testFilter?.length ?? null,
           status: result.status,
           ran: result.nrOfTests,
-          ms: Math.round(performance.now() - started)
+          ms: Math.round(performance.now() - started),
+          cpuMs: Math.round(cpuMs(process.cpuUsage(cpu)))
         })}\n`
       );
     }
@@ -334,6 +336,10 @@ class NodeTestRunner {
       }
     }
   }
+}
+
+function cpuMs({ user, system }) {
+  return (user + system) / 1000;
 }
 
 function namespace() {
