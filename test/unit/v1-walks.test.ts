@@ -188,3 +188,50 @@ describe("the spec's table 3.4 through the report", () => {
     });
   });
 });
+
+describe('a byte-order mark before the first line (spec section 2)', () => {
+  for (const first of ['*.log', '#not a comment']) {
+    test(`v1 reads it into ${JSON.stringify(first)}, which is then dead; v2 drops it`, async () => {
+      const text = `\ufeff${first}\nbuild/\n`;
+      const files = {
+        '.amlignore': text,
+        'a.log': 10,
+        '#not a comment': 20,
+        'build/x': 30
+      };
+      const paths = Object.keys(files);
+      const [ref] = runReference([{ text, paths }]).cases;
+      for (const sdk of ['v1', 'v2'] as const) {
+        const scan = await scanFolder(new MemoryFileSystem(files), {
+          sdk,
+          prune: false
+        });
+        const report = reportOf(
+          scan,
+          resolveLimits(sdk === 'v1' ? 'azureml-v1' : 'azureml-v2')
+        );
+        const uploaded = report.included.map(f => f.path);
+        if (sdk === 'v1') {
+          // pathspec, fed the raw first line, matches nothing with it.
+          assert.deepEqual(
+            uploaded.sort(),
+            paths.filter((_, i) => !ref.results[i][0]).sort()
+          );
+          assert.ok(
+            uploaded.includes('a.log') && uploaded.includes('#not a comment')
+          );
+          assert.deepEqual(
+            report.deadLines.map(d => [d.source, d.line, d.text]),
+            [['.amlignore', 1, first]]
+          );
+          assert.match(report.deadLines[0].reason, /byte-order mark/);
+        } else {
+          // Without the mark, `*.log` excludes a.log and `#...` is a comment.
+          assert.equal(uploaded.includes('a.log'), first !== '*.log');
+          assert.ok(uploaded.includes('#not a comment'));
+          assert.deepEqual(report.deadLines, []);
+        }
+      }
+    });
+  }
+});
