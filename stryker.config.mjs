@@ -36,6 +36,7 @@ export default {
       'build/test/unit/rules.test.js',
       'build/test/unit/amlignore.test.js',
       'build/test/unit/v1-walks.test.js',
+      'build/test/unit/limits.test.js',
       'build/test/conformance/pathspec-conformance.test.js',
       'build/test/conformance/escape-conformance.test.js',
       'build/test/conformance/advisor-conformance.test.js',
