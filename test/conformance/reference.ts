@@ -89,13 +89,17 @@ export function runReference(
  * folder where the reference's answers are kept by their input, since the
  * reference does not change between mutants. Unset, Python always runs.
  */
-function cached(input: string, compute: () => string): string {
+export function cached(
+  input: string,
+  compute: () => string,
+  script: string = SCRIPT
+): string {
   const dir = process.env.REFERENCE_CACHE;
   if (!dir) {
     return compute();
   }
   const key = createHash('sha256')
-    .update(readFileSync(SCRIPT))
+    .update(readFileSync(script))
     .update(input)
     .digest('hex');
   const file = join(dir, `${key}.json`);

@@ -348,8 +348,13 @@ describe('decodeIgnoreFile', () => {
           '.gitignore'
         ),
       (e: Error) =>
-        e instanceof IgnoreFileError && /\.gitignore/.test(e.message)
+        e instanceof IgnoreFileError &&
+        e.name === 'IgnoreFileError' &&
+        /\.gitignore/.test(e.message)
     );
+    // Over the cap, not at it.
+    const atCap = new Uint8Array(MAX_IGNORE_FILE_BYTES).fill(0x61);
+    assert.equal(decodeIgnoreFile(atCap, '.gitignore').length, atCap.length);
   });
 });
 
