@@ -19,7 +19,7 @@ ensureDebianPackages(['python3-pathspec']);
 ensureNodeModules();
 // azure-ai-ml's matcher: the v2 reference of the conformance tests.
 ensureAzureAiMl();
-// The whole tree is copied to the sandbox and type-checked there.
+// Stryker copies src/ into its sandbox: complete, as for any build.
 ensureHelperSource();
 const STRYKER = join(
   ROOT,
