@@ -567,9 +567,7 @@ export class SnapshotGuard implements ISnapshotGuard {
    * Confirm raising azureml-core's size limit for this submission; the
    * raised limit in bytes, or null when the user went back to the report.
    */
-  private async raiseLimit(
-    report: ISnapshotReport
-  ): Promise<number | null> {
+  private async raiseLimit(report: ISnapshotReport): Promise<number | null> {
     const { trans } = this.options;
     const from = report.limits.maxBytes ?? 0;
     const to = raisedSizeLimit(report.totalBytes, report.limits.nearFraction);

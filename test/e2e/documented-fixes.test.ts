@@ -203,7 +203,10 @@ describe('the documentation’s fixes with azureml-core (test doubles)', () => {
         await s.field(submit, 'command').inputValue(),
         'papermill train.ipynb outputs/train.ipynb -p DATA_DIR ${{inputs.train_data}}'
       );
-      assert.match(readFileSync(join(dir, '.amlignore'), 'utf8'), /^\/data\/$/m);
+      assert.match(
+        readFileSync(join(dir, '.amlignore'), 'utf8'),
+        /^\/data\/$/m
+      );
       await s.field(submit, 'compute').fill('cpu-cluster');
       await footerButton(submit, 'Submit').click();
       await submit.waitFor({ state: 'detached', timeout: 10_000 });
@@ -236,7 +239,7 @@ describe('the documentation’s fixes with azureml-core (test doubles)', () => {
       assert.match(job!.amlignore, /^\/data\/$/m);
     }));
 
-  test('an upload cancelled half-way and one that fails offline: nothing excluded, said in words', t =>
+  test('an upload cancelled half-way: nothing excluded, no asset registered', t =>
     s.run(t, async () => {
       rec.clear();
       const release = join(dirname(rec.file), 'release');
@@ -246,7 +249,7 @@ describe('the documentation’s fixes with azureml-core (test doubles)', () => {
       });
       writeFileSync(join(dir, '.amlignore'), '# mine\n');
       let report = await reportOf('held/train.ipynb');
-      let dialog = await datastoreDialog(report);
+      const dialog = await datastoreDialog(report);
       await dialog
         .locator('.jp-SnapshotGuard-assetVersion', { hasText: 'Version 1' })
         .waitFor();
@@ -263,11 +266,13 @@ describe('the documentation’s fixes with azureml-core (test doubles)', () => {
       await report.waitFor({ timeout: 60_000 });
       await footerButton(report, 'Cancel').click();
       assert.ok(!rec.read().some(c => c.call === 'Dataset.register'));
+    }));
 
-      await s.clearToasts();
+  test('an upload while Azure cannot be reached: the SDK error in words, nothing excluded', t =>
+    s.run(t, async () => {
       const off = mlProject('offline', { upload: 'offline' });
-      report = await reportOf('offline/train.ipynb');
-      dialog = await datastoreDialog(report);
+      let report = await reportOf('offline/train.ipynb');
+      const dialog = await datastoreDialog(report);
       await dialog
         .locator('.jp-SnapshotGuard-assetVersion', { hasText: 'Version 1' })
         .waitFor();
