@@ -6,6 +6,8 @@
  * `.amlignore` fix. A failed or cancelled upload excludes nothing.
  */
 import { Notification } from '@jupyterlab/apputils';
+import type { DocumentRegistry } from '@jupyterlab/docregistry';
+import type { INotebookModel } from '@jupyterlab/notebook';
 import type { TranslationBundle } from '@jupyterlab/translation';
 import type { IFolderAccess } from '../access/folder-access.js';
 import { WriteRefusedError } from '../access/write-if-unchanged.js';
@@ -58,12 +60,16 @@ export async function moveToDatastore(options: {
   /** Relative to `folder`. */
   notebook?: string;
   scan: IScan;
+  /** The notebook's open document: the parameters cell can be added to it. */
+  document?: DocumentRegistry.IContext<DocumentRegistry.IModel>;
   trans: TranslationBundle;
 }): Promise<IMovedData | null> {
   const { uploader, access, folder, notebook, scan, trans } = options;
+  const document = options.document;
   const sdk = scan.sdk;
   const choice = await showDatastoreDialog({
     candidates: dataCandidates(scan, { notebook }),
+    canAddCell: document !== undefined,
     sdk,
     versionsOf: name => uploader.dataVersions(sdk, folder, name),
     trans
@@ -207,5 +213,36 @@ export async function moveToDatastore(options: {
       trans
     });
   }
+  if (choice.addCell && document) {
+    await addParametersCell(document, choice.cell, trans);
+  }
   return moved;
+}
+
+/**
+ * Insert the `parameters` cell at the top of the open notebook and save it
+ * (the user asked for it in the dialog); said in words when it fails.
+ */
+async function addParametersCell(
+  document: DocumentRegistry.IContext<DocumentRegistry.IModel>,
+  source: string,
+  trans: TranslationBundle
+): Promise<void> {
+  const shared = (document.model as unknown as INotebookModel).sharedModel;
+  try {
+    shared.insertCell(0, {
+      cell_type: 'code',
+      source,
+      metadata: { tags: ['parameters'] }
+    });
+    await document.save();
+  } catch (err) {
+    Notification.warning(
+      trans.__(
+        'The parameters cell was not added to the notebook: %1',
+        err instanceof Error ? err.message : String(err)
+      ),
+      { autoClose: false }
+    );
+  }
 }

@@ -408,6 +408,8 @@ export class SnapshotGuard implements ISnapshotGuard {
           folder,
           notebook: rel,
           scan,
+          // Only while the notebook is the one the flow started with.
+          document: notebook === options.notebook ? context : undefined,
           trans
         });
         if (data !== null) {

@@ -19,6 +19,8 @@ import { filesAndBytes } from './words.js';
 
 export interface IDatastoreDialogOptions {
   candidates: readonly IDataCandidate[];
+  /** Offer to add the parameters cell (the notebook is open). */
+  canAddCell: boolean;
   sdk: Sdk;
   /** The versions the asset has in the workspace (the helper kernel asks). */
   versionsOf(name: string): Promise<string[]>;
@@ -31,6 +33,9 @@ export interface IDatastoreChoice {
   version: string;
   /** The papermill parameter the notebook reads the data's path from. */
   parameter: string;
+  /** The `parameters` cell, and whether to add it to the notebook. */
+  cell: string;
+  addCell: boolean;
 }
 
 /**
@@ -114,6 +119,8 @@ function DatastoreBody(props: IDatastoreBodyProps): JSX.Element {
     ? parameterNameFor(single.path, single.kind)
     : 'DATA_DIR';
   const localPath = single ? single.path : '.';
+  const [addCell, setAddCell] = React.useState(false);
+  const cell = parametersCell(parameter, localPath);
   const known = versions !== null && versions.name === name ? versions : null;
   const version = known && 'list' in known ? nextVersion(known.list) : null;
 
@@ -139,7 +146,9 @@ function DatastoreBody(props: IDatastoreBodyProps): JSX.Element {
   React.useEffect(() => {
     const valid = problem === null && chosen.length > 0 && version !== null;
     onState({
-      value: valid ? { chosen, name, version: version!, parameter } : null,
+      value: valid
+        ? { chosen, name, version: version!, parameter, cell, addCell }
+        : null,
       valid
     });
   });
@@ -228,6 +237,18 @@ function DatastoreBody(props: IDatastoreBodyProps): JSX.Element {
         >
           {trans.__('Copy the cell')}
         </button>
+        {props.canAddCell ? (
+          <label className="jp-SnapshotGuard-addCell">
+            <input
+              type="checkbox"
+              checked={addCell}
+              onChange={() => setAddCell(!addCell)}
+            />
+            {trans.__(
+              'Add this cell at the top of the notebook (tagged parameters) once the upload has completed'
+            )}
+          </label>
+        ) : null}
       </section>
     </div>
   );

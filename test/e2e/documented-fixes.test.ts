@@ -188,6 +188,7 @@ describe('the documentation’s fixes with azureml-core (test doubles)', () => {
       assert.match(text, /data\/ 4 files, 400 MB/);
       assert.match(text, /DATA_DIR = "data"/, 'the parameters cell');
       assert.match(text, /as_named_input\("train_data"\)\.as_mount\(\)/);
+      await dialog.locator('.jp-SnapshotGuard-addCell input').check();
       await upload.click();
 
       await s.toast('success', /Uploaded 4 files as data asset train-data:1/, {
@@ -214,6 +215,15 @@ describe('the documentation’s fixes with azureml-core (test doubles)', () => {
         timeoutMs: 60_000
       });
 
+      // The parameters cell, added at the top as asked, and saved.
+      const nb = JSON.parse(readFileSync(join(dir, 'train.ipynb'), 'utf8'));
+      assert.equal(nb.cells.length, 2);
+      const first = nb.cells[0];
+      const source = Array.isArray(first.source)
+        ? first.source.join('')
+        : first.source;
+      assert.equal(source, '# parameters\nDATA_DIR = "data"\n');
+      assert.deepEqual(first.metadata.tags, ['parameters']);
       const calls = rec.read();
       const uploaded = calls
         .filter(c => c.call === 'Datastore.upload_files' && c.ok)
