@@ -2,6 +2,7 @@ import type { DocumentRegistry } from '@jupyterlab/docregistry';
 import { Token } from '@lumino/coreutils';
 import type { IDisposable } from '@lumino/disposable';
 import type { ISnapshotReport } from './snapshot/accounting.js';
+import type { IDataInput } from './snapshot/data-asset.js';
 import type { Sdk } from './snapshot/types.js';
 import type { ISnapshotSummary } from './snapshot/summary.js';
 
@@ -75,6 +76,11 @@ export interface ISubmitContext extends ISubmitWhere {
   report: ISnapshotReport;
   /** The values of the target's fields, as entered (trimmed). */
   values: Readonly<Record<string, string>>;
+  /**
+   * azureml-core's size limit (`SNAPSHOT_MAX_SIZE_BYTES`), raised by the
+   * user for this submission only; absent: the SDK's own.
+   */
+  sizeLimit?: number;
 }
 
 /**
@@ -120,6 +126,13 @@ export interface IGuardResult {
   folder: string;
   /** The last check's report; null when no check completed. */
   report: ISnapshotReport | null;
+  /** azureml-core's size limit, raised by the user for this submission. */
+  sizeLimit?: number;
+  /**
+   * Data moved to a datastore during the flow: the job mounts each asset,
+   * its path passed to the papermill parameter named.
+   */
+  data?: { input: IDataInput; parameter: string }[];
 }
 
 /** What other extensions can use: the check, the guard and targets. */

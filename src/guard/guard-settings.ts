@@ -51,6 +51,12 @@ export class GuardSettings {
     return resolveLimits(profileOfSdk(sdk), overrides);
   }
 
+  /** The upload speed time estimates assume, in Mbit/s. */
+  get uploadMbps(): number {
+    const value = this.get('uploadMbps');
+    return typeof value === 'number' && value > 0 ? value : 20;
+  }
+
   get helperKernel(): string {
     return String(this.get('helperKernel') ?? '');
   }

@@ -12,7 +12,12 @@ import {
   companionFiles,
   findCompanions
 } from '../snapshot/companions.js';
-import { formatBytes, formatCount, visibleName } from '../snapshot/format.js';
+import {
+  formatBytes,
+  formatCount,
+  formatDuration,
+  visibleName
+} from '../snapshot/format.js';
 import { baseName, joinPath, parentOf, relativeTo } from '../snapshot/paths.js';
 import { sdkOfProfile } from '../snapshot/limits.js';
 import { reportOf, rescope, type IScan } from '../snapshot/scan.js';
@@ -34,7 +39,14 @@ import { showAmlignoreDialog } from '../ui/amlignore-dialog.js';
 import { showCleanFolderDialog } from '../ui/clean-folder-dialog.js';
 import { showManualSaveDialog } from '../ui/manual-save-dialog.js';
 import { ProgressToast } from '../ui/progress-toast.js';
-import { showReportDialog } from '../ui/report-dialog.js';
+import { showRaiseLimitDialog } from '../ui/raise-limit-dialog.js';
+import { showReportDialog, type IStepReport } from '../ui/report-dialog.js';
+import { findStepFolders } from '../snapshot/pipeline-steps.js';
+import {
+  canRaiseSizeLimit,
+  raisedSizeLimit,
+  uploadSeconds
+} from '../snapshot/raise-limit.js';
 import {
   INCOMPLETE_MARKER,
   type IFolderAccess,
@@ -42,6 +54,12 @@ import {
 } from '../access/folder-access.js';
 import { WriteRefusedError } from '../access/write-if-unchanged.js';
 import { folderLabel } from '../ui/words.js';
+import {
+  hasDataToMove,
+  moveToDatastore,
+  type IDataUploader,
+  type IMovedData
+} from './datastore-fix.js';
 import { onlyKernelMetadataChanged } from './kernel-metadata.js';
 import { errorMessage } from '../snapshot/errors.js';
 import { confirm } from '../ui/confirm.js';
@@ -63,7 +81,20 @@ export interface IGuardOptions {
    * it (JupyterLab's first checkpoint) is on disk, so a check counts it.
    */
   open(path: string): Promise<void>;
+  /** The upload speed time estimates assume, in Mbit/s. */
+  uploadMbps?(): number;
+  /** The helper kernel's datastore uploads, when there is one. */
+  dataUploader?(): Promise<IDataUploader | null>;
   trans: TranslationBundle;
+}
+
+/** The flow's options: the public ones, and whether a submission follows. */
+interface IFlowOptions extends ICheckFolderOptions {
+  /**
+   * A submission follows: offer what only applies to one (raising
+   * azureml-core's size limit, data moved to a datastore as its input).
+   */
+  forSubmit?: boolean;
 }
 
 /** Most top-level code files read to tell the SDK (profile auto), and their size cap. */
@@ -212,7 +243,7 @@ export class SnapshotGuard implements ISnapshotGuard {
   async run(
     notebookPath: string,
     context?: DocumentRegistry.IContext<DocumentRegistry.IModel>,
-    options: Pick<ICheckFolderOptions, 'report'> = {}
+    options: Pick<IFlowOptions, 'report' | 'forSubmit'> = {}
   ): Promise<IGuardResult> {
     const folder = PathExt.dirname(notebookPath);
     const result = await this.once(notebookPath, folder, () =>
@@ -261,7 +292,7 @@ export class SnapshotGuard implements ISnapshotGuard {
 
   private async flow(
     folder: string,
-    options: ICheckFolderOptions
+    options: IFlowOptions
   ): Promise<IFlowResult> {
     const { trans } = this.options;
     const context = options.context;
@@ -284,6 +315,7 @@ export class SnapshotGuard implements ISnapshotGuard {
     let fix = options.fix;
     let showReport = options.report === true;
     const keptLeftovers = new Set<string>();
+    const moved: IMovedData[] = [];
     for (;;) {
       const access = await this.options.access();
       const scanned = await this.scanWithProgress(access, folder);
@@ -296,17 +328,37 @@ export class SnapshotGuard implements ISnapshotGuard {
       }
       const limits = this.limitsOf(scan.sdk);
       const report = reportOf(scan, limits);
-      const done = (ok: boolean): IFlowResult => ({
+      const done = (ok: boolean, sizeLimit?: number): IFlowResult => ({
         ok,
         folder,
         notebook,
-        report
+        report,
+        ...(ok && sizeLimit !== undefined ? { sizeLimit } : {}),
+        ...(moved.length > 0 ? { data: moved } : {})
       });
-      if (report.verdict !== 'over' && fix === undefined && !showReport) {
+      // Each pipeline step's folder is a snapshot of its own.
+      const steps = notebook
+        ? await this.checkSteps(access, folder, notebook, report)
+        : [];
+      const stepOver = steps.some(
+        st => st.folder !== '' && st.report?.verdict === 'over'
+      );
+      if (
+        report.verdict !== 'over' &&
+        !stepOver &&
+        fix === undefined &&
+        !showReport
+      ) {
         this.notifyWithin(report, access);
         return done(true);
       }
       const noHardLimit = limits.maxBytes === null && limits.maxFiles === null;
+      const rel = notebook ? relativeTo(folder, notebook) : undefined;
+      // The datastore fix wires the asset into this submission's job.
+      const uploader =
+        options.forSubmit === true && hasDataToMove(scan, rel)
+          ? ((await this.options.dataUploader?.()) ?? null)
+          : null;
       // A fix asked for up front (from the SDK's error in a cell) skips the
       // report once: Azure ML already said the snapshot is too big.
       const choice =
@@ -319,9 +371,14 @@ export class SnapshotGuard implements ISnapshotGuard {
           // Asked for the report only (the meter): nothing to submit.
           canSubmitAnyway:
             !showReport &&
-            noHardLimit &&
+            (noHardLimit || report.verdict !== 'over') &&
             !report.reasons.some(r => r.limit === 'empty'),
-          canMove: notebook !== undefined
+          canMove: notebook !== undefined,
+          canRaiseLimit:
+            options.forSubmit === true && canRaiseSizeLimit(report),
+          canMoveData: uploader !== null,
+          uploadMbps: this.options.uploadMbps?.(),
+          steps
         }));
       fix = undefined;
       showReport = false;
@@ -331,8 +388,35 @@ export class SnapshotGuard implements ISnapshotGuard {
       if (choice === 'anyway') {
         return done(true);
       }
+      if (choice === 'raise-limit') {
+        const raised = await this.raiseLimit(report);
+        if (raised !== null) {
+          return done(true, raised);
+        }
+        continue;
+      }
+      if (choice.startsWith('step:')) {
+        // The same fixes, for the step's own folder.
+        await this.checkFolder(choice.slice('step:'.length), { report: true });
+        continue;
+      }
+      if (choice === 'datastore' && uploader) {
+        const data = await moveToDatastore({
+          uploader,
+          access,
+          folder,
+          notebook: rel,
+          scan,
+          // Only while the notebook is the one the flow started with.
+          document: notebook === options.notebook ? context : undefined,
+          trans
+        });
+        if (data !== null) {
+          moved.push(data);
+        }
+        continue;
+      }
       if (choice === 'amlignore') {
-        const rel = notebook ? relativeTo(folder, notebook) : undefined;
         if (!(await this.writeAmlignore(access, folder, scan, limits, rel))) {
           return done(false);
         }
@@ -410,6 +494,113 @@ export class SnapshotGuard implements ISnapshotGuard {
       return true;
     }
     return false;
+  }
+
+  /**
+   * The step folders the notebook's code names (v1 source_directory, v2
+   * code), each checked as its own snapshot with the SDK of the main check.
+   */
+  private async checkSteps(
+    access: IFolderAccess,
+    folder: string,
+    notebook: string,
+    main: ISnapshotReport
+  ): Promise<IStepReport[]> {
+    let found;
+    try {
+      found = findStepFolders(
+        codeCells(await access.readText(notebook)).join('\n')
+      );
+    } catch {
+      return [];
+    }
+    const out: IStepReport[] = [];
+    const seen = new Set<string>();
+    for (const step of found) {
+      if (step.folder !== null && seen.has(step.folder)) {
+        continue;
+      }
+      if (step.folder === null) {
+        out.push({
+          kind: step.kind,
+          folder: null,
+          expression: step.expression
+        });
+        continue;
+      }
+      seen.add(step.folder);
+      const path = joinPath(folder, step.folder);
+      if (step.folder === '') {
+        out.push({
+          kind: step.kind,
+          folder: '',
+          expression: step.expression,
+          report: main
+        });
+        continue;
+      }
+      try {
+        const scan = rescope(
+          await access.scan(path, {}),
+          main.sdk,
+          main.profileReason
+        );
+        out.push({
+          kind: step.kind,
+          folder: path,
+          expression: step.expression,
+          report: reportOf(scan, this.limitsOf(main.sdk))
+        });
+      } catch (err) {
+        out.push({
+          kind: step.kind,
+          folder: path,
+          expression: step.expression,
+          error: errorMessage(err)
+        });
+      }
+    }
+    return out;
+  }
+
+  /**
+   * Confirm raising azureml-core's size limit for this submission; the
+   * raised limit in bytes, or null when the user went back to the report.
+   */
+  private async raiseLimit(report: ISnapshotReport): Promise<number | null> {
+    const { trans } = this.options;
+    const from = report.limits.maxBytes ?? 0;
+    const to = raisedSizeLimit(report.totalBytes, report.limits.nearFraction);
+    const mbps = this.options.uploadMbps?.() ?? 20;
+    const ok = await showRaiseLimitDialog({
+      from,
+      to,
+      totalBytes: report.totalBytes,
+      uploadBytes: report.uploadBytes,
+      files: report.files,
+      uploadMbps: mbps,
+      trans
+    });
+    if (!ok) {
+      return null;
+    }
+    const seconds = uploadSeconds(report.uploadBytes, mbps);
+    Notification.warning(
+      seconds === null
+        ? trans.__(
+            'Size limit raised to %1 for this submission: %2 to upload.',
+            formatBytes(to),
+            formatBytes(report.uploadBytes)
+          )
+        : trans.__(
+            'Size limit raised to %1 for this submission: %2 to upload, about %3.',
+            formatBytes(to),
+            formatBytes(report.uploadBytes),
+            formatDuration(seconds)
+          ),
+      { autoClose: false }
+    );
+    return to;
   }
 
   /** What undoing a copy removed and what it left, in words. */

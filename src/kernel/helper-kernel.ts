@@ -19,6 +19,30 @@ import type {
 import { HELPER_SOURCE } from './helper-source.js';
 import { errorMessage } from '../snapshot/errors.js';
 
+/** Files and folders of a snapshot folder to make a data asset of. */
+export interface IDataUploadRequest {
+  sdk: 'v1' | 'v2';
+  /** The snapshot folder (server-relative). */
+  folder: string;
+  /** Relative to `folder`. */
+  paths: string[];
+  name: string;
+  version: string;
+  /** The notebook (relative to `folder`): refused if a path holds it. */
+  keep?: string;
+  description?: string;
+}
+
+export interface IDataUploadResult {
+  name: string;
+  /** The version made (v1's register numbers it itself). */
+  version: string;
+  type: 'uri_folder' | 'uri_file';
+  files: number;
+  bytes: number;
+  paths: string[];
+}
+
 /** A `walk` listing as the helper sends it: zlib-compressed JSON. */
 export function decodeListing(blob: Uint8Array): IWalkListing {
   return JSON.parse(strFromU8(unzlibSync(blob))) as IWalkListing;
@@ -409,8 +433,52 @@ export class HelperKernel implements IDisposableLike {
       compute: request.compute,
       environment: request.environment,
       experiment: request.experiment,
-      display_name: request.displayName
+      display_name: request.displayName,
+      ...(request.snapshotMaxBytes !== undefined
+        ? { snapshot_max_bytes: request.snapshotMaxBytes }
+        : {}),
+      ...(request.inputs && request.inputs.length > 0
+        ? { inputs: request.inputs as unknown as JSONValue }
+        : {})
     });
+  }
+
+  /** The versions a data asset has in the notebook's workspace. */
+  async dataVersions(
+    sdk: 'v1' | 'v2',
+    folder: string,
+    name: string
+  ): Promise<string[]> {
+    const r = await this._call<{ versions: string[] }>('data_versions', {
+      sdk,
+      folder,
+      name
+    });
+    return r.versions;
+  }
+
+  /**
+   * Upload files and folders of `folder` and make them a data asset; rejects
+   * with type `Cancelled`, `Offline`, `BadPath`, `BadRequest` or an SDK
+   * error's. Progress: files uploaded so far.
+   */
+  uploadData(
+    request: IDataUploadRequest,
+    options: { onProgress?(files: number): void; signal?: AbortSignal } = {}
+  ): Promise<IDataUploadResult> {
+    return this._request(
+      'upload_data',
+      {
+        sdk: request.sdk,
+        folder: request.folder,
+        paths: request.paths,
+        name: request.name,
+        version: request.version,
+        keep: request.keep ?? null,
+        description: request.description ?? ''
+      },
+      options
+    ).then(r => r.result as unknown as IDataUploadResult);
   }
 
   /**

@@ -2,6 +2,7 @@
  * What the helper kernel's submission and upload operations take and
  * return: shared by its client (kernel/) and the targets (submit/).
  */
+import type { IDataInput } from '../snapshot/data-asset.js';
 import type { Sdk } from '../snapshot/types.js';
 
 /** One Azure ML command job, as the helper kernel submits it. */
@@ -15,6 +16,13 @@ export interface IAzureJobRequest {
   experiment: string;
   /** Shown in the studio; the notebook's name. */
   displayName: string;
+  /**
+   * SDK v1 only: `SNAPSHOT_MAX_SIZE_BYTES` for this submission, restored
+   * afterwards.
+   */
+  snapshotMaxBytes?: number;
+  /** Data assets the job mounts (src/snapshot/data-asset.ts). */
+  inputs?: IDataInput[];
 }
 
 export interface IAzureJobResult {

@@ -974,7 +974,7 @@ class Helper:
 
     # -- submitting to Azure ML ----------------------------------------------
 
-    def op_submit_azureml(self, sdk, folder, command, compute='', environment='', experiment='', display_name=''):
+    def op_submit_azureml(self, sdk, folder, command, compute='', environment='', experiment='', display_name='', snapshot_max_bytes=None, inputs=None):
         """Submit a command job whose code snapshot is `folder`.
 
         `sdk` 'v2' uses azure-ai-ml (MLClient, command, jobs.create_or_update)
@@ -983,7 +983,9 @@ class Helper:
         config.json found from the folder upwards. SDK errors come back as
         SdkMissing, NoConfig, AuthFailed, Unreachable, UnknownCompute,
         SnapshotTooBig or SdkError, with a message for people and the SDK's
-        class and text as `detail`.
+        class and text as `detail`. `snapshot_max_bytes` (v1 only) raises
+        azureml-core's size limit for this submission alone. `inputs` are
+        data assets the job mounts (see _job_inputs).
         """
         absdir, rel = self.resolve(folder, 'folder')
         for key, value in (('command', command), ('compute', compute), ('environment', environment), ('experiment', experiment), ('display_name', display_name)):
@@ -993,12 +995,26 @@ class Helper:
             raise HelperError('BadRequest', "sdk must be 'v1' or 'v2'")
         if not command.strip():
             raise HelperError('BadRequest', 'The job needs a command.')
+        if snapshot_max_bytes is not None and (sdk != 'v1' or not _positive_int(snapshot_max_bytes)):
+            raise HelperError('BadRequest', 'snapshot_max_bytes must be a positive integer, for sdk v1 only')
         if not os.path.isdir(absdir):
             raise HelperError('NotFound', "The folder '%s' does not exist." % (rel or '.'), path=rel)
+        inputs = _checked_inputs(inputs)
         _pause('submit')
         if sdk == 'v2':
-            return _submit_v2(absdir, rel, command, compute, environment, experiment, display_name)
-        return _submit_v1(absdir, rel, command, compute, environment, experiment, display_name)
+            return _submit_v2(absdir, rel, command, compute, environment, experiment, display_name, inputs)
+        if snapshot_max_bytes is not None:
+            with _raised_snapshot_limit(snapshot_max_bytes):
+                return _submit_v1(absdir, rel, command, compute, environment, experiment, display_name, inputs)
+        return _submit_v1(absdir, rel, command, compute, environment, experiment, display_name, inputs)
+
+    # Data to a datastore (issue 8): the work is in that section below.
+
+    def op_data_versions(self, sdk, folder, name):
+        return _data_versions(self, sdk, folder, name)
+
+    def op_upload_data(self, sdk, folder, paths, name, version, keep=None, description='', cancel=None, progress=None):
+        return _upload_data(self, sdk, folder, paths, name, version, keep, description, cancel, progress)
 
     def op_installed_sdks(self):
         # Profile auto's last clue: which SDK this kernel's Python can import.
@@ -1041,10 +1057,14 @@ class Helper:
         'upload_abort',
         'upload_discard',
         'submit_azureml',
+        'data_versions',
+        'upload_data',
     )
     # Ops that may take long run in a worker thread, so the kernel keeps
     # answering (other requests, `cancel`).
-    THREADED = ('walk', 'submit_azureml')
+    THREADED = ('walk', 'submit_azureml', 'data_versions', 'upload_data')
+    # Threaded ops that take `cancel` and `progress`.
+    CANCELLABLE = ('walk', 'upload_data')
 
     def dispatch(self, op, args, cancel=None, progress=None, buffers=None):
         """Run one request; (result, buffers). Raises HelperError."""
@@ -1063,6 +1083,8 @@ class Helper:
                 return {'encoding': 'zlib-json', 'files': listing['files'], 'bytes': len(blob)}, [blob]
             if op == 'upload_chunk':
                 result = fn(buffers=buffers, **args)
+            elif op in self.CANCELLABLE:
+                result = fn(cancel=cancel, progress=progress, **args)
             else:
                 result = fn(**args)
         except TypeError as err:
@@ -1233,7 +1255,7 @@ def _sdk_error(err, sdk, folder_rel, compute, stage, list_computes=None):
     return HelperError('SdkError', '%s: %s' % (cls.__name__, _first_line(text, 1000)), detail=detail)
 
 
-def _submit_v2(absdir, rel, command, compute, environment, experiment, display_name):
+def _submit_v2(absdir, rel, command, compute, environment, experiment, display_name, inputs=()):
     try:
         import azure.ai.ml as aml
         from azure.ai.ml import MLClient, command as command_job
@@ -1261,6 +1283,8 @@ def _submit_v2(absdir, rel, command, compute, environment, experiment, display_n
             kwargs['experiment_name'] = experiment
         if display_name:
             kwargs['display_name'] = display_name
+        if inputs:
+            kwargs['inputs'] = _v2_inputs(inputs)
         job = command_job(**kwargs)
         created = client.jobs.create_or_update(job)
     except HelperError:
@@ -1276,7 +1300,7 @@ def _submit_v2(absdir, rel, command, compute, environment, experiment, display_n
     }
 
 
-def _submit_v1(absdir, rel, command, compute, environment, experiment, display_name):
+def _submit_v1(absdir, rel, command, compute, environment, experiment, display_name, inputs=()):
     try:
         import azureml.core as core
         from azureml.core import Environment, Experiment, ScriptRunConfig, Workspace
@@ -1291,7 +1315,7 @@ def _submit_v1(absdir, rel, command, compute, environment, experiment, display_n
     try:
         ws = Workspace.from_config(path=absdir)
         stage = 'submit'
-        kwargs = {'source_directory': absdir, 'command': command}
+        kwargs = {'source_directory': absdir, 'command': _v1_command(ws, command, inputs) if inputs else command}
         if compute:
             kwargs['compute_target'] = compute
         if environment:
@@ -1596,7 +1620,7 @@ class CommServer:
 
         def run():
             try:
-                if op == 'walk':
+                if op in Helper.CANCELLABLE:
                     self.reply(rid, lambda: self.helper.dispatch(op, args, cancel=event, progress=progress))
                 else:
                     self.reply(rid, lambda: self.helper.dispatch(op, args))
@@ -1636,6 +1660,358 @@ def _in_kernel():
     except NameError:
         return False
     return getattr(ip, 'kernel', None) is not None
+
+
+# -- Issue 8: the documentation's other fixes -----------------------------------
+# Kept apart from the rest (one section, no state shared with it) so it can
+# move to a module of its own.
+
+
+def _positive_int(value):
+    return isinstance(value, int) and not isinstance(value, bool) and value > 0
+
+
+# azureml-core reads the limit as a global of snapshots_client, imported by
+# name from constants (`from .constants import SNAPSHOT_MAX_FILES, ONE_MB,
+# SNAPSHOT_MAX_SIZE_BYTES`), so both modules are set. Read in azureml-core
+# 1.50.0's azureml/_restclient/snapshots_client.py (_validate_snapshot_size)
+# at SepidehHosseinian/Python-Essentials-for-MLOps commit
+# 745407895773ed0ea970e52fcd1e3c975033d157, and constants.py
+# (SNAPSHOT_MAX_SIZE_BYTES = 300 * ONE_MB) at commit
+# 05c83b8150e99d5aa079da3668172ac23d13ad87, under
+# venv/lib/python3.7/site-packages/.
+_SNAPSHOT_LIMIT_MODULES = ('azureml._restclient.snapshots_client', 'azureml._restclient.constants')
+_snapshot_limit_lock = threading.Lock()
+
+
+class _raised_snapshot_limit:
+    """Set SNAPSHOT_MAX_SIZE_BYTES for one submission; restore it afterwards.
+
+    One submission at a time: the limit is a process-wide global.
+    """
+
+    def __init__(self, max_bytes):
+        self.max_bytes = max_bytes
+        self.saved = []
+
+    def __enter__(self):
+        import importlib
+
+        _snapshot_limit_lock.acquire()
+        try:
+            for name in _SNAPSHOT_LIMIT_MODULES:
+                try:
+                    module = importlib.import_module(name)
+                except ImportError as err:
+                    raise _sdk_missing('azureml-core', err)
+                self.saved.append((module, getattr(module, 'SNAPSHOT_MAX_SIZE_BYTES', None)))
+                module.SNAPSHOT_MAX_SIZE_BYTES = self.max_bytes
+        except BaseException:
+            self._restore()
+            raise
+        return self
+
+    def __exit__(self, *exc):
+        self._restore()
+        return False
+
+    def _restore(self):
+        try:
+            for module, value in reversed(self.saved):
+                if value is None:
+                    try:
+                        delattr(module, 'SNAPSHOT_MAX_SIZE_BYTES')
+                    except AttributeError:
+                        pass
+                else:
+                    module.SNAPSHOT_MAX_SIZE_BYTES = value
+            self.saved = []
+        finally:
+            _snapshot_limit_lock.release()
+
+
+# Data to a datastore: the documentation's first fix. The user picks files and
+# folders of the snapshot; they are uploaded with the notebook's SDK and made
+# a data asset, and the job mounts that asset as an input.
+
+# Azure ML's data asset names (the service's REST contract, as azure-ai-ml's
+# generated client checks it: azure-ai-ml 1.4.0, Debian python3-azure
+# 20230112+git-1, azure/ai/ml/_restclient/v2022_10_01/operations/
+# _data_versions_operations.py) and job input names (azure/ai/ml/entities/
+# _job/_input_output_helpers.py). Mirrored in src/submit/data-asset.ts.
+_ASSET_NAME = re.compile(r'^[a-zA-Z0-9][a-zA-Z0-9\-_]{0,254}$')
+_INPUT_NAME = re.compile(r'^[a-zA-Z_]+[a-zA-Z0-9_]*$')
+# Files uploaded per call, so progress is reported and Cancel is honoured
+# between calls.
+_UPLOAD_BATCH = 20
+
+
+def _checked_inputs(inputs):
+    if inputs is None:
+        return []
+    if not isinstance(inputs, list):
+        raise HelperError('BadRequest', 'inputs must be a list')
+    out = []
+    for i in inputs:
+        if not isinstance(i, dict):
+            raise HelperError('BadRequest', 'each input must be an object')
+        name, asset, version, type_ = i.get('input'), i.get('asset'), i.get('version'), i.get('type', 'uri_folder')
+        if not (isinstance(name, str) and _INPUT_NAME.match(name)):
+            raise HelperError('BadRequest', 'Bad input name %r: letters, digits and _ only, not starting with a digit.' % (name,))
+        if not (isinstance(asset, str) and _ASSET_NAME.match(asset)):
+            raise HelperError('BadRequest', 'Bad data asset name %r.' % (asset,))
+        if not (isinstance(version, str) and version):
+            raise HelperError('BadRequest', 'Bad data asset version %r.' % (version,))
+        if type_ not in ('uri_folder', 'uri_file'):
+            raise HelperError('BadRequest', "type must be 'uri_folder' or 'uri_file'")
+        out.append({'input': name, 'asset': asset, 'version': version, 'type': type_})
+    return out
+
+
+def _v2_inputs(inputs):
+    """azure-ai-ml: {name: Input(type=..., path='azureml:<name>:<version>')}."""
+    from azure.ai.ml import Input
+
+    return {i['input']: Input(type=i['type'], path='azureml:%s:%s' % (i['asset'], i['version'])) for i in inputs}
+
+
+def _v1_command(ws, command, inputs):
+    """azureml-core: the command as a list in which each ${{inputs.<name>}}
+    becomes Dataset.get_by_name(...).as_named_input(<name>).as_mount()."""
+    import shlex
+
+    from azureml.core import Dataset
+
+    mounts = {}
+    for i in inputs:
+        ds = Dataset.get_by_name(ws, name=i['asset'], version=i['version'])
+        mounts['${{inputs.%s}}' % i['input']] = ds.as_named_input(i['input']).as_mount()
+    parts = shlex.split(command)
+    used = [p for p in parts if p in mounts]
+    if len(used) < len(mounts):
+        # Mounted even when the command does not name it: the job can find
+        # it through its environment.
+        parts += [m for k, m in mounts.items() if k not in used]
+    return [mounts.get(p, p) for p in parts]
+
+
+def _data_error(err, sdk, rel):
+    """An SDK error of an upload, in words; no connection is said plainly."""
+    names = [c.__name__ for c in type(err).__mro__]
+    text = _first_line(err, 600)
+    offline = ('ServiceRequestError', 'ConnectionError', 'NewConnectionError', 'MaxRetryError')
+    if any(n in offline for n in names) or 'failed to establish a new connection' in text.lower():
+        return HelperError(
+            'Offline',
+            'Azure could not be reached, so the data was not uploaded (is this server offline?). %s. Nothing was excluded from the snapshot.'
+            % text,
+        )
+    return _sdk_error(err, sdk, rel, '')
+
+
+def _client_for(sdk, absdir):
+    if sdk == 'v2':
+        try:
+            from azure.ai.ml import MLClient
+        except ImportError as err:
+            raise _sdk_missing('azure-ai-ml', err, ('azure-identity',))
+        try:
+            from azure.identity import DefaultAzureCredential
+        except ImportError as err:
+            raise _sdk_missing('azure-identity', err)
+        return MLClient.from_config(credential=DefaultAzureCredential(), path=absdir)
+    try:
+        from azureml.core import Workspace
+    except ImportError as err:
+        raise _sdk_missing('azureml-core', err)
+    return Workspace.from_config(path=absdir)
+
+
+def _data_versions(helper, sdk, folder, name):
+    """The versions a data asset has in the workspace ([] when it is new)."""
+    absdir, rel = helper.resolve(folder, 'folder')
+    if sdk not in ('v1', 'v2'):
+        raise HelperError('BadRequest', "sdk must be 'v1' or 'v2'")
+    if not (isinstance(name, str) and _ASSET_NAME.match(name)):
+        raise HelperError('BadRequest', 'Bad data asset name %r.' % (name,))
+    try:
+        client = _client_for(sdk, absdir)
+        if sdk == 'v2':
+            try:
+                return {'versions': [str(d.version) for d in client.data.list(name=name)]}
+            except Exception as err:  # noqa: BLE001 - a new name is not an error
+                if 'ResourceNotFoundError' in [c.__name__ for c in type(err).__mro__]:
+                    return {'versions': []}
+                raise
+        from azureml.core import Dataset
+
+        try:
+            latest = Dataset.get_by_name(client, name=name)
+        except Exception as err:  # noqa: BLE001 - v1 says "not found" in words
+            if 'not found' in str(err).lower() or 'cannot find' in str(err).lower():
+                return {'versions': []}
+            raise
+        # v1 numbers versions 1, 2, …: the latest says which are taken.
+        return {'versions': [str(v) for v in range(1, int(latest.version) + 1)]}
+    except HelperError:
+        raise
+    except Exception as err:  # noqa: BLE001 - every SDK error gets a message
+        raise _data_error(err, sdk, rel)
+
+
+def _data_files(helper, absdir, rel, paths, keep):
+    """(absolute path, path relative to the folder) of every file chosen."""
+    if not isinstance(paths, list) or not paths or not all(isinstance(p, str) for p in paths):
+        raise HelperError('BadRequest', 'paths must be a non-empty list of paths in the folder')
+    chosen = []
+    for p in paths:
+        if p.strip('/') in ('', '.'):
+            raise HelperError(
+                'BadPath',
+                "The data to move is the snapshot folder itself (the notebook's own folder). Choose the data's files or subfolders.",
+            )
+        absp, relp = helper.resolve(p if rel in ('', '.') else rel + '/' + p, 'path')
+        if not (absp == absdir or absp.startswith(absdir + os.sep)):
+            raise HelperError('BadPath', "'%s' is not inside the snapshot folder." % p)
+        inner = os.path.relpath(absp, absdir).replace(os.sep, '/')
+        if keep and (keep == inner or keep.startswith(inner + '/')):
+            raise HelperError('BadPath', "'%s' holds the notebook, which stays in the snapshot." % inner)
+        if not os.path.exists(absp):
+            raise HelperError('NotFound', "'%s' does not exist." % inner, path=relp)
+        chosen.append((absp, inner))
+    files = []
+    for absp, inner in chosen:
+        if os.path.isdir(absp):
+            for here, dirs, names in os.walk(absp):
+                dirs.sort()
+                for n in sorted(names):
+                    f = os.path.join(here, n)
+                    files.append((f, os.path.relpath(f, absdir).replace(os.sep, '/')))
+        else:
+            files.append((absp, inner))
+    return chosen, files
+
+
+def _upload_data(helper, sdk, folder, paths, name, version, keep, description, cancel, progress):
+    """Upload `paths` (in `folder`) and make them data asset name:version.
+
+    v1 (azureml-core): Datastore.upload_files to ws.get_default_datastore(),
+    in batches (progress and Cancel between batches), then
+    Dataset.File.from_files(...).register(ws, name, create_new_version=True).
+    v2 (azure-ai-ml): MLClient.data.create_or_update(Data(path, type, name,
+    version)); azure-ai-ml uploads in one call, so Cancel stops waiting for
+    it but cannot stop it. Nothing local is changed.
+    """
+    absdir, rel = helper.resolve(folder, 'folder')
+    if sdk not in ('v1', 'v2'):
+        raise HelperError('BadRequest', "sdk must be 'v1' or 'v2'")
+    if not (isinstance(name, str) and _ASSET_NAME.match(name)):
+        raise HelperError(
+            'BadRequest',
+            'Bad data asset name %r: 1 to 255 letters, digits, - and _, starting with a letter or digit.' % (name,),
+        )
+    if not (isinstance(version, str) and version):
+        raise HelperError('BadRequest', 'version must be a non-empty string')
+    chosen, files = _data_files(helper, absdir, rel, paths, keep)
+    single_file = len(chosen) == 1 and not os.path.isdir(chosen[0][0])
+    type_ = 'uri_file' if single_file else 'uri_folder'
+    # The asset's root: the folder when one is chosen, else what holds them all.
+    if len(chosen) > 1:
+        root = os.path.commonpath([os.path.dirname(a) for a, _ in chosen])
+    elif single_file:
+        root = os.path.dirname(chosen[0][0])
+    else:
+        root = chosen[0][0]
+    done = [0]
+
+    def tick(n):
+        done[0] += n
+        if progress is not None:
+            progress(done[0])
+
+    def check_cancel():
+        if cancel is not None and cancel.is_set():
+            raise HelperError(
+                'Cancelled',
+                'The upload was cancelled after %d of %d files; no data asset was made and nothing was excluded. Files already copied to the datastore stay there.'
+                % (done[0], len(files)),
+            )
+
+    try:
+        client = _client_for(sdk, absdir)
+        if sdk == 'v1':
+            from azureml.core import Dataset
+
+            datastore = client.get_default_datastore()
+            target = 'snapshot-guard/%s/%s' % (name, version)
+            for i in range(0, len(files), _UPLOAD_BATCH):
+                check_cancel()
+                batch = [f for f, _ in files[i : i + _UPLOAD_BATCH]]
+                datastore.upload_files(files=batch, relative_root=root, target_path=target, overwrite=True, show_progress=False)
+                tick(len(batch))
+            check_cancel()
+            where = target + '/' + os.path.basename(chosen[0][0]) if single_file else target
+            ds = Dataset.File.from_files(path=(datastore, where))
+            ds = ds.register(workspace=client, name=name, description=description or None, create_new_version=True)
+            made = str(getattr(ds, 'version', version))
+        else:
+            from azure.ai.ml.entities import Data
+
+            stage = None
+            try:
+                path = chosen[0][0] if len(chosen) == 1 else None
+                if path is None:
+                    # One asset of several picks: a temporary folder of links
+                    # to them (azure-ai-ml follows links), removed afterwards.
+                    import tempfile
+
+                    stage = tempfile.mkdtemp(prefix='snapshot-guard-data-')
+                    for absp, _inner in chosen:
+                        dst = os.path.join(stage, os.path.relpath(absp, root))
+                        os.makedirs(os.path.dirname(dst), exist_ok=True)
+                        os.symlink(absp, dst)
+                    path = stage
+                result = {}
+
+                def run():
+                    try:
+                        result['data'] = client.data.create_or_update(
+                            Data(path=path, type=type_, name=name, version=version, description=description or None)
+                        )
+                    except BaseException as err:  # noqa: BLE001 - handed to the waiting thread
+                        result['error'] = err
+
+                worker = threading.Thread(target=run, name='snapshot-guard-data', daemon=True)
+                worker.start()
+                while worker.is_alive():
+                    worker.join(0.2)
+                    if cancel is not None and cancel.is_set():
+                        raise HelperError(
+                            'Cancelled',
+                            'Stopped waiting for azure-ai-ml, which cannot stop an upload it has started: if it finishes, the data asset %s:%s exists in the workspace, unused. Nothing was excluded.'
+                            % (name, version),
+                        )
+                if 'error' in result:
+                    raise result['error']
+                tick(len(files))
+                made = str(getattr(result['data'], 'version', version))
+            finally:
+                if stage is not None:
+                    import shutil
+
+                    shutil.rmtree(stage, ignore_errors=True)
+    except HelperError:
+        raise
+    except Exception as err:  # noqa: BLE001 - every SDK error gets a message
+        raise _data_error(err, sdk, rel)
+    return {
+        'name': name,
+        'version': made,
+        'type': type_,
+        'files': len(files),
+        'bytes': sum(os.path.getsize(f) for f, _ in files),
+        'paths': [inner for _a, inner in chosen],
+    }
 
 
 # Imported as a module (tests) or run as a plain script: register nothing.

@@ -88,6 +88,12 @@ export const corePlugin: JupyterFrontEndPlugin<ISnapshotGuard> = {
         return (await kernel.isAvailable()) ? kernel.installedSdks() : null;
       },
       cleanFolderPattern: () => settings.cleanFolderPattern,
+      uploadMbps: () => settings.uploadMbps,
+      // Moving data to a datastore needs the helper kernel's Python SDK.
+      dataUploader: async () => {
+        const kernel = await kernels.helper();
+        return (await kernel.isAvailable()) ? kernel : null;
+      },
       open: async path => {
         // The copy's folder shows in the file browser now, not at its next poll.
         await browser?.model.refresh();

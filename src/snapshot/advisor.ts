@@ -1,5 +1,6 @@
 import { byFolder, tally, type ITally } from './accounting.js';
 import { composeAmlignore } from './amlignore.js';
+import { AZUREML_CONFIG, ENVIRONMENT_FILES } from './companions.js';
 import { escapePattern } from './escape.js';
 import { judge } from './limits.js';
 import { baseName, isInside, parentOf } from './paths.js';
@@ -8,40 +9,60 @@ import type { IScan } from './scan.js';
 import { sdkFiles } from './sdk-model.js';
 import type { IFileRecord, ILimits, Verdict } from './types.js';
 
+/** Why a line is offered as likely junk; the dialog words it. */
+export type JunkReason =
+  | 'version-control'
+  | 'environment'
+  | 'cache'
+  | 'checkpoints'
+  | 'run-output'
+  | 'azureml-state'
+  | 'azureml-editor'
+  | 'tool-output';
+
 /** Folders that are never part of a job's code, wherever they are. */
-const JUNK_ANYWHERE = [
-  '.git',
-  '.venv',
-  'node_modules',
-  '__pycache__',
-  '.ipynb_checkpoints',
-  '.ipynb_aml_checkpoints',
-  '.mypy_cache',
-  '.pytest_cache',
-  '.ruff_cache',
-  '.tox'
-];
-/** Run products: junk at the snapshot root (elsewhere they may be code). */
-const JUNK_AT_ROOT = [
-  'outputs',
-  'logs',
-  'azureml-logs',
-  'azureml-setup',
-  'mlruns',
-  'wandb',
-  'lightning_logs',
-  '.azureml-outputs'
-];
+const JUNK_ANYWHERE: ReadonlyMap<string, JunkReason> = new Map([
+  ['.git', 'version-control'],
+  ['.venv', 'environment'],
+  ['node_modules', 'environment'],
+  ['__pycache__', 'cache'],
+  ['.ipynb_checkpoints', 'checkpoints'],
+  // Azure ML studio's notebook editor keeps its checkpoints here.
+  ['.ipynb_aml_checkpoints', 'azureml-editor'],
+  ['.mypy_cache', 'cache'],
+  ['.pytest_cache', 'cache'],
+  ['.ruff_cache', 'cache'],
+  ['.tox', 'environment']
+]);
+/**
+ * Run products: junk at the snapshot root (elsewhere they may be code).
+ * `outputs` and `logs` are written during a run and uploaded to run history
+ * (spec section 6): copies a local run left behind join the next snapshot.
+ */
+const JUNK_AT_ROOT: ReadonlyMap<string, JunkReason> = new Map([
+  ['outputs', 'run-output'],
+  ['logs', 'run-output'],
+  ['azureml-logs', 'run-output'],
+  ['azureml-setup', 'run-output'],
+  ['.azureml-outputs', 'run-output'],
+  // Azure ML's local state (config.json, run configurations): read on this
+  // machine, never by the job. In v1's default .amlignore template.
+  ['.azureml', 'azureml-state'],
+  ['mlruns', 'tool-output'],
+  ['wandb', 'tool-output'],
+  ['lightning_logs', 'tool-output']
+]);
+/** Temporary files of Azure ML studio's notebook editor, anywhere. */
+const JUNK_EXTENSIONS: ReadonlyMap<string, JunkReason> = new Map([
+  ['.amltmp', 'azureml-editor'],
+  ['.amltemp', 'azureml-editor']
+]);
 /** Names of virtual environments, junk only when they hold `pyvenv.cfg`. */
 const VENV_NAMES = ['venv', 'env', '.env'];
 /** Files a job needs even though they are not code. */
 const CONFIG_NAMES = new Set([
-  'requirements.txt',
-  'environment.yml',
-  'environment.yaml',
-  'conda.yaml',
-  'conda.yml',
-  'config.json',
+  ...ENVIRONMENT_FILES,
+  AZUREML_CONFIG,
   'setup.py',
   'setup.cfg',
   'pyproject.toml',
@@ -69,6 +90,8 @@ export interface IProposedLine extends ITally {
   label: string;
   /** Part of the smallest change; unchecked lines are optional extras. */
   checked: boolean;
+  /** For known junk: why it is likely not needed by a job. */
+  reason?: JunkReason;
 }
 
 export interface ITotals extends ITally {
@@ -92,6 +115,7 @@ interface ICandidate {
   pattern: string;
   kind: LineKind;
   label: string;
+  reason?: JunkReason;
   /** Indices into the included files that the line removes. */
   members: number[];
 }
@@ -182,6 +206,7 @@ export function propose(
     kind: c.kind,
     label: c.label,
     checked: checked.has(c),
+    ...(c.reason ? { reason: c.reason } : {}),
     ...tally(c.members.map(i => included[i]))
   }));
   const after = previewTotals(
@@ -198,6 +223,52 @@ export function propose(
     after,
     reachesTarget: withinTarget(after, target)
   };
+}
+
+/** A folder or file of data that could move to a datastore. */
+export interface IDataCandidate extends ITally {
+  /** Relative to the snapshot folder; folders without a trailing slash. */
+  path: string;
+  kind: 'dir' | 'file';
+  /** The `.amlignore` line that excludes it once it is uploaded. */
+  pattern: string;
+}
+
+/**
+ * The biggest folders and files of data in the upload list: what the
+ * advisor would exclude, never the notebook, code, small config files or
+ * known junk. Biggest first.
+ */
+export function dataCandidates(
+  scan: IScan,
+  options: IAdviceOptions = {},
+  max = 8
+): IDataCandidate[] {
+  const view = sdkFiles(scan.files, previewRules(scan, []));
+  const included = view.included;
+  const keep = protectedFiles(included, options);
+  const all = findCandidates(included, keep);
+  // Known junk is for .amlignore, not for a datastore.
+  const junk = new Set(
+    all.filter(c => c.kind === 'junk').flatMap(c => c.members)
+  );
+  return all
+    .filter(c => c.kind === 'folder' || c.kind === 'file')
+    .filter(c => !c.members.every(i => junk.has(i)))
+    .filter(c => !dropsNotebook(c.pattern, options.notebook))
+    .map(c => ({
+      path: c.kind === 'folder' ? c.label.replace(/\/$/, '') : c.label,
+      kind: c.kind === 'folder' ? ('dir' as const) : ('file' as const),
+      pattern: c.pattern,
+      ...tally(c.members.map(i => included[i]))
+    }))
+    .filter(
+      // A file inside a folder offered already goes with that folder.
+      (c, _, all) =>
+        !all.some(o => o.kind === 'dir' && o !== c && isInside(c.path, o.path))
+    )
+    .sort((a, b) => b.bytes - a.bytes)
+    .slice(0, max);
 }
 
 /**
@@ -355,27 +426,44 @@ function findCandidates(
   };
 
   // Known junk that is present.
-  for (const name of JUNK_ANYWHERE) {
+  for (const [name, reason] of JUNK_ANYWHERE) {
     if ([...folders.keys()].some(d => baseName(d) === name)) {
       const inJunk = (p: string) => `/${p}`.includes(`/${name}/`);
       candidates.push({
         pattern: `${name}/`,
         kind: 'junk',
         label: `${name}/`,
+        reason,
         members: membersOf(f => inJunk(f.path))
       });
     }
   }
   for (const dir of folders.keys()) {
     const name = baseName(dir);
-    const rootJunk = JUNK_AT_ROOT.includes(name) && !dir.includes('/');
+    const rootJunk = dir.includes('/') ? undefined : JUNK_AT_ROOT.get(name);
     const venv = VENV_NAMES.includes(name) && venvs.has(dir);
     if (rootJunk || venv) {
       candidates.push({
         pattern: escapePattern(dir, { dir: true }),
         kind: 'junk',
         label: `${dir}/`,
+        reason: rootJunk ?? 'environment',
         members: membersOf(f => isInside(f.path, dir))
+      });
+    }
+  }
+  for (const [ext, reason] of JUNK_EXTENSIONS) {
+    // Like the `*.ext` line itself: a folder so named takes its files along.
+    const members = membersOf(f =>
+      f.path.split('/').some(seg => seg.endsWith(ext))
+    );
+    if (members.length > 0) {
+      candidates.push({
+        pattern: `*${ext}`,
+        kind: 'junk',
+        label: `*${ext}`,
+        reason,
+        members
       });
     }
   }
@@ -427,7 +515,9 @@ function findCandidates(
       }
     }
   });
-  const typeNames = [...types.keys()].filter(e => !types.get(e)!.kept);
+  const typeNames = [...types.keys()].filter(
+    e => !types.get(e)!.kept && !JUNK_EXTENSIONS.has(e)
+  );
   for (const ext of largest(typeNames, e => types.get(e)!.t, 20)) {
     candidates.push({
       pattern: `*${ext}`,

@@ -16,7 +16,8 @@ export interface ICompanion {
   checked: boolean;
 }
 
-const ENVIRONMENT_FILES = [
+/** Files that describe a job's environment (the advisor keeps them too). */
+export const ENVIRONMENT_FILES = [
   'requirements.txt',
   'environment.yml',
   'environment.yaml',
@@ -24,7 +25,8 @@ const ENVIRONMENT_FILES = [
   'conda.yml'
 ];
 /** Azure ML's workspace file, read by `from_config()`. */
-const CONFIG_FILES = ['config.json', '.azureml/config.json'];
+export const AZUREML_CONFIG = 'config.json';
+const CONFIG_FILES = [AZUREML_CONFIG, `.azureml/${AZUREML_CONFIG}`];
 /** Referenced files and folders above this size are listed but left unchecked. */
 const BIG_FOLDER_BYTES = 10 * 1024 * 1024;
 

@@ -85,3 +85,19 @@ export function visibleName(name: string): string {
     .map(p => p.text)
     .join('');
 }
+
+/** 42 → "42 s", 200 → "3 min 20 s", 4000 → "1 h 7 min" (rounded up). */
+export function formatDuration(seconds: number): string {
+  const s = Math.max(1, Math.ceil(seconds));
+  if (s < 60) {
+    return `${s} s`;
+  }
+  if (s < 3600) {
+    const m = Math.floor(s / 60);
+    const rest = s % 60;
+    return rest === 0 ? `${m} min` : `${m} min ${rest} s`;
+  }
+  const m = Math.ceil(s / 60);
+  const h = Math.floor(m / 60);
+  return m % 60 === 0 ? `${h} h` : `${h} h ${m % 60} min`;
+}

@@ -6,6 +6,7 @@
 import { Notification } from '@jupyterlab/apputils';
 import type { TranslationBundle } from '@jupyterlab/translation';
 import type { ISubmitField, ISubmitTarget, ISubmitWhere } from '../tokens.js';
+import { parseInputs } from '../snapshot/data-asset.js';
 import { SubmitError, helperErrorDetail, helperErrorType } from './errors.js';
 import type { IAzureJobResult } from '../kernel/helper-protocol.js';
 import type { ISubmitHelper } from './helper.js';
@@ -71,6 +72,14 @@ export function azuremlTarget(options: IAzureTargetOptions): ISubmitTarget {
       if (!values.experiment) {
         return trans.__('Enter an experiment name.');
       }
+      try {
+        parseInputs(values.inputs ?? '');
+      } catch (err) {
+        return trans.__(
+          'Data inputs are lines of input=azureml:name:version (input: letters, digits and _); this one is not: %1',
+          (err as Error).message
+        );
+      }
       if (!/^[A-Za-z0-9][\w-]{0,254}$/.test(values.experiment)) {
         return trans.__(
           'An experiment name has letters, digits, - and _ only, and starts with a letter or digit.'
@@ -113,7 +122,12 @@ export function azuremlTarget(options: IAzureTargetOptions): ISubmitTarget {
           compute: context.values.compute ?? '',
           environment: context.values.environment ?? '',
           experiment: context.values.experiment,
-          displayName: notebook
+          displayName: notebook,
+          inputs: parseInputs(context.values.inputs ?? ''),
+          // Only azureml-core has the limit (spec section 4).
+          ...(sdk === 'v1' && context.sizeLimit !== undefined
+            ? { snapshotMaxBytes: context.sizeLimit }
+            : {})
         });
         result = await Promise.race([
           request,
@@ -204,6 +218,21 @@ function fieldsFor(
       label: trans.__('Experiment'),
       default: settings.azuremlExperiment || experimentNameFor(notebook),
       required: true,
+      code: true
+    },
+    {
+      id: 'inputs',
+      label: trans.__('Data inputs'),
+      default: '',
+      placeholder: trans.__('input=azureml:name:version; none: no data assets'),
+      description:
+        sdk === 'v1'
+          ? trans.__(
+              'Data assets the job mounts (as_named_input(input).as_mount()); ${{inputs.input}} in the command is the mount path. Move data to a datastore fills this in.'
+            )
+          : trans.__(
+              "Data assets the job mounts (Input(path='azureml:name:version')); ${{inputs.input}} in the command is the mount path. Move data to a datastore fills this in."
+            ),
       code: true
     }
   ];

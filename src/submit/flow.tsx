@@ -18,7 +18,12 @@ import type {
 } from '../tokens.js';
 import { filesAndBytes, folderLabel, headlineText } from '../ui/words.js';
 import { SubmitCancelled, SubmitError } from './errors.js';
-import { snapshotChange, type ISnapshotChange } from './model.js';
+import { withSizeLimit } from '../snapshot/raise-limit.js';
+import {
+  snapshotChange,
+  withDataInputs,
+  type ISnapshotChange
+} from './model.js';
 import { showSubmitDialog, type TargetValues } from './submit-dialog.js';
 import { submittedValues } from './model.js';
 import { errorMessage } from '../snapshot/errors.js';
@@ -29,7 +34,12 @@ type Context = DocumentRegistry.IContext<DocumentRegistry.IModel>;
 
 /** What the flow needs of the guard. */
 export interface IGuardForSubmit {
-  run(notebookPath: string, context?: Context): Promise<IGuardResult>;
+  /** `forSubmit`: also offer the fixes that apply to one submission only. */
+  run(
+    notebookPath: string,
+    context?: Context,
+    options?: { forSubmit?: boolean }
+  ): Promise<IGuardResult>;
   check(folder: string, notebook?: string): Promise<ISnapshotReport>;
   readonly submitTargets: readonly ISubmitTarget[];
 }
@@ -80,7 +90,7 @@ export class SubmitFlow {
       // what it measured there: no second scan before the dialog.
       let decided;
       try {
-        decided = await guard.run(start, context);
+        decided = await guard.run(start, context, { forSubmit: true });
       } catch (err) {
         // A fix that failed (the helper kernel died while writing or
         // copying): its message says what was left.
@@ -100,10 +110,23 @@ export class SubmitFlow {
           where
         );
       }
-      const report = decided.report;
+      const sizeLimit = decided.sizeLimit;
+      // Judged under the limit raised for this submission, if any.
+      const judged = (r: ISnapshotReport) =>
+        sizeLimit === undefined ? r : withSizeLimit(r, sizeLimit);
+      const report = judged(decided.report);
       // What the targets see: also the SDK the check decided.
       const checked: ISubmitWhere = { ...where, sdk: report.sdk };
       const saved = await this._load(path);
+      if (decided.data) {
+        // Data moved to a datastore: the job gets it as an input.
+        saved.values = withDataInputs(
+          saved.values,
+          decided.data,
+          targets,
+          checked
+        );
+      }
       const choice = await showSubmitDialog({
         where: checked,
         targets,
@@ -129,7 +152,7 @@ export class SubmitFlow {
       // The dialog may have stayed open for a while: check once more.
       let again: ISnapshotReport;
       try {
-        again = await this._check(where.folder, path);
+        again = judged(await this._check(where.folder, path));
       } catch (err) {
         return this._fail(err, where, target.id);
       }
@@ -151,7 +174,12 @@ export class SubmitFlow {
       }
 
       try {
-        await target.submit({ ...checked, report: again, values });
+        await target.submit({
+          ...checked,
+          report: again,
+          values,
+          ...(sizeLimit !== undefined ? { sizeLimit } : {})
+        });
       } catch (err) {
         if (err instanceof SubmitCancelled) {
           return { status: 'cancelled', target: target.id, ...where };

@@ -5,6 +5,15 @@
 import type { ISnapshotReport } from '../snapshot/accounting.js';
 import type { IFileRecord } from '../snapshot/types.js';
 import type { ISubmitField, ISubmitTarget, ISubmitWhere } from '../tokens.js';
+import {
+  commandWithInput,
+  formatInputs,
+  parseInputs,
+  type IDataInput
+} from '../snapshot/data-asset.js';
+
+/** Target id of the Azure ML job target (src/submit/azureml-target.ts). */
+const AZUREML = 'azureml';
 
 /** What changed in the upload list between two checks. */
 export interface ISnapshotChange {
@@ -79,4 +88,43 @@ export function defaultServerPath(folder: string): string {
   const parent = folder.slice(0, Math.max(0, folder.lastIndexOf('/')));
   const name = archiveName(folder);
   return parent === '' ? name : `${parent}/${name}`;
+}
+
+/**
+ * The Submit values once data moved to a datastore: the Azure ML target's
+ * `inputs` field gains each asset (an input of the same name is replaced)
+ * and its command passes the mount path (`-p PARAM ${{inputs.name}}`).
+ * Other targets' values are unchanged.
+ */
+export function withDataInputs(
+  values: Readonly<Record<string, Readonly<Record<string, string>>>>,
+  moved: readonly { input: IDataInput; parameter: string }[],
+  targets: readonly ISubmitTarget[],
+  where: ISubmitWhere
+): Record<string, Record<string, string>> {
+  const target = targets.find(t => t.id === AZUREML);
+  const out: Record<string, Record<string, string>> = {};
+  for (const [k, v] of Object.entries(values)) {
+    out[k] = { ...v };
+  }
+  if (!target) {
+    return out;
+  }
+  const fields = target.fields?.(where) ?? [];
+  const current = { ...(out[AZUREML] ?? {}) };
+  const defaultOf = (id: string) =>
+    fields.find(f => f.id === id)?.default ?? '';
+  let inputs: IDataInput[];
+  try {
+    inputs = parseInputs(current.inputs ?? '');
+  } catch {
+    inputs = [];
+  }
+  let command = current.command ?? defaultOf('command');
+  for (const m of moved) {
+    inputs = [...inputs.filter(i => i.input !== m.input.input), m.input];
+    command = commandWithInput(command, m.input.input, m.parameter);
+  }
+  out[AZUREML] = { ...current, command, inputs: formatInputs(inputs) };
+  return out;
 }

@@ -6,6 +6,7 @@ import {
   previewTotals,
   type IProposal,
   type ITotals,
+  type JunkReason,
   type LineKind
 } from '../snapshot/advisor.js';
 import { composeAmlignore } from '../snapshot/amlignore.js';
@@ -16,6 +17,7 @@ import { GuardBody, GuardDialog, launch, type BodyReporter } from './dialog.js';
 import {
   filesAndBytes,
   filesText,
+  junkReasonText,
   lineKindText,
   optionalLineText,
   verdictText
@@ -85,6 +87,8 @@ interface IRow {
   checked: boolean;
   /** Offered but left unchecked: the limits are met without it. */
   optional: boolean;
+  /** For known junk: why it is likely not needed. */
+  reason?: JunkReason;
 }
 
 /** A typed pattern, cleaned up, or why it cannot be added. */
@@ -131,7 +135,8 @@ export function AmlignoreBody(props: IAmlignoreBodyProps): JSX.Element {
       files: l.files,
       bytes: l.bytes,
       checked: l.checked,
-      optional: l.kind === 'junk' && !l.checked && proposal.reachesTarget
+      optional: l.kind === 'junk' && !l.checked && proposal.reachesTarget,
+      reason: l.reason
     }))
   );
   const [text, setText] = React.useState('');
@@ -308,6 +313,11 @@ export function AmlignoreBody(props: IAmlignoreBodyProps): JSX.Element {
                         <PathName tag="span" path={r.label} />
                       </>
                     )}
+                    {r.reason ? (
+                      <span className="jp-SnapshotGuard-junkReason">
+                        {junkReasonText(trans, r.reason)}
+                      </span>
+                    ) : null}
                     {r.optional ? (
                       <span className="jp-SnapshotGuard-optional">
                         {optionalLineText(trans, r.pattern)}

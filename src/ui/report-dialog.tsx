@@ -2,7 +2,12 @@ import { Dialog } from '@jupyterlab/apputils';
 import type { TranslationBundle } from '@jupyterlab/translation';
 import * as React from 'react';
 import type { ISnapshotReport } from '../snapshot/accounting.js';
-import { formatBytes, formatCount } from '../snapshot/format.js';
+import {
+  formatBytes,
+  formatCount,
+  formatDuration
+} from '../snapshot/format.js';
+import { uploadSeconds } from '../snapshot/raise-limit.js';
 import { ContributorBars } from './contributor-bars.js';
 import { GuardBody, GuardDialog, launch } from './dialog.js';
 import { Meter } from './meter.js';
@@ -17,7 +22,15 @@ import {
 } from './words.js';
 
 /** What the user chose in the report. */
-export type ReportChoice = 'amlignore' | 'move' | 'anyway' | 'cancel';
+export type ReportChoice =
+  | 'amlignore'
+  | 'move'
+  | 'anyway'
+  | 'raise-limit'
+  | 'datastore'
+  | 'cancel'
+  /** Check and fix a pipeline step's folder (server-relative). */
+  | `step:${string}`;
 
 export interface IReportDialogOptions {
   report: ISnapshotReport;
@@ -30,6 +43,26 @@ export interface IReportDialogOptions {
   canSubmitAnyway: boolean;
   /** Offer "Move to a clean folder" (a notebook is being checked). */
   canMove: boolean;
+  /** Offer "Move data to a datastore" (the helper kernel uploads). */
+  canMoveData?: boolean;
+  /** Offer "Raise the size limit for this submission" (azureml-core). */
+  canRaiseLimit?: boolean;
+  /** The upload speed time estimates assume, in Mbit/s. */
+  uploadMbps?: number;
+  /** The notebook's pipeline steps, each folder checked as its own snapshot. */
+  steps?: readonly IStepReport[];
+}
+
+/** A pipeline step's folder and its verdict. */
+export interface IStepReport {
+  kind: string;
+  /** Server-relative; null when the source does not say it plainly. */
+  folder: string | null;
+  expression: string;
+  /** The step folder's own check, when it could be made. */
+  report?: ISnapshotReport;
+  /** Why it could not be checked. */
+  error?: string;
 }
 
 /** Warnings listed before "and N more". */
@@ -56,6 +89,48 @@ export async function showReportDialog(
         actions: ['anyway']
       })
     );
+  }
+  // The documentation's order: datastore, raised limit, .amlignore, a
+  // clean folder.
+  if (options.canMoveData) {
+    choices.push('datastore');
+    buttons.push(
+      Dialog.cancelButton({
+        label: trans.__('Move data to a datastore…'),
+        caption: trans.__(
+          'Upload big data to the workspace’s datastore and give it to the job as an input, instead of in the snapshot'
+        ),
+        actions: ['datastore']
+      })
+    );
+  }
+  if (options.canRaiseLimit) {
+    choices.push('raise-limit');
+    buttons.push(
+      Dialog.cancelButton({
+        label: trans.__('Raise the size limit…'),
+        caption: trans.__(
+          'Raise azureml-core’s size limit for this submission only (fewer than 2000 files, data that cannot move to a datastore)'
+        ),
+        actions: ['raise-limit']
+      })
+    );
+  }
+  for (const step of options.steps ?? []) {
+    if (step.folder && step.report?.verdict === 'over') {
+      const action = `step:${step.folder}` as const;
+      choices.push(action);
+      buttons.push(
+        Dialog.cancelButton({
+          label: trans.__('Fix step %1…', step.folder),
+          caption: trans.__(
+            'Check the pipeline step’s folder %1 as its own snapshot and fix it',
+            step.folder
+          ),
+          actions: [action]
+        })
+      );
+    }
   }
   if (canMove) {
     choices.push('move');
@@ -85,6 +160,8 @@ export async function showReportDialog(
         folder={options.folder}
         trans={trans}
         caveat={options.caveat ?? null}
+        uploadMbps={options.uploadMbps}
+        steps={options.steps}
       />
     ),
     { value: null, valid: true }
@@ -108,6 +185,9 @@ export interface IReportBodyProps {
   folder: string;
   trans: TranslationBundle;
   caveat: string | null;
+  /** For azure-ai-ml's upload time (no hard limit); none: not shown. */
+  uploadMbps?: number;
+  steps?: readonly IStepReport[];
 }
 
 /** The body of the report dialog; also usable on its own. */
@@ -168,6 +248,17 @@ export function ReportBody(props: IReportBodyProps): JSX.Element {
           report.profileReason
         )}
       </p>
+      {report.sdk === 'v2' && props.uploadMbps ? (
+        <p className="jp-SnapshotGuard-noHardLimit">
+          {trans.__(
+            'azure-ai-ml has no hard size limit: a big snapshot is not refused, only slow to upload, about %1 at %2 Mbit/s (Upload bandwidth in the settings). The fixes below make it faster.',
+            formatDuration(
+              uploadSeconds(report.uploadBytes, props.uploadMbps) ?? 0
+            ),
+            String(props.uploadMbps)
+          )}
+        </p>
+      ) : null}
       {report.failures.length > 0 ? (
         <ul className="jp-SnapshotGuard-failures">
           {report.failures.map(f => (
@@ -209,6 +300,45 @@ export function ReportBody(props: IReportBodyProps): JSX.Element {
           )}
         </p>
       )}
+      {props.steps && props.steps.length > 0 ? (
+        <section className="jp-SnapshotGuard-steps">
+          <h3 className="jp-SnapshotGuard-heading">
+            {trans.__('Pipeline steps: each folder is its own snapshot')}
+          </h3>
+          <ul>
+            {props.steps.map((s, i) => (
+              <li
+                key={`${i}:${s.expression}`}
+                className={`jp-SnapshotGuard-step jp-mod-${s.report?.verdict ?? 'unknown'}`}
+              >
+                <span className="jp-SnapshotGuard-stepKind">{s.kind}</span>{' '}
+                {s.folder === null ? (
+                  <span>
+                    {trans.__(
+                      'folder could not be determined from %1 (only literal strings and simple os.path.join are read): check it yourself',
+                      s.expression
+                    )}
+                  </span>
+                ) : (
+                  <>
+                    <code>{s.folder === '' ? '.' : s.folder}</code>{' '}
+                    <span>
+                      {s.report
+                        ? headlineText(
+                            trans,
+                            s.report,
+                            s.report.limits,
+                            s.report.reasons
+                          )
+                        : trans.__('not checked: %1', s.error ?? '')}
+                    </span>
+                  </>
+                )}
+              </li>
+            ))}
+          </ul>
+        </section>
+      ) : null}
       <ContributorBars
         files={report.included}
         top={report.top}

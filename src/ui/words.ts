@@ -8,7 +8,7 @@
  */
 import { PageConfig } from '@jupyterlab/coreutils';
 import type { TranslationBundle } from '@jupyterlab/translation';
-import type { LineKind } from '../snapshot/advisor.js';
+import type { JunkReason, LineKind } from '../snapshot/advisor.js';
 import type { CompanionReason } from '../snapshot/companions.js';
 import { formatBytes, formatCount, visibleName } from '../snapshot/format.js';
 import type { IReason, LimitKind } from '../snapshot/limits.js';
@@ -209,6 +209,41 @@ export function lineKindText(
       return trans.__('file');
     default:
       return trans.__('your pattern');
+  }
+}
+
+/** Why a known-junk line is likely not needed by a job. */
+export function junkReasonText(
+  trans: TranslationBundle,
+  reason: JunkReason
+): string {
+  switch (reason) {
+    case 'version-control':
+      return trans.__('version control history');
+    case 'environment':
+      return trans.__(
+        'a local environment; the job builds its own from the environment you give it'
+      );
+    case 'cache':
+      return trans.__('a cache that tools rebuild');
+    case 'checkpoints':
+      return trans.__("Jupyter's autosaved copies of notebooks");
+    case 'run-output':
+      return trans.__(
+        'left by a local run: Azure ML writes a job’s outputs and logs during the run and keeps them in the run’s history'
+      );
+    case 'azureml-state':
+      return trans.__(
+        'Azure ML’s settings for this machine (config.json is read here, when submitting, not by the job)'
+      );
+    case 'azureml-editor':
+      return trans.__(
+        'temporary files and checkpoints of Azure ML studio’s notebook editor'
+      );
+    case 'tool-output':
+      return trans.__('run records of a local experiment tracker');
+    default:
+      return '';
   }
 }
 

@@ -30,6 +30,8 @@ export interface IPyOptions {
   timeout?: number;
   /** The exit status the script must end with (default 0). */
   status?: number;
+  /** More environment variables (e.g. PYTHONPATH for the Azure doubles). */
+  env?: Record<string, string>;
 }
 
 /** Run a snippet after PRELUDE with `root` as argv[1]; its `out`. */
@@ -43,7 +45,8 @@ export function py(root: string, snippet: string, opts: IPyOptions = {}): any {
       env: {
         ...process.env,
         SG_HELPER_DIR: opts.helperDir ?? join(ROOT, 'src', 'kernel'),
-        PYTHONDONTWRITEBYTECODE: '1'
+        PYTHONDONTWRITEBYTECODE: '1',
+        ...opts.env
       },
       timeout: opts.timeout,
       maxBuffer: 64 * 1024 * 1024
