@@ -1913,6 +1913,13 @@ def _upload_data(helper, sdk, folder, paths, name, version, keep, description, c
     if not (isinstance(version, str) and version):
         raise HelperError('BadRequest', 'version must be a non-empty string')
     chosen, files = _data_files(helper, absdir, rel, paths, keep)
+    if sdk == 'v2' and len(chosen) > 1:
+        # Data(path=...) is one folder or file; several would need a staging
+        # folder of links, written outside the folder being worked on.
+        raise HelperError(
+            'BadRequest',
+            'With azure-ai-ml a data asset is one folder or one file: pick one (or move the data into one folder first).',
+        )
     single_file = len(chosen) == 1 and not os.path.isdir(chosen[0][0])
     type_ = 'uri_file' if single_file else 'uri_folder'
     # The asset's root: the folder when one is chosen, else what holds them all.
@@ -1957,49 +1964,31 @@ def _upload_data(helper, sdk, folder, paths, name, version, keep, description, c
         else:
             from azure.ai.ml.entities import Data
 
-            stage = None
-            try:
-                path = chosen[0][0] if len(chosen) == 1 else None
-                if path is None:
-                    # One asset of several picks: a temporary folder of links
-                    # to them (azure-ai-ml follows links), removed afterwards.
-                    import tempfile
+            path = chosen[0][0]
+            result = {}
 
-                    stage = tempfile.mkdtemp(prefix='snapshot-guard-data-')
-                    for absp, _inner in chosen:
-                        dst = os.path.join(stage, os.path.relpath(absp, root))
-                        os.makedirs(os.path.dirname(dst), exist_ok=True)
-                        os.symlink(absp, dst)
-                    path = stage
-                result = {}
+            def run():
+                try:
+                    result['data'] = client.data.create_or_update(
+                        Data(path=path, type=type_, name=name, version=version, description=description or None)
+                    )
+                except BaseException as err:  # noqa: BLE001 - handed to the waiting thread
+                    result['error'] = err
 
-                def run():
-                    try:
-                        result['data'] = client.data.create_or_update(
-                            Data(path=path, type=type_, name=name, version=version, description=description or None)
-                        )
-                    except BaseException as err:  # noqa: BLE001 - handed to the waiting thread
-                        result['error'] = err
-
-                worker = threading.Thread(target=run, name='snapshot-guard-data', daemon=True)
-                worker.start()
-                while worker.is_alive():
-                    worker.join(0.2)
-                    if cancel is not None and cancel.is_set():
-                        raise HelperError(
-                            'Cancelled',
-                            'Stopped waiting for azure-ai-ml, which cannot stop an upload it has started: if it finishes, the data asset %s:%s exists in the workspace, unused. Nothing was excluded.'
-                            % (name, version),
-                        )
-                if 'error' in result:
-                    raise result['error']
-                tick(len(files))
-                made = str(getattr(result['data'], 'version', version))
-            finally:
-                if stage is not None:
-                    import shutil
-
-                    shutil.rmtree(stage, ignore_errors=True)
+            worker = threading.Thread(target=run, name='snapshot-guard-data', daemon=True)
+            worker.start()
+            while worker.is_alive():
+                worker.join(0.2)
+                if cancel is not None and cancel.is_set():
+                    raise HelperError(
+                        'Cancelled',
+                        'Stopped waiting for azure-ai-ml, which cannot stop an upload it has started: if it finishes, the data asset %s:%s exists in the workspace, unused. Nothing was excluded.'
+                        % (name, version),
+                    )
+            if 'error' in result:
+                raise result['error']
+            tick(len(files))
+            made = str(getattr(result['data'], 'version', version))
     except HelperError:
         raise
     except Exception as err:  # noqa: BLE001 - every SDK error gets a message

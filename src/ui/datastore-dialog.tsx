@@ -115,6 +115,8 @@ function DatastoreBody(props: IDatastoreBodyProps): JSX.Element {
   const problem = assetNameProblem(name);
   const chosen = candidates.filter((_, i) => checked[i]);
   const single = chosen.length === 1 ? chosen[0] : null;
+  // azure-ai-ml's Data(path=…) is one folder or file.
+  const several = sdk === 'v2' && chosen.length > 1;
   const parameter = single
     ? parameterNameFor(single.path, single.kind)
     : 'DATA_DIR';
@@ -144,7 +146,8 @@ function DatastoreBody(props: IDatastoreBodyProps): JSX.Element {
   }, [name, problem === null]);
 
   React.useEffect(() => {
-    const valid = problem === null && chosen.length > 0 && version !== null;
+    const valid =
+      problem === null && !several && chosen.length > 0 && version !== null;
     onState({
       value: valid
         ? { chosen, name, version: version!, parameter, cell, addCell }
@@ -204,6 +207,13 @@ function DatastoreBody(props: IDatastoreBodyProps): JSX.Element {
           onChange={e => setName(e.target.value)}
         />
       </label>
+      {several ? (
+        <p className="jp-SnapshotGuard-problem" role="alert">
+          {trans.__(
+            'With azure-ai-ml a data asset is one folder or one file: tick one (or move the data into one folder first).'
+          )}
+        </p>
+      ) : null}
       {problem !== null ? (
         <p className="jp-SnapshotGuard-problem" role="alert">
           {assetNameProblemText(trans, problem)}

@@ -227,6 +227,7 @@ out['dot'] = call('upload_data', paths=['.'], name='d', **args)
 out['holds_nb'] = call('upload_data', paths=['data'], name='d', keep='data/nb.ipynb', **args)
 out['outside'] = call('upload_data', paths=['../x'], name='d', **args)
 out['offline'] = call('upload_data', paths=['data'], name='d', **args)
+out['two'] = call('upload_data', paths=['data', 'train.csv'], name='d', **args)
 `,
         { env: p.env }
       );
@@ -241,6 +242,13 @@ out['offline'] = call('upload_data', paths=['data'], name='d', **args)
       assert.equal(out.outside.error.type, 'BadPath');
       assert.equal(out.offline.error.type, 'Offline');
       assert.match(out.offline.error.message, /Azure could not be reached/);
+      // azure-ai-ml's Data(path=…) takes one path: several picks are refused
+      // (staging links would be written outside the folder); azureml-core
+      // uploads them all (and meets the offline double).
+      assert.equal(out.two.error.type, sdk === 'v2' ? 'BadRequest' : 'Offline');
+      if (sdk === 'v2') {
+        assert.match(out.two.error.message, /one folder or one file/);
+      }
       assert.equal(p.amlignore(), AMLIGNORE);
     });
   });
