@@ -441,30 +441,48 @@ const HARMLESS = [
 ];
 
 /**
- * jupyter_server 1.23 race: listing kernels while one is still starting
- * fails with a 500, its model having no `last_activity` yet. Such a 500 is
- * excused only when a server logged that very error, once per logged error;
- * any other 500 on the list, from JupyterLab or the extension, is an error.
+ * Errors of JupyterLab's own that follow from something the server logged,
+ * excused only then, once per logged line; any other such error fails.
+ * - jupyter_server 1.23 race: listing kernels while one is still starting
+ *   fails with a 500, its model having no `last_activity` yet.
+ * - A kernel killed by a test is restarted by the server's restarter; the
+ *   page's connection to it asks for its info, and when the extension then
+ *   drops that connection (a killed helper gets a new session) JupyterLab
+ *   rejects the pending request where nobody listens.
  */
-const KERNEL_LIST_500 = /status of 500 .*\/api\/kernels\?\d+$/;
-const RACE_LOGGED = /has no attribute 'last_activity'/g;
-let excusedRaces = 0;
+const KNOWN_RACES = [
+  {
+    error: /status of 500 .*\/api\/kernels\?\d+$/,
+    logged: /has no attribute 'last_activity'/g,
+    excused: 0
+  },
+  {
+    error:
+      /^Error: Canceled future for kernel_info_request message before replies were done$/,
+    logged: /AsyncIOLoopKernelRestarter: restarting kernel/g,
+    excused: 0
+  }
+];
 
-async function isKnownRace(): Promise<boolean> {
+async function isKnownRace(text: string): Promise<boolean> {
+  const race = KNOWN_RACES.find(r => r.error.test(text));
+  if (!race) {
+    return false;
+  }
   const logged = () =>
     [...STARTED].reduce(
-      (n, lab) => n + (lab.log().match(RACE_LOGGED) ?? []).length,
+      (n, lab) => n + (lab.log().match(race.logged) ?? []).length,
       0
     );
-  // The browser can see the 500 before the server's log reaches us.
+  // The browser can see the error before the server's log reaches us.
   const until = Date.now() + 10_000;
-  while (logged() <= excusedRaces) {
+  while (logged() <= race.excused) {
     if (Date.now() > until) {
       return false;
     }
     await sleep(100);
   }
-  excusedRaces++;
+  race.excused++;
   return true;
 }
 
@@ -479,15 +497,17 @@ export function consoleErrors(page: Page): string[] {
       return;
     }
     const text = `${msg.text()} @ ${msg.location().url}`;
-    if (KERNEL_LIST_500.test(text)) {
-      void isKnownRace().then(known => known || errors.push(text));
+    if (KNOWN_RACES.some(r => r.error.test(text))) {
+      void isKnownRace(text).then(known => known || errors.push(text));
     } else if (!HARMLESS.some(re => re.test(text))) {
       errors.push(text);
     }
   });
   page.on('pageerror', err => {
     const text = `${err.name}: ${err.message}`;
-    if (!HARMLESS.some(re => re.test(text))) {
+    if (KNOWN_RACES.some(r => r.error.test(text))) {
+      void isKnownRace(text).then(known => known || errors.push(text));
+    } else if (!HARMLESS.some(re => re.test(text))) {
       errors.push(text);
     }
   });
