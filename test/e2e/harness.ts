@@ -549,18 +549,37 @@ export async function openNotebook(
       }),
     path
   );
-  await page.waitForFunction(
-    p => {
-      const widget = (window as any).jupyterapp.shell.currentWidget;
-      const kernel = widget?.sessionContext?.session?.kernel;
-      return (
-        widget?.context?.path === p &&
-        widget.context.isReady &&
-        kernel?.status === 'idle' &&
-        kernel?.connectionStatus === 'connected'
-      );
-    },
-    path,
-    { timeout, polling: 100 }
-  );
+  const ready = (ms: number) =>
+    page.waitForFunction(
+      p => {
+        const widget = (window as any).jupyterapp.shell.currentWidget;
+        const kernel = widget?.sessionContext?.session?.kernel;
+        return (
+          widget?.context?.path === p &&
+          widget.context.isReady &&
+          kernel?.status === 'idle' &&
+          kernel?.connectionStatus === 'connected'
+        );
+      },
+      path,
+      { timeout: ms, polling: 100 }
+    );
+  try {
+    await ready(timeout);
+  } catch (err) {
+    // ipykernel can die while starting when another process took one of the
+    // ports it was given (jupyter_client picks them before the kernel binds
+    // them; seen once in CI). The server then restarts it on new ports, and
+    // JupyterLab's websocket reconnects with a random backoff of up to 63 s
+    // (@jupyterlab/services KernelConnection._reconnect). Wait for that, but
+    // only when the server logged such a restart.
+    if (!KERNEL_RESTARTED.test(lab.log())) {
+      throw err;
+    }
+    await ready(RECONNECT_GRACE_MS);
+  }
 }
+
+const KERNEL_RESTARTED =
+  /KernelRestarter: restarting kernel \(\d+\/\d+\), new random ports/;
+const RECONNECT_GRACE_MS = 120_000;
