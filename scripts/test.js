@@ -2,7 +2,7 @@
 // (lint, unit, conformance, real-browser end-to-end) with node:test.
 import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, statSync } from 'node:fs';
-import { join, relative } from 'node:path';
+import { join, relative, sep } from 'node:path';
 import {
   ROOT,
   TSC,
@@ -12,6 +12,7 @@ import {
   run
 } from './setup.js';
 import { ensureHelperSource } from './embed-python.js';
+import { readTimes } from './times-reporter.js';
 
 const started = Date.now();
 ensureDebianPackages();
@@ -43,8 +44,10 @@ const JOBS = Math.max(1, Number(process.env.TEST_JOBS ?? 2) || 1);
 
 // Only the suites named on the command line, e.g. `npm test -- unit`.
 const only = process.argv.slice(2);
-const files = findTests(join(ROOT, 'build', 'test')).filter(
-  f => only.length === 0 || only.some(o => relative(ROOT, f).includes(o))
+const files = longestFirst(
+  findTests(join(ROOT, 'build', 'test')).filter(
+    f => only.length === 0 || only.some(o => relative(ROOT, f).includes(o))
+  )
 );
 const r = spawnSync(
   process.execPath,
@@ -52,6 +55,8 @@ const r = spawnSync(
     '--test',
     `--test-concurrency=${JOBS}`,
     '--test-reporter=spec',
+    '--test-reporter-destination=stdout',
+    '--test-reporter=./scripts/times-reporter.js',
     '--test-reporter-destination=stdout',
     '--test-reporter=./scripts/summary-reporter.js',
     '--test-reporter-destination=stdout',
@@ -63,6 +68,27 @@ process.stderr.write(
   `[test] ${files.length} test files in ${((Date.now() - started) / 1000).toFixed(0)} s\n`
 );
 process.exit(r.status ?? 1);
+
+/**
+ * Longest files first, so that the two running at the end are short ones:
+ * by the time each took last run, else end-to-end files (a browser, a
+ * server, kernels) before the others, bigger before smaller.
+ */
+function longestFirst(files) {
+  const recorded = readTimes();
+  const estimate = f => {
+    const ms = recorded[relative(ROOT, f)];
+    if (ms !== undefined) {
+      return ms;
+    }
+    const e2e = relative(ROOT, f).split(sep).includes('e2e');
+    return (e2e ? 60_000 : 0) + statSync(f).size / 10;
+  };
+  return files
+    .map(f => ({ f, ms: estimate(f) }))
+    .sort((a, b) => b.ms - a.ms)
+    .map(x => x.f);
+}
 
 function findTests(dir) {
   if (!existsSync(dir)) {
