@@ -19,7 +19,7 @@ export interface IRemoveReport {
 
 /**
  * The journal an interrupted "Move to a clean folder" leaves in the new
- * folder (written by src/kernel/helper.py, MARKER): visible in the file
+ * folder (written by src/kernel/helper/files.py, MARKER): visible in the file
  * browser, and recognised by the guard.
  */
 export const INCOMPLETE_MARKER = 'SNAPSHOT-GUARD-INCOMPLETE.txt';

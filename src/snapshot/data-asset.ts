@@ -2,7 +2,7 @@
  * The documentation's first fix, "keep data in a datastore": the pure
  * parts (no DOM, no kernel). A data asset's name and version, and how a
  * job gets it as an input. The upload itself runs in the helper kernel
- * (src/kernel/helper.py, section "Issue 8"). Pure: no DOM, no kernel.
+ * (src/kernel/helper/data.py). Pure: no DOM, no kernel.
  */
 import type { Sdk } from './types.js';
 
@@ -157,7 +157,7 @@ export function commandWithInput(
 
 /**
  * What the SDK is handed for each input, as Python source: shown to the
- * user, and what the helper kernel builds (src/kernel/helper.py).
+ * user, and what the helper kernel builds (src/kernel/helper/data.py).
  */
 export function inputWiringCode(sdk: Sdk, i: IDataInput): string {
   return sdk === 'v2'

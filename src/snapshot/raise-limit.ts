@@ -2,7 +2,7 @@
  * The documentation's second fix: raise azureml-core's size limit
  * (`SNAPSHOT_MAX_SIZE_BYTES`) for one submission, when the folder is over
  * the size limit but within the file limit. Pure: the Azure ML target sets
- * the limit in the helper kernel (src/kernel/helper.py).
+ * the limit in the helper kernel (src/kernel/helper/azure.py).
  */
 import type { ISnapshotReport } from './accounting.js';
 import { judge } from './limits.js';

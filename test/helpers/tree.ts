@@ -8,6 +8,7 @@ import {
 } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
+import { after } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { asOtherUser, sharedCli } from './other-user.js';
 
@@ -25,6 +26,32 @@ export function tempDir(prefix = 'sg-'): string {
 
 export function cleanup(dir: string) {
   rmSync(dir, { recursive: true, force: true });
+}
+
+/**
+ * Temporary folders for one test file, removed after its tests: call it at
+ * the file's top level (it registers that `after` hook there).
+ */
+export function tempFolders(prefix: string): {
+  /** A fresh folder holding `files` (see `makeTree`). */
+  folder(files?: Record<string, string | number>): string;
+  /** Remove `dir` too, a folder made elsewhere; returns it. */
+  track(dir: string): string;
+} {
+  const made: string[] = [];
+  after(() => made.forEach(cleanup));
+  return {
+    folder(files = {}) {
+      const d = tempDir(prefix);
+      made.push(d);
+      makeTree(d, files);
+      return d;
+    },
+    track(dir) {
+      made.push(dir);
+      return dir;
+    }
+  };
 }
 
 /**

@@ -1,4 +1,4 @@
-// "Move data to a datastore" in the helper kernel (src/kernel/helper.py,
+// "Move data to a datastore" in the helper kernel (src/kernel/helper/data.py,
 // ops data_versions, upload_data, and submit_azureml's inputs). Azure cannot
 // be reached: the SDKs are the TEST DOUBLES of an unreachable service in
 // test/fixtures/azure-double/, which record datastore uploads, data assets

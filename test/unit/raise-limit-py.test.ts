@@ -1,5 +1,5 @@
 // "Raise the size limit for this submission" in the helper kernel
-// (src/kernel/helper.py, submit_azureml with snapshot_max_bytes). Azure
+// (src/kernel/helper/azure.py, submit_azureml with snapshot_max_bytes). Azure
 // cannot be reached: azureml-core is the TEST DOUBLE of an unreachable
 // service in test/fixtures/azure-double/, whose size check reads
 // SNAPSHOT_MAX_SIZE_BYTES where azureml-core reads it (snapshots_client).

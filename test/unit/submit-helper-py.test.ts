@@ -1,72 +1,40 @@
-// The helper's submit ops (src/kernel/helper.py): saving a zip atomically
+// The helper's submit ops (src/kernel/helper/archive.py, azure.py): saving a zip atomically
 // outside the snapshot folder (upload_*) and submitting to Azure ML
 // (submit_azureml). Run for real by driver scripts (on several Pythons) that
-// import helper.py as a module. Azure cannot be reached: the SDKs are the
+// import the helper's joined source as a module. Azure cannot be reached: the SDKs are the
 // TEST DOUBLES of an unreachable service in test/fixtures/azure-double/,
 // put on PYTHONPATH (or left off to see "SDK missing").
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import {
   existsSync,
   mkdirSync,
   readFileSync,
   readdirSync,
-  symlinkSync,
-  writeFileSync
+  symlinkSync
 } from 'node:fs';
 import { join } from 'node:path';
-import { after, before, describe, test } from 'node:test';
+import { before, describe, test } from 'node:test';
+import { py as runPy } from '../helpers/helper-driver.js';
 import { DEBIAN_PYTHON, helperPythons } from '../helpers/pythons.js';
-import { ROOT, cleanup, makeTree, tempDir } from '../helpers/tree.js';
+import { ROOT, tempFolders } from '../helpers/tree.js';
 
 // The interpreter of the suite running now (set by each suite's before()).
 let interpreter = DEBIAN_PYTHON;
 const DOUBLE = join(ROOT, 'test', 'fixtures', 'azure-double');
 
-const dirs: string[] = [];
-function folder(files: Record<string, string | number> = {}): string {
-  const d = tempDir('sg-submit-');
-  dirs.push(d);
-  makeTree(d, files);
-  return d;
-}
-after(() => dirs.forEach(cleanup));
+const { folder } = tempFolders('sg-submit-');
 
-const PRELUDE = String.raw`
-import json, os, sys
-sys.path.insert(0, os.environ['SG_HELPER_DIR'])
-from helper import Helper, HelperError
-ROOT = sys.argv[1]
-h = Helper(ROOT)
-out = {}
-def call(op, buffers=None, **args):
-    try:
-        result, bufs = h.dispatch(op, args, buffers=buffers)
-    except HelperError as e:
-        return {'ok': False, 'error': e.payload()}
-    return {'ok': True, 'result': result}
-`;
-
+/**
+ * Run a snippet after PRELUDE on the interpreter of the suite running now,
+ * with only PATH and `env` (the Azure doubles are on PYTHONPATH only when a
+ * test puts them there).
+ */
 function py(
   root: string,
   snippet: string,
   env: Record<string, string> = {}
 ): any {
-  const script = join(folder(), 'driver.py');
-  writeFileSync(script, `${PRELUDE}\n${snippet}\nprint(json.dumps(out))\n`);
-  const r = spawnSync(interpreter, [script, root], {
-    encoding: 'utf8',
-    env: {
-      PATH: process.env.PATH,
-      SG_HELPER_DIR: join(ROOT, 'src', 'kernel'),
-      PYTHONDONTWRITEBYTECODE: '1',
-      ...env
-    }
-  });
-  if (r.status !== 0) {
-    throw new Error(`python failed (${r.status}): ${r.stderr}`);
-  }
-  return JSON.parse(r.stdout);
+  return runPy(root, snippet, { python: interpreter, bareEnv: true, env });
 }
 
 // Every suite once per interpreter: the oldest supported, Debian's and the
