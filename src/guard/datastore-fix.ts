@@ -14,7 +14,7 @@ import { WriteRefusedError } from '../access/write-if-unchanged.js';
 import type {
   IDataUploadRequest,
   IDataUploadResult
-} from '../kernel/helper-kernel.js';
+} from '../kernel/helper-protocol.js';
 import { dataCandidates } from '../snapshot/advisor.js';
 import { composeAmlignore } from '../snapshot/amlignore.js';
 import { formatBytes, formatCount } from '../snapshot/format.js';

@@ -1,9 +1,145 @@
 /**
- * What the helper kernel's submission and upload operations take and
- * return: shared by its client (kernel/) and the targets (submit/).
+ * The helper kernel's protocol, as its Python side (src/kernel/helper/*.py)
+ * speaks it: the comm target, the wire messages, what each operation takes
+ * and returns, and the errors. Shared by the comm client (helper-rpc.ts),
+ * the operations (helper-kernel.ts) and their users (submit/, guard/), so
+ * none of them imports another for a type.
  */
+import { strFromU8, unzlibSync } from 'fflate';
 import type { IDataInput } from '../snapshot/data-asset.js';
-import type { Sdk } from '../snapshot/types.js';
+import type { IDirEntry, Sdk } from '../snapshot/types.js';
+
+/** The comm target registered by the helper (server.py). */
+export const HELPER_TARGET = 'snapshot_guard';
+/** Chunk size for reading big files (zipping). */
+export const READ_CHUNK = 4 * 1024 * 1024;
+
+/**
+ * Why a helper request failed. `type` is the Python side's error type
+ * (`BadPath`, `NotFound`, `PermissionDenied`, `Changed`, `Exists`,
+ * `CopyFailed`, `Cancelled`, ...) or one of the client's own:
+ * `NoPythonKernel` (fall back to the Contents API), `KernelStopped`,
+ * `Disposed`, `StartFailed`.
+ */
+export class HelperKernelError extends Error {
+  constructor(
+    message: string,
+    readonly type: string,
+    readonly op?: string,
+    readonly path?: string,
+    /** Technical detail, e.g. the Azure SDK's exception class and text. */
+    readonly detail?: string
+  ) {
+    super(message);
+    // Callers that only know AbortSignal check the name.
+    this.name = type === 'Cancelled' ? 'AbortError' : 'HelperKernelError';
+  }
+}
+
+/** Everything `walk` saw under a folder, keyed by path relative to it. */
+export interface IWalkListing {
+  /** The walked folder, relative to the server root. */
+  root: string;
+  /** `dev:ino` of the walked folder, for the engine's loop detection. */
+  rootId: string;
+  /** Files seen (links to files included). */
+  files: number;
+  /** Every listed folder's entries; `''` is the walked folder. */
+  dirs: Record<string, IDirEntry[]>;
+  /** Folders that could not be listed, with the reason. */
+  errors: Record<string, string>;
+}
+
+export interface IWalkOptions {
+  onProgress?(filesSeen: number): void;
+  signal?: AbortSignal;
+  /** Folder that `link.outside` is judged against (default: the walked one). */
+  base?: string;
+}
+
+export interface IReadResult {
+  data: Uint8Array;
+  /** The file's size when read. */
+  size: number;
+  offset: number;
+  eof: boolean;
+  mtime: number;
+  /** sha256 of the file, present when this read covered all of it. */
+  sha256?: string;
+}
+
+export interface IHelperStat {
+  kind: 'file' | 'dir' | 'other';
+  size: number;
+  mtime: number;
+  sha256?: string;
+}
+
+export interface IWriteResult {
+  path: string;
+  size: number;
+  sha256: string;
+}
+
+export interface ICopyPair {
+  src: string;
+  dst: string;
+}
+
+export interface ICopied extends ICopyPair {
+  size: number;
+  sha256: string;
+}
+
+export interface IRemoveResult {
+  removed: string[];
+  kept: { path: string; reason: string }[];
+  missing: string[];
+  /** Files still inside the folder of an interrupted copy. */
+  left: string[];
+}
+
+/** A folder holding an interrupted copy (its journal, MARKER in helper/files.py). */
+export interface IIncomplete {
+  folder: string;
+  files: number;
+  bytes: number;
+}
+
+export interface IHelperInfo {
+  protocol: number;
+  versions: Record<string, string>;
+  pid: number;
+}
+
+/** A `walk` listing as the helper sends it: zlib-compressed JSON. */
+export function decodeListing(blob: Uint8Array): IWalkListing {
+  return JSON.parse(strFromU8(unzlibSync(blob))) as IWalkListing;
+}
+
+/** Files and folders of a snapshot folder to make a data asset of. */
+export interface IDataUploadRequest {
+  sdk: 'v1' | 'v2';
+  /** The snapshot folder (server-relative). */
+  folder: string;
+  /** Relative to `folder`. */
+  paths: string[];
+  name: string;
+  version: string;
+  /** The notebook (relative to `folder`): refused if a path holds it. */
+  keep?: string;
+  description?: string;
+}
+
+export interface IDataUploadResult {
+  name: string;
+  /** The version made (v1's register numbers it itself). */
+  version: string;
+  type: 'uri_folder' | 'uri_file';
+  files: number;
+  bytes: number;
+  paths: string[];
+}
 
 /** One Azure ML command job, as the helper kernel submits it. */
 export interface IAzureJobRequest {
@@ -48,4 +184,13 @@ export interface IUpload {
    * `null` when the partial file is anonymous (it vanishes with the kernel).
    */
   partial: string | null;
+}
+
+/** A message on the comm: a request's reply, or its progress. */
+export interface IReplyData {
+  id?: string;
+  ok?: boolean;
+  result?: any;
+  error?: { type?: string; message?: string; path?: string; detail?: string };
+  progress?: number;
 }

@@ -10,7 +10,8 @@ import {
   type WriteOutcome
 } from '../access/write-if-unchanged.js';
 import { parentOf } from '../snapshot/paths.js';
-import { HelperKernelError, type HelperKernel } from './helper-kernel.js';
+import type { HelperKernel } from './helper-kernel.js';
+import { HelperKernelError } from './helper-protocol.js';
 import { KernelFileSystem } from './listing-fs.js';
 import { ListingMeasurer } from './listing-measurer.js';
 import type { ISnapshotSummary } from '../snapshot/summary.js';

@@ -1,10 +1,7 @@
 import { joinPath } from '../snapshot/paths.js';
 import type { IDirEntry, IFileSystem } from '../snapshot/types.js';
-import type {
-  HelperKernel,
-  IWalkListing,
-  IWalkOptions
-} from './helper-kernel.js';
+import type { HelperKernel } from './helper-kernel.js';
+import type { IWalkListing, IWalkOptions } from './helper-protocol.js';
 
 /**
  * The engine's file-system interface over the helper kernel: the whole tree

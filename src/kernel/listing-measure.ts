@@ -2,7 +2,7 @@ import { sdkOfProfile } from '../snapshot/limits.js';
 import { reportOf, scanFolder } from '../snapshot/scan.js';
 import { summarize, type ISnapshotSummary } from '../snapshot/summary.js';
 import type { IDirEntry, IFileSystem, ILimits } from '../snapshot/types.js';
-import type { IWalkListing } from './helper-kernel.js';
+import type { IWalkListing } from './helper-protocol.js';
 
 /** What the listing cannot answer: asked of the helper kernel. */
 export interface IListingFallback {

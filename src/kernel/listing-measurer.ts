@@ -1,11 +1,8 @@
 import { joinPath } from '../snapshot/paths.js';
 import type { ISnapshotSummary } from '../snapshot/summary.js';
 import type { ILimits } from '../snapshot/types.js';
-import {
-  decodeListing,
-  HelperKernelError,
-  type HelperKernel
-} from './helper-kernel.js';
+import type { HelperKernel } from './helper-kernel.js';
+import { decodeListing, HelperKernelError } from './helper-protocol.js';
 import { measureListing, type IListingFallback } from './listing-measure.js';
 import type { FromWorker, ToWorker } from './measure-protocol.js';
 import { errorMessage } from '../snapshot/errors.js';

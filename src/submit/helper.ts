@@ -2,10 +2,10 @@
  * What the built-in targets need of the helper kernel (implemented by
  * `HelperKernel`; tests may pass a fake). Paths are server-relative.
  */
-import type { IReadResult } from '../kernel/helper-kernel.js';
 import type {
   IAzureJobRequest,
   IAzureJobResult,
+  IReadResult,
   IUpload
 } from '../kernel/helper-protocol.js';
 

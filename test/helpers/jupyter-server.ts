@@ -13,7 +13,7 @@ import {
   SessionManager,
   type KernelSpec
 } from '@jupyterlab/services';
-import type { IHelperServices } from '../../src/kernel/helper-kernel.js';
+import type { IHelperServices } from '../../src/kernel/helper-rpc.js';
 import { cleanup, tempDir } from './tree.js';
 
 // Random per run: a server of another run that took the port cannot answer

@@ -5,10 +5,8 @@ import assert from 'node:assert/strict';
 import { existsSync, readFileSync, symlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import {
-  HelperKernel,
-  HelperKernelError
-} from '../../src/kernel/helper-kernel.js';
+import { HelperKernel } from '../../src/kernel/helper-kernel.js';
+import { HelperKernelError } from '../../src/kernel/helper-protocol.js';
 import { KernelFileSystem } from '../../src/kernel/listing-fs.js';
 import { NodeFileSystem } from '../../src/node/node-fs.js';
 import { walk } from '../../src/snapshot/walk.js';
