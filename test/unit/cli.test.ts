@@ -10,11 +10,17 @@ import {
 } from 'node:fs';
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
-import { after, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import { sharedTree } from '../helpers/other-user.js';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { EDIT } from '../helpers/edit-after-read.js';
-import { checkJson, cleanup, cli, makeTree, tempDir } from '../helpers/tree.js';
+import {
+  checkJson,
+  cli,
+  makeTree,
+  tempDir,
+  tempFolders
+} from '../helpers/tree.js';
 import { runReference } from '../conformance/reference.js';
 import { referenceCheck } from '../helpers/reference-check.js';
 
@@ -22,20 +28,13 @@ const EDIT_HOOK = fileURLToPath(
   new URL('../helpers/edit-after-read.js', import.meta.url)
 );
 
-const dirs: string[] = [];
-function folder(files: Record<string, string | number> = {}): string {
-  const d = tempDir('sg-cli-');
-  dirs.push(d);
-  makeTree(d, files);
-  return d;
-}
+const { folder, track } = tempFolders('sg-cli-');
 /** A folder another user can enter (see other-user.ts). */
 function sharedFolder(files: Record<string, string | number>): string {
   const d = sharedTree(files, 'sg-cli-');
-  dirs.push(d);
+  track(d);
   return d;
 }
-after(() => dirs.forEach(cleanup));
 
 function manyFiles(n: number, prefix = 'f'): Record<string, string> {
   const out: Record<string, string> = {};
@@ -443,7 +442,7 @@ describe('pack', () => {
       'a b/#c!.txt': 'hostile'
     });
     const out = tempDir('sg-zip-');
-    dirs.push(out);
+    track(out);
     const zip = join(out, 'snap.zip');
     const r = cli(['pack', d, '-o', zip]);
     assert.equal(r.status, 0, r.stderr);
@@ -484,7 +483,7 @@ const SWAP_HOOK = fileURLToPath(
 
 /** Run the CLI with a link swapped in for `dir` just before it writes. */
 function cliWithSwap(args: string[], dir: string, to: string) {
-  dirs.push(`${dir}.moved`);
+  track(`${dir}.moved`);
   return cli(args, {
     env: {
       NODE_OPTIONS: `--import=${pathToFileURL(SWAP_HOOK).href}`,

@@ -13,18 +13,11 @@ import {
   writeFileSync
 } from 'node:fs';
 import { join } from 'node:path';
-import { after, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import { sharedTree } from '../helpers/other-user.js';
-import { CLI, ROOT, cleanup, cli, makeTree, tempDir } from '../helpers/tree.js';
+import { CLI, ROOT, cli, tempFolders } from '../helpers/tree.js';
 
-const dirs: string[] = [];
-function folder(files: Record<string, string | number> = {}): string {
-  const d = tempDir('sg-hostile-cli-');
-  dirs.push(d);
-  makeTree(d, files);
-  return d;
-}
-after(() => dirs.forEach(cleanup));
+const { folder, track } = tempFolders('sg-hostile-cli-');
 
 /** The CLI with raw bytes out, killed after 30 s (a hang fails the test). */
 function raw(args: (string | Buffer)[]) {
@@ -248,7 +241,7 @@ describe('suggest --write (#5, #6, #8, #11)', () => {
     // Readable by the other user whatever the umask; only the folder is
     // made read-only.
     const d = sharedTree(over(), 'sg-hostile-cli-');
-    dirs.push(d);
+    track(d);
     chmodSync(d, 0o555);
     const r = cli(['suggest', d, '--max-bytes', '1000', '--write'], {
       asOtherUser: true

@@ -13,18 +13,11 @@ import {
 } from 'node:fs';
 import { createHash } from 'node:crypto';
 import { join } from 'node:path';
-import { after, describe, test } from 'node:test';
-import { cleanup, makeTree, tempDir } from '../helpers/tree.js';
+import { describe, test } from 'node:test';
+import { tempFolders } from '../helpers/tree.js';
 import { py } from '../helpers/helper-driver.js';
 
-const dirs: string[] = [];
-function folder(files: Record<string, string | number> = {}): string {
-  const d = tempDir('sg-hostile-');
-  dirs.push(d);
-  makeTree(d, files);
-  return d;
-}
-after(() => dirs.forEach(cleanup));
+const { folder } = tempFolders('sg-hostile-');
 
 const sha256 = (data: string | Buffer) =>
   createHash('sha256').update(data).digest('hex');

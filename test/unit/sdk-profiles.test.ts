@@ -7,18 +7,11 @@ import assert from 'node:assert/strict';
 import { chmodSync, mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
-import { after, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import { sharedTempDir, sharedTree } from '../helpers/other-user.js';
-import { CLI, cleanup, cli, makeTree, tempDir } from '../helpers/tree.js';
+import { CLI, cli, tempFolders } from '../helpers/tree.js';
 
-const dirs: string[] = [];
-function folder(files: Record<string, string | number> = {}): string {
-  const d = tempDir('sg-sdk-');
-  dirs.push(d);
-  makeTree(d, files);
-  return d;
-}
-after(() => dirs.forEach(cleanup));
+const { folder, track } = tempFolders('sg-sdk-');
 
 function mkfifoSync(path: string) {
   const r = spawnSync('mkfifo', [path]);
@@ -228,14 +221,14 @@ describe('what makes an SDK fail is reported, exit 2', () => {
     // Run as an ordinary user (root reads everything), in folders that user
     // can reach wherever the checkout lives.
     const d = sharedTree({ 'ok.txt': 'abc', 'secret.bin': 1000 }, 'sg-sdk-');
-    dirs.push(d);
+    track(d);
     chmodSync(join(d, 'secret.bin'), 0o000);
     const run = (p: string) =>
       cli(['check', d, '--json', '--profile', p], { asOtherUser: true });
     const v1 = run('azureml-v1');
     const v2 = run('azureml-v2');
     const out = sharedTempDir('sg-zip-');
-    dirs.push(out);
+    track(out);
     chmodSync(out, 0o777);
     const packed = cli(
       ['pack', d, '--profile', 'azureml-v1', '-o', join(out, 'o.zip')],
