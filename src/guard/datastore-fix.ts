@@ -17,12 +17,14 @@ import type {
 } from '../kernel/helper-protocol.js';
 import { dataCandidates } from '../snapshot/advisor.js';
 import { composeAmlignore } from '../snapshot/amlignore.js';
+import { errorMessage } from '../snapshot/errors.js';
 import { formatBytes, formatCount } from '../snapshot/format.js';
 import { joinPath } from '../snapshot/paths.js';
 import type { IScan } from '../snapshot/scan.js';
 import type { Sdk } from '../snapshot/types.js';
 import { inputNameFor, type IDataInput } from '../snapshot/data-asset.js';
 import { showDatastoreDialog } from '../ui/datastore-dialog.js';
+import { ProgressToast } from '../ui/progress-toast.js';
 import { showManualSaveDialog } from '../ui/manual-save-dialog.js';
 import { folderLabel } from '../ui/words.js';
 
@@ -40,9 +42,6 @@ export interface IMovedData {
   input: IDataInput;
   parameter: string;
 }
-
-/** Least time between progress updates of the upload's notification. */
-const PROGRESS_INTERVAL = 500;
 
 /** True when the snapshot has data the fix can offer. */
 export function hasDataToMove(scan: IScan, notebook?: string): boolean {
@@ -79,28 +78,16 @@ export async function moveToDatastore(options: {
   }
   const total = choice.chosen.reduce((n, c) => n + c.files, 0);
   const bytes = choice.chosen.reduce((n, c) => n + c.bytes, 0);
-  const abort = new AbortController();
-  const actions = [
-    {
-      label: trans.__('Cancel'),
-      callback: (event: MouseEvent) => {
-        event.preventDefault();
-        abort.abort();
-      }
-    }
-  ];
-  const what = trans.__(
-    'Uploading %1 files (%2) to the datastore as %3:%4…',
-    formatCount(total),
-    formatBytes(bytes),
-    choice.name,
-    choice.version
+  const progress = new ProgressToast(
+    trans,
+    trans.__(
+      'Uploading %1 files (%2) to the datastore as %3:%4…',
+      formatCount(total),
+      formatBytes(bytes),
+      choice.name,
+      choice.version
+    )
   );
-  const id = Notification.emit(what, 'in-progress', {
-    autoClose: false,
-    actions
-  });
-  let last = Date.now();
   let result: IDataUploadResult;
   try {
     result = await uploader.uploadData(
@@ -113,49 +100,41 @@ export async function moveToDatastore(options: {
         keep: notebook
       },
       {
-        signal: abort.signal,
-        onProgress: n => {
-          const now = Date.now();
-          if (now - last >= PROGRESS_INTERVAL) {
-            last = now;
-            Notification.update({
-              id,
-              message: trans.__(
-                'Uploading to the datastore as %1:%2: %3 of %4 files…',
-                choice.name,
-                choice.version,
-                formatCount(n),
-                formatCount(total)
-              ),
-              type: 'in-progress',
-              autoClose: false,
-              actions
-            });
-          }
-        }
+        signal: progress.signal,
+        onProgress: n =>
+          progress.update(
+            trans.__(
+              'Uploading to the datastore as %1:%2: %3 of %4 files…',
+              choice.name,
+              choice.version,
+              formatCount(n),
+              formatCount(total)
+            )
+          )
       }
     );
   } catch (err) {
-    Notification.dismiss(id);
-    if (abort.signal.aborted) {
-      Notification.info(
+    if (progress.signal.aborted) {
+      await progress.finish(
+        'info',
         trans.__(
           'The upload was cancelled: no data asset is used and nothing was left out of the snapshot. Files already copied to the datastore stay there.'
         ),
         { autoClose: false }
       );
     } else {
-      Notification.error(
+      await progress.finish(
+        'error',
         trans.__(
           'The data was not moved to a datastore: %1',
-          err instanceof Error ? err.message : String(err)
+          errorMessage(err)
         ),
         { autoClose: false }
       );
     }
     return null;
   }
-  Notification.dismiss(id);
+  await progress.dismiss();
   const moved: IMovedData = {
     input: {
       input: inputNameFor(result.name),
