@@ -21,15 +21,15 @@ import { dirname, join } from 'node:path';
 import { after, describe, test } from 'node:test';
 import {
   AZURE_DOUBLE,
+  dialogButton,
   MiB,
   PLUGIN,
-  footerButton,
   sparse,
   useBrowser,
-  useSubmitLab,
+  useLab,
   writeFiles,
   writeNotebook
-} from './submit-lab.js';
+} from './scenario.js';
 
 const shared = useBrowser();
 
@@ -68,9 +68,12 @@ const CONFIG = JSON.stringify({
 describe('the documentation’s fixes with azureml-core (test doubles)', () => {
   const rec = recorder('fixes');
   after(() => rec.dispose());
-  const s = useSubmitLab(shared, 'documented-fixes', {
-    env: { PYTHONPATH: AZURE_DOUBLE, AZURE_DOUBLE_RECORD: rec.file },
-    settings: { [PLUGIN]: { profile: 'azureml-v1', uploadMbps: 40 } }
+  const s = useLab('documented-fixes', {
+    browser: shared,
+    lab: {
+      env: { PYTHONPATH: AZURE_DOUBLE, AZURE_DOUBLE_RECORD: rec.file },
+      settings: { [PLUGIN]: { profile: 'azureml-v1', uploadMbps: 40 } }
+    }
   });
 
   test('1,500 files and 400 MB: raised to 600 MB in the dialog, noted, and set for the submission', t =>
@@ -90,7 +93,7 @@ describe('the documentation’s fixes with azureml-core (test doubles)', () => {
 
       const report = s.page.locator('.jp-Dialog.jp-SnapshotGuard-reportDialog');
       await report.waitFor({ timeout: 60_000 });
-      await footerButton(report, 'Raise the size limit…').click();
+      await dialogButton(report, 'Raise the size limit…').click();
 
       const raise = await s.dialogTitled(
         /Raise the size limit for this submission/
@@ -100,7 +103,7 @@ describe('the documentation’s fixes with azureml-core (test doubles)', () => {
       // About 400 MiB at 40 Mbit/s (the setting): 3.36e9 bits / 4e7 = 84 s.
       assert.match(text, /Upload4\d\d MB in 1,50\d files/);
       assert.match(text, /about 1 min 2\d s at 40 Mbit\/s/);
-      await footerButton(raise, 'Raise and go on').click();
+      await dialogButton(raise, 'Raise and go on').click();
 
       await s.toast(
         'warning',
@@ -108,7 +111,7 @@ describe('the documentation’s fixes with azureml-core (test doubles)', () => {
       );
       const dialog = await s.submitDialog();
       await s.field(dialog, 'compute').fill('cpu-cluster');
-      await footerButton(dialog, 'Submit').click();
+      await dialogButton(dialog, 'Submit').click();
       await dialog.waitFor({ state: 'detached', timeout: 10_000 });
       await s.toast('success', /Azure ML job \S+ submitted/, {
         timeoutMs: 60_000
@@ -151,7 +154,7 @@ describe('the documentation’s fixes with azureml-core (test doubles)', () => {
   }
 
   async function datastoreDialog(report: import('playwright-core').Locator) {
-    await footerButton(report, 'Move data to a datastore…').click();
+    await dialogButton(report, 'Move data to a datastore…').click();
     const dialog = s.page.locator(
       '.jp-Dialog.jp-SnapshotGuard-datastoreDialog'
     );
@@ -166,7 +169,7 @@ describe('the documentation’s fixes with azureml-core (test doubles)', () => {
       const report = await reportOf('ml-project/train.ipynb');
       const dialog = await datastoreDialog(report);
       const name = dialog.locator('input.jp-SnapshotGuard-assetName');
-      const upload = footerButton(dialog, 'Upload');
+      const upload = dialogButton(dialog, 'Upload');
       // Bad names are refused in words, and Upload waits.
       await name.fill('my data');
       await dialog
@@ -209,7 +212,7 @@ describe('the documentation’s fixes with azureml-core (test doubles)', () => {
         /^\/data\/$/m
       );
       await s.field(submit, 'compute').fill('cpu-cluster');
-      await footerButton(submit, 'Submit').click();
+      await dialogButton(submit, 'Submit').click();
       await submit.waitFor({ state: 'detached', timeout: 10_000 });
       await s.toast('success', /Azure ML job \S+ submitted/, {
         timeoutMs: 60_000
@@ -263,8 +266,8 @@ describe('the documentation’s fixes with azureml-core (test doubles)', () => {
       await dialog
         .locator('.jp-SnapshotGuard-assetVersion', { hasText: 'Version 1' })
         .waitFor();
-      await footerButton(dialog, 'Upload').click();
-      const progress = await s.toast('in-progress', /Uploading/);
+      await dialogButton(dialog, 'Upload').click();
+      const progress = await s.toastElement('in-progress', /Uploading/);
       // Wait until the double holds the upload half-way, then cancel.
       await waitUntil(() => rec.read().some(c => c.call === 'upload.held'));
       await progress.getByRole('button', { name: 'Cancel' }).click();
@@ -274,7 +277,7 @@ describe('the documentation’s fixes with azureml-core (test doubles)', () => {
       // Back to the report (checked again); leave it.
       report = s.page.locator('.jp-Dialog.jp-SnapshotGuard-reportDialog');
       await report.waitFor({ timeout: 60_000 });
-      await footerButton(report, 'Cancel').click();
+      await dialogButton(report, 'Cancel').click();
       assert.ok(!rec.read().some(c => c.call === 'Dataset.register'));
     }));
 
@@ -286,7 +289,7 @@ describe('the documentation’s fixes with azureml-core (test doubles)', () => {
       await dialog
         .locator('.jp-SnapshotGuard-assetVersion', { hasText: 'Version 1' })
         .waitFor();
-      await footerButton(dialog, 'Upload').click();
+      await dialogButton(dialog, 'Upload').click();
       await s.toast(
         'error',
         /The data was not moved to a datastore: Azure could not be reached/,
@@ -295,7 +298,7 @@ describe('the documentation’s fixes with azureml-core (test doubles)', () => {
       assert.equal(existsSync(join(off, '.amlignore')), false);
       report = s.page.locator('.jp-Dialog.jp-SnapshotGuard-reportDialog');
       await report.waitFor({ timeout: 60_000 });
-      await footerButton(report, 'Cancel').click();
+      await dialogButton(report, 'Cancel').click();
     }));
 
   test('a pipeline notebook with two step folders, one over: both listed with verdicts, the one over offered a fix', t =>
@@ -333,20 +336,20 @@ describe('the documentation’s fixes with azureml-core (test doubles)', () => {
         texts[2],
         /could not be determined from os\.environ\["SCORE_DIR"\]/
       );
-      await footerButton(report, 'Fix step pipe/steps/train…').click();
+      await dialogButton(report, 'Fix step pipe/steps/train…').click();
       // The same report and fixes, for the step's folder.
       const step = s.page
         .locator('.jp-Dialog.jp-SnapshotGuard-reportDialog')
         .filter({ hasText: 'Code snapshot of pipe/steps/train' });
       await step.waitFor({ timeout: 60_000 });
       assert.equal(
-        await footerButton(step, 'Write .amlignore…').isVisible(),
+        await dialogButton(step, 'Write .amlignore…').isVisible(),
         true
       );
-      await footerButton(step, 'Cancel').click();
+      await dialogButton(step, 'Cancel').click();
       const again = s.page.locator('.jp-Dialog.jp-SnapshotGuard-reportDialog');
       await again.waitFor({ timeout: 60_000 });
-      await footerButton(again, 'Cancel').click();
+      await dialogButton(again, 'Cancel').click();
     }));
 });
 

@@ -3,7 +3,7 @@
  * the .amlignore write, the "Move to a clean folder" copy, the archive and
  * the Azure ML submission. The kill lands at a known point: the helper
  * pauses there when the test opens a gate (SNAPSHOT_GUARD_TEST_PAUSE, see
- * `_pause` in helper.py) and says so with its pid; no timing is involved.
+ * `_pause` in src/kernel/helper/common.py) and says so with its pid; no timing is involved.
  * Each time the folder is left as it was or completed, the message says
  * which, and the next Submit works (on a new helper kernel).
  */
@@ -21,19 +21,21 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
 import type { Locator } from 'playwright-core';
-import { formatBytes, reportNumbers, treeHashes } from './scenario.js';
 import {
   AZURE_DOUBLE,
-  PLUGIN,
-  footerButton,
+  dialogButton,
+  formatBytes,
   noise,
+  PLUGIN,
+  reportNumbers,
   submitAndWait,
+  treeHashes,
   useBrowser,
-  useSubmitLab,
+  useLab,
   writeFiles,
   writeNotebook,
-  type ISubmitLab
-} from './submit-lab.js';
+  type IScenario
+} from './scenario.js';
 
 const shared = useBrowser();
 const gates = mkdtempSync(join(tmpdir(), 'snapshot-guard-gates-'));
@@ -65,24 +67,24 @@ async function killAt(step: string, start: () => Promise<void>) {
 }
 
 /** The error dialog: its text, then closed. */
-async function errorText(s: ISubmitLab, title: RegExp): Promise<string> {
+async function errorText(s: IScenario, title: RegExp): Promise<string> {
   const dialog = await s.dialogTitled(title, { timeoutMs: 120_000 });
   const text = (await dialog.locator('.jp-Dialog-body').textContent()) ?? '';
-  await footerButton(dialog, 'Close').click();
+  await dialogButton(dialog, 'Close').click();
   await dialog.waitFor({ state: 'detached' });
   return text;
 }
 
 /** A guard dialog by its class (waits for it). */
-async function guardDialog(s: ISubmitLab, cls: string): Promise<Locator> {
+async function guardDialog(s: IScenario, cls: string): Promise<Locator> {
   const dialog = s.page.locator(`.jp-Dialog.${cls}`);
   await dialog.waitFor({ timeout: 60_000 });
   return dialog;
 }
 
-async function cancelSubmit(s: ISubmitLab): Promise<void> {
+async function cancelSubmit(s: IScenario): Promise<void> {
   const dialog = await s.submitDialog({ timeoutMs: 60_000 });
-  await footerButton(dialog, 'Cancel').click();
+  await dialogButton(dialog, 'Cancel').click();
   await dialog.waitFor({ state: 'detached' });
 }
 
@@ -109,14 +111,17 @@ function data(dir: string, n: number): void {
 }
 
 describe('the helper kernel killed at each step of each flow', () => {
-  const s = useSubmitLab(shared, 'kill', {
-    env: {
-      SNAPSHOT_GUARD_TEST_PAUSE: gates,
-      // Azure ML itself is a test double (test/fixtures/azure-double).
-      PYTHONPATH: AZURE_DOUBLE,
-      AZURE_DOUBLE_RECORD: azureRecord
-    },
-    settings: { [PLUGIN]: { profile: 'azureml-v1', maxFiles: 100 } }
+  const s = useLab('kill', {
+    browser: shared,
+    lab: {
+      env: {
+        SNAPSHOT_GUARD_TEST_PAUSE: gates,
+        // Azure ML itself is a test double (test/fixtures/azure-double).
+        PYTHONPATH: AZURE_DOUBLE,
+        AZURE_DOUBLE_RECORD: azureRecord
+      },
+      settings: { [PLUGIN]: { profile: 'azureml-v1', maxFiles: 100 } }
+    }
   });
 
   test('check: an error, the folder as it was; the next Submit checks it', t =>
@@ -151,9 +156,9 @@ describe('the helper kernel killed at each step of each flow', () => {
       const before = userFiles(dir);
       const write = async () => {
         const report = await guardDialog(s, 'jp-SnapshotGuard-reportDialog');
-        await footerButton(report, 'Write .amlignore…').click();
+        await dialogButton(report, 'Write .amlignore…').click();
         const dialog = await guardDialog(s, 'jp-SnapshotGuard-amlignoreDialog');
-        await footerButton(dialog, 'Write').click();
+        await dialogButton(dialog, 'Write').click();
       };
       await killAt('write', async () => {
         await (await s.submitButton('k-write/nb.ipynb')).click();
@@ -186,9 +191,9 @@ describe('the helper kernel killed at each step of each flow', () => {
       const before = userFiles(dir);
       const copy = async () => {
         const report = await guardDialog(s, 'jp-SnapshotGuard-reportDialog');
-        await footerButton(report, 'Move to a clean folder').click();
+        await dialogButton(report, 'Move to a clean folder').click();
         const dialog = await guardDialog(s, 'jp-SnapshotGuard-cleanDialog');
-        await footerButton(dialog, 'Copy').click();
+        await dialogButton(dialog, 'Copy').click();
       };
       // Paused after the notebook is copied, before utils.py.
       await killAt('copy', async () => {
@@ -226,7 +231,7 @@ describe('the helper kernel killed at each step of each flow', () => {
         await s.chooseTarget(dialog, 'Snapshot archive (zip)');
         await s.field(dialog, 'destination').selectOption('server');
         await s.field(dialog, 'serverPath').fill('k-zip-out/snap.zip');
-        await footerButton(dialog, 'Submit').click();
+        await dialogButton(dialog, 'Submit').click();
       };
       // Paused after the first chunk of the zip reached the server.
       await killAt('upload', archive);
@@ -264,7 +269,7 @@ describe('the helper kernel killed at each step of each flow', () => {
         const dialog = await submitAndWait(s, 'k-aml/nb.ipynb');
         await s.chooseTarget(dialog, 'Azure ML job');
         await s.field(dialog, 'compute').fill('cpu-cluster');
-        await footerButton(dialog, 'Submit').click();
+        await dialogButton(dialog, 'Submit').click();
       };
       // Paused just before the SDK is called.
       await killAt('submit', submit);
@@ -342,14 +347,14 @@ describe('the helper kernel killed at each step of each flow', () => {
             `${formatBytes(expectBytes())} in ${expectFiles} files: within the limits`,
             `round ${round}`
           );
-          await footerButton(dialog, 'Cancel').click();
+          await dialogButton(dialog, 'Cancel').click();
           await dialog.waitFor({ state: 'detached' });
         } else {
           const report = await guardDialog(s, 'jp-SnapshotGuard-reportDialog');
           const nums = await reportNumbers(report);
           assert.equal(nums.files, expectFiles, `round ${round}`);
           assert.equal(nums.bytes, expectBytes(), `round ${round}`);
-          await footerButton(report, 'Cancel').click();
+          await dialogButton(report, 'Cancel').click();
           await report.waitFor({ state: 'detached' });
         }
         assert.equal(

@@ -1,8 +1,10 @@
 /**
- * Shared pieces of the guard's end-to-end tests (issue 3): one JupyterLab
- * server and one browser per test file, a fresh folder per test, and helpers
- * that read what is on screen (toasts, dialogs) and on disk (files, hashes,
- * what the SDK would upload by the independent reference).
+ * The end-to-end tests' fixtures: a JupyterLab server on a fresh root with
+ * a browser (one per test file, or one browser shared by the servers of
+ * several `describe` blocks), a fresh folder per test, and helpers that
+ * read what is on screen (toasts, dialogs, the Submit dialog) and on disk
+ * (files, hashes, zips, what the SDK would upload by the independent
+ * reference).
  *
  *   const s = useLab('check');            // registers before/after hooks
  *   test('...', t => s.run(t, async () => {
@@ -12,8 +14,14 @@
  *     await s.submit('small/nb.ipynb');
  *     await s.toast('success', /Snapshot OK/);
  *   }));
+ *
+ *   const browser = useBrowser();          // Submit tests: server per block
+ *   describe('…', () => {
+ *     const s = useLab('name', { browser, lab: { settings: { … } } });
+ *   });
  */
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import {
   lstatSync,
@@ -34,6 +42,7 @@ import {
   IBrowser,
   ILab,
   ILabOptions,
+  REPO_ROOT,
   SUBMIT_BUTTON,
   artifactPath,
   consoleErrors,
@@ -48,6 +57,9 @@ import { V1_MAX_BYTES } from '../helpers/reference-check.js';
 export { referenceCheck } from '../helpers/reference-check.js';
 
 export const MiB = 1024 * 1024;
+export const PLUGIN = 'jupyterlab-snapshot-guard:plugin';
+/** The test doubles of the Azure ML SDKs (see its README.md). */
+export const AZURE_DOUBLE = join(REPO_ROOT, 'test', 'fixtures', 'azure-double');
 
 // -- on disk ----------------------------------------------------------------
 
@@ -117,6 +129,38 @@ export function smallFiles(dir: string, n: number, perFolder = 250): void {
   }
 }
 
+/** Deterministic bytes that do not compress. */
+export function noise(size: number, seed = 1): Uint8Array {
+  const out = new Uint8Array(size);
+  let x = seed * 2654435761 || 1;
+  for (let i = 0; i < size; i++) {
+    x ^= x << 13;
+    x ^= x >>> 17;
+    x ^= x << 5;
+    out[i] = x & 255;
+  }
+  return out;
+}
+
+/** `unzip -t` passes and `unzip -Z1` lists these entries. */
+export function unzipCheck(zip: string): string[] {
+  const env = { ...process.env, LC_ALL: 'C.UTF-8' };
+  const test = spawnSync('unzip', ['-t', zip], { encoding: 'utf8', env });
+  assert.equal(
+    test.status,
+    0,
+    `unzip -t failed:\n${test.stdout}${test.stderr}`
+  );
+  const list = spawnSync('unzip', ['-Z1', zip], { encoding: 'utf8', env });
+  assert.equal(list.status, 0, `unzip -Z1 failed: ${list.stderr}`);
+  return list.stdout.split('\n').filter(l => l !== '');
+}
+
+/** Names in `dir` (not recursive), dotfiles included. */
+export function namesIn(dir: string): string[] {
+  return readdirSync(dir).sort();
+}
+
 /**
  * Every file, folder and link under `dir` (dotfiles included), keyed by
  * path: sha256 of a file's bytes, `dir`, or `link -> target`.
@@ -177,24 +221,78 @@ export function checkText(
   )} of ${formatBytes(V1_MAX_BYTES)}`;
 }
 
-// -- one server and browser per test file ----------------------------------
+// -- browsers and servers ----------------------------------------------------
 
-export interface IScenario {
-  /** The server's root folder (a fresh temp folder). */
-  readonly root: string;
-  readonly lab: ILab;
+export interface ISharedBrowser {
   readonly browser: IBrowser;
   readonly page: Page;
-  /** Console errors since the file started (harmless noise filtered). */
+  /** Console errors since the browser started (harmless noise filtered). */
   readonly errors: string[];
   /** Native dialogs (alert, confirm, prompt) the page opened. */
   readonly nativeDialogs: string[];
+}
+
+interface IBrowserHolder extends ISharedBrowser {
+  open(): Promise<void>;
+  close(): Promise<void>;
+}
+
+/** A browser that records console errors and dismisses native dialogs. */
+function browserHolder(): IBrowserHolder {
+  let browser: IBrowser | undefined;
+  let errors: string[] = [];
+  const nativeDialogs: string[] = [];
+  return {
+    async open() {
+      browser = await openBrowser({ viewport: { width: 1280, height: 900 } });
+      errors = consoleErrors(browser.page);
+      browser.page.on('dialog', d => {
+        nativeDialogs.push(`${d.type()}: ${d.message()}`);
+        void d.dismiss().catch(() => undefined);
+      });
+    },
+    async close() {
+      await browser?.close();
+    },
+    get browser() {
+      return browser!;
+    },
+    get page() {
+      return browser!.page;
+    },
+    get errors() {
+      return errors;
+    },
+    nativeDialogs
+  };
+}
+
+/**
+ * One Chromium for the whole test file, shared by the servers of its
+ * `describe` blocks (`useLab(name, { browser })`).
+ */
+export function useBrowser(): ISharedBrowser {
+  const holder = browserHolder();
+  before(() => holder.open());
+  after(() => holder.close());
+  return holder;
+}
+
+export type ToastType =
+  'success' | 'error' | 'warning' | 'info' | 'in-progress';
+
+export interface IScenario extends ISharedBrowser {
+  /** The server's root folder (a fresh temp folder). */
+  readonly root: string;
+  readonly lab: ILab;
   /** A fresh subfolder of the root (made). */
   folder(rel: string): string;
   /** Open a notebook (root-relative) and wait for its kernel. */
   open(path: string, options?: { kernel?: boolean }): Promise<void>;
   /** The open notebook panel of `path`. */
   panel(path: string): Promise<Locator>;
+  /** The Submit button in the toolbar of `path`'s panel. */
+  submitButton(path: string): Promise<Locator>;
   /** Click the Submit button in the toolbar of `path`'s panel. */
   submit(path: string): Promise<void>;
   /** Wait for a toast of this type whose text matches; its text. */
@@ -203,12 +301,29 @@ export interface IScenario {
     text: RegExp,
     options?: { timeoutMs?: number }
   ): Promise<string>;
+  /** The same wait as `toast`; the toast itself (its buttons, its link). */
+  toastElement(
+    type: ToastType,
+    text: RegExp,
+    options?: { timeoutMs?: number }
+  ): Promise<Locator>;
   /** Assert that no in-progress toast is left (waits for it to go). */
   noProgressToast(): Promise<void>;
   /** Close every toast; later waits see only new ones. */
   clearToasts(): Promise<void>;
   /** The open JupyterLab dialog with this extra class (waits for it). */
   dialog(className: string, options?: { timeoutMs?: number }): Promise<Locator>;
+  /** A JupyterLab dialog whose title matches (waits for it). */
+  dialogTitled(
+    title: RegExp,
+    options?: { timeoutMs?: number }
+  ): Promise<Locator>;
+  /** The Submit dialog (waits for it). */
+  submitDialog(options?: { timeoutMs?: number }): Promise<Locator>;
+  /** Pick a target in the open Submit dialog by its label. */
+  chooseTarget(dialog: Locator, label: string): Promise<void>;
+  /** The input or select of a field in the Submit dialog. */
+  field(dialog: Locator, id: string): Locator;
   /**
    * After a passing check Submit goes on to its Submit dialog: wait for it,
    * check its title and cancel it.
@@ -216,18 +331,25 @@ export interface IScenario {
   cancelSubmitDialog(notebookName: string): Promise<void>;
   /** Close notebook tabs and their kernels (the helper stays). */
   closeNotebooks(): Promise<void>;
+  /** The helper kernel's session id and kernel id, if it runs. */
+  helperKernel(): Promise<{ session: string; kernel: string } | null>;
   /** Screenshot to /tmp/snapshot-guard-<name>.png; its path. */
   shot(name: string): Promise<string>;
-  /** Run a test body with failure diagnostics and console checks. */
-  run(t: TestContext, body: () => Promise<void>): Promise<void>;
+  /**
+   * Run a test body with failure diagnostics and console checks; console
+   * errors matching `expected` are allowed.
+   */
+  run(
+    t: TestContext,
+    body: () => Promise<void>,
+    expected?: RegExp[]
+  ): Promise<void>;
 }
 
-export type ToastType =
-  'success' | 'error' | 'warning' | 'info' | 'in-progress';
-
 /**
- * Register before/after hooks that start one server on a fresh root folder
- * and one browser for the whole test file.
+ * Register before/after hooks that start a server on a fresh root folder
+ * and load JupyterLab: in the test file's own browser, or in `browser`
+ * (then one server per `describe` block, one browser per file).
  */
 export function useLab(
   name: string,
@@ -236,38 +358,74 @@ export function useLab(
     lab?: Omit<ILabOptions, 'rootDir'>;
     /** Prepare the root before the server starts. */
     prepare?(root: string): void;
+    /** A browser shared with other servers (`useBrowser()`). */
+    browser?: ISharedBrowser;
   } = {}
 ): IScenario {
   let root = '';
   let lab: ILab | undefined;
-  let browser: IBrowser | undefined;
-  let errors: string[] = [];
-  const nativeDialogs: string[] = [];
+  const own = options.browser ? undefined : browserHolder();
+  const shared = options.browser ?? own!;
 
   before(async () => {
     root = mkdtempSync(join(tmpdir(), `snapshot-guard-${name}-`));
     options.prepare?.(root);
-    [lab, browser] = await Promise.all([
+    [lab] = await Promise.all([
       startLab({ ...options.lab, rootDir: root }),
-      openBrowser({ viewport: { width: 1280, height: 900 } })
+      own?.open()
     ]);
-    errors = consoleErrors(browser.page);
-    browser.page.on('dialog', d => {
-      nativeDialogs.push(`${d.type()}: ${d.message()}`);
-      void d.dismiss().catch(() => undefined);
-    });
-    await openLab(browser.page, lab);
+    await openLab(shared.page, lab);
   });
 
   after(async () => {
-    await browser?.close();
+    await own?.close();
     await lab?.stop();
     if (root) {
       rmSync(root, { recursive: true, force: true });
     }
   });
 
-  const page = () => browser!.page;
+  const page = () => shared.page;
+
+  /** The toast found (see `toast`), marked so that a locator finds it. */
+  const findToast = async (
+    type: ToastType,
+    text: RegExp,
+    timeoutMs = 30_000
+  ): Promise<{ text: string; mark: string }> => {
+    const found = await page().waitForFunction(
+      ({ type, source, flags }) => {
+        const re = new RegExp(source, flags);
+        // A toast keeps the class of the type it was created with; the
+        // current type is Toastify's (an in-progress one has a spinner).
+        for (const el of document.querySelectorAll<HTMLElement>(
+          '.Toastify__toast:not([data-sg-old])'
+        )) {
+          const spinning = el.querySelector('.Toastify__spinner') !== null;
+          const matches =
+            type === 'in-progress'
+              ? spinning
+              : !spinning && el.classList.contains(`Toastify__toast--${type}`);
+          if (!matches) {
+            continue;
+          }
+          const msg = el.querySelector('.jp-toast-message');
+          const t = (msg ?? el).textContent ?? '';
+          if (re.test(t)) {
+            const w = window as any;
+            el.dataset.sgToast ??= String(
+              (w.__sgToastMarks = (w.__sgToastMarks ?? 0) + 1)
+            );
+            return { text: t, mark: el.dataset.sgToast };
+          }
+        }
+        return null;
+      },
+      { type, source: text.source, flags: text.flags },
+      { timeout: timeoutMs, polling: 100 }
+    );
+    return (await found.jsonValue()) as { text: string; mark: string };
+  };
 
   const s: IScenario = {
     get root() {
@@ -277,15 +435,17 @@ export function useLab(
       return lab!;
     },
     get browser() {
-      return browser!;
+      return shared.browser;
     },
     get page() {
       return page();
     },
     get errors() {
-      return errors;
+      return shared.errors;
     },
-    nativeDialogs,
+    get nativeDialogs() {
+      return shared.nativeDialogs;
+    },
 
     folder(rel: string) {
       const dir = join(root, rel);
@@ -331,42 +491,21 @@ export function useLab(
       return page().locator(`[id="${id}"]`);
     },
 
+    async submitButton(path) {
+      return (await s.panel(path)).locator(SUBMIT_BUTTON);
+    },
+
     async submit(path) {
-      const panel = await s.panel(path);
-      const button = panel.locator(SUBMIT_BUTTON);
-      await button.click();
+      await (await s.submitButton(path)).click();
     },
 
     async toast(type, text, toastOptions = {}) {
-      const found = await page().waitForFunction(
-        ({ type, source, flags }) => {
-          const re = new RegExp(source, flags);
-          // A toast keeps the class of the type it was created with; the
-          // current type is Toastify's (an in-progress one has a spinner).
-          for (const el of document.querySelectorAll(
-            '.Toastify__toast:not([data-sg-old])'
-          )) {
-            const spinning = el.querySelector('.Toastify__spinner') !== null;
-            const matches =
-              type === 'in-progress'
-                ? spinning
-                : !spinning &&
-                  el.classList.contains(`Toastify__toast--${type}`);
-            if (!matches) {
-              continue;
-            }
-            const msg = el.querySelector('.jp-toast-message');
-            const t = (msg ?? el).textContent ?? '';
-            if (re.test(t)) {
-              return t;
-            }
-          }
-          return null;
-        },
-        { type, source: text.source, flags: text.flags },
-        { timeout: toastOptions.timeoutMs ?? 30_000, polling: 100 }
-      );
-      return (await found.jsonValue()) as string;
+      return (await findToast(type, text, toastOptions.timeoutMs)).text;
+    },
+
+    async toastElement(type, text, toastOptions = {}) {
+      const { mark } = await findToast(type, text, toastOptions.timeoutMs);
+      return page().locator(`.Toastify__toast[data-sg-toast="${mark}"]`);
     },
 
     async noProgressToast() {
@@ -389,7 +528,7 @@ export function useLab(
 
     async clearToasts() {
       // Close them without waiting for their animations; a toast still on
-      // its way out is marked, and the waits below ignore it.
+      // its way out is marked, and the waits above ignore it.
       await page().evaluate(() => {
         for (const el of document.querySelectorAll('.Toastify__toast')) {
           (el as HTMLElement).dataset.sgOld = '1';
@@ -406,8 +545,34 @@ export function useLab(
       return dialog;
     },
 
+    async dialogTitled(title, dialogOptions = {}) {
+      const dialog = page()
+        .locator('.jp-Dialog')
+        .filter({
+          has: page().locator('.jp-Dialog-header', { hasText: title })
+        });
+      await dialog.waitFor({ timeout: dialogOptions.timeoutMs ?? 30_000 });
+      return dialog;
+    },
+
+    submitDialog(dialogOptions = {}) {
+      return s.dialog('jp-SnapshotGuard-submitDialog', dialogOptions);
+    },
+
+    async chooseTarget(dialog, label) {
+      await dialog
+        .locator('select.jp-SnapshotGuard-target')
+        .selectOption({ label });
+    },
+
+    field(dialog, id) {
+      return dialog
+        .locator(`.jp-SnapshotGuard-field[data-field="${id}"]`)
+        .locator('input, select');
+    },
+
     async cancelSubmitDialog(notebookName) {
-      const dialog = await s.dialog('jp-SnapshotGuard-submitDialog');
+      const dialog = await s.submitDialog();
       assert.equal(
         (await dialog.locator('.jp-Dialog-header').textContent())?.trim(),
         `Submit ${notebookName}`
@@ -431,24 +596,38 @@ export function useLab(
       });
     },
 
+    async helperKernel() {
+      const sessions = (await (await lab!.api('/api/sessions')).json()) as {
+        id: string;
+        name: string;
+        kernel: { id: string } | null;
+      }[];
+      const helper = sessions.find(x => x.name === 'Snapshot Guard helper');
+      return helper?.kernel
+        ? { session: helper.id, kernel: helper.kernel.id }
+        : null;
+    },
+
     async shot(shotName) {
       const path = artifactPath(`${shotName}.png`);
       await page().screenshot({ path });
       return path;
     },
 
-    async run(t, body) {
-      const errorsBefore = errors.length;
+    async run(t, body, expected = []) {
+      const errorsBefore = shared.errors.length;
       try {
         await s.clearToasts();
         await body();
         await s.noProgressToast();
         assert.deepEqual(
-          errors.slice(errorsBefore),
+          shared.errors
+            .slice(errorsBefore)
+            .filter(e => !expected.some(re => re.test(e))),
           [],
           'no console errors during the test'
         );
-        assert.deepEqual(nativeDialogs, [], 'no alert/confirm/prompt');
+        assert.deepEqual(shared.nativeDialogs, [], 'no alert/confirm/prompt');
       } catch (err) {
         const safe = t.name.replace(/[^\w-]+/g, '-').slice(0, 60);
         await page()
@@ -457,7 +636,7 @@ export function useLab(
           })
           .catch(() => undefined);
         t.diagnostic(`server log (tail):\n${lab?.log().slice(-3000)}`);
-        t.diagnostic(`console errors:\n${errors.join('\n')}`);
+        t.diagnostic(`console errors:\n${shared.errors.join('\n')}`);
         throw err;
       } finally {
         // Leave a clean screen for the next test.
@@ -475,6 +654,15 @@ export function useLab(
     }
   };
   return s;
+}
+
+/** Submit `path`'s notebook and wait for the Submit dialog. */
+export async function submitAndWait(
+  s: IScenario,
+  path: string
+): Promise<Locator> {
+  await s.submit(path);
+  return s.submitDialog();
 }
 
 // -- reading the guard's dialogs -------------------------------------------

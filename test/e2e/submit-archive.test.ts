@@ -17,19 +17,19 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { describe, test } from 'node:test';
 import {
+  dialogButton,
   MiB,
-  footerButton,
   namesIn,
   noise,
   referenceCheck,
   submitAndWait,
   unzipCheck,
   useBrowser,
-  useSubmitLab,
+  useLab,
   writeFiles,
   writeNotebook,
-  type ISubmitLab
-} from './submit-lab.js';
+  type IScenario
+} from './scenario.js';
 import { hexName, zipEntries } from '../helpers/zip-names.js';
 
 const shared = useBrowser();
@@ -67,7 +67,7 @@ function slowFolder(dir: string, notebook: string): void {
 
 /** Pick the archive target and a destination in the open Submit dialog. */
 async function archiveTo(
-  s: ISubmitLab,
+  s: IScenario,
   dialog: import('playwright-core').Locator,
   serverPath?: string
 ): Promise<void> {
@@ -86,7 +86,7 @@ function leftovers(dir: string, keep: string[] = []): string[] {
 }
 
 describe('snapshot archive', () => {
-  const s = useSubmitLab(shared, 'archive');
+  const s = useLab('archive', { browser: shared });
 
   test('download in Chromium: unzip -t passes, entries = the SDK upload list, names survive', t =>
     s.run(t, async () => {
@@ -97,7 +97,7 @@ describe('snapshot archive', () => {
       await archiveTo(s, dialog);
       const [download] = await Promise.all([
         s.page.waitForEvent('download', { timeout: 30_000 }),
-        footerButton(dialog, 'Submit').click()
+        dialogButton(dialog, 'Submit').click()
       ]);
       assert.equal(download.suggestedFilename(), 'archive-dl-snapshot.zip');
       // A folder of its own: no name another run (or user) could hold.
@@ -142,9 +142,9 @@ describe('snapshot archive', () => {
           hasText: /must be saved outside the snapshot folder archive-srv/
         })
         .waitFor();
-      assert.equal(await footerButton(dialog, 'Submit').isDisabled(), true);
+      assert.equal(await dialogButton(dialog, 'Submit').isDisabled(), true);
       await s.field(dialog, 'serverPath').fill('exports-srv/snap.zip');
-      await footerButton(dialog, 'Submit').click();
+      await dialogButton(dialog, 'Submit').click();
       await s.toast('success', /saved as exports-srv\/snap\.zip/);
       const zip = join(exports, 'snap.zip');
       assert.deepEqual(unzipCheck(zip).sort(), referenceCheck(dir).files);
@@ -158,9 +158,9 @@ describe('snapshot archive', () => {
         await s.field(dialog, 'serverPath').inputValue(),
         'exports-srv/snap.zip'
       );
-      await footerButton(dialog, 'Submit').click();
+      await dialogButton(dialog, 'Submit').click();
       const replace = await s.dialogTitled(/Replace exports-srv\/snap\.zip\?/);
-      await footerButton(replace, 'Replace').click();
+      await dialogButton(replace, 'Replace').click();
       await s.toast('success', /saved as exports-srv\/snap\.zip/);
       assert.deepEqual(unzipCheck(zip).sort(), referenceCheck(dir).files);
       assert.deepEqual(leftovers(exports), ['snap.zip'], 'no partial file');
@@ -187,7 +187,7 @@ describe('snapshot archive', () => {
       await s.open('archive-raw/nb.ipynb');
       const dialog = await submitAndWait(s, 'archive-raw/nb.ipynb');
       await archiveTo(s, dialog, 'exports-raw/snap.zip');
-      await footerButton(dialog, 'Submit').click();
+      await dialogButton(dialog, 'Submit').click();
       await s.toast('success', /saved as exports-raw\/snap\.zip/);
       const entries = zipEntries(join(exports, 'snap.zip'));
       const byName = new Map(entries.map(e => [e.name, e]));
@@ -217,8 +217,8 @@ describe('snapshot archive', () => {
       await s.open('archive-cancel/nb.ipynb');
       const dialog = await submitAndWait(s, 'archive-cancel/nb.ipynb');
       await archiveTo(s, dialog, 'exports-cancel/snap.zip');
-      await footerButton(dialog, 'Submit').click();
-      const progress = await s.toast(
+      await dialogButton(dialog, 'Submit').click();
+      const progress = await s.toastElement(
         'in-progress',
         /Packing the snapshot of archive-cancel: [1-9]/
       );
@@ -257,7 +257,7 @@ describe('snapshot archive', () => {
       await s.open('archive-kill/nb.ipynb');
       const dialog = await submitAndWait(s, 'archive-kill/nb.ipynb');
       await archiveTo(s, dialog, 'exports-kill/snap.zip');
-      await footerButton(dialog, 'Submit').click();
+      await dialogButton(dialog, 'Submit').click();
       await s.toast(
         'in-progress',
         /Packing the snapshot of archive-kill: [1-9]/
@@ -273,13 +273,13 @@ describe('snapshot archive', () => {
       const text = (await error.locator('.jp-Dialog-body').textContent()) ?? '';
       assert.match(text, /helper kernel stopped while packing/);
       assert.match(text, /partial zip was discarded and nothing was saved/);
-      await footerButton(error, 'Close').click();
+      await dialogButton(error, 'Close').click();
       assert.deepEqual(leftovers(exports), [], 'no partial zip');
 
       // The next Submit starts a new helper kernel and works.
       mkdirSync(join(dir, 'more'), { recursive: true });
       const again = await submitAndWait(s, 'archive-kill/nb.ipynb');
-      await footerButton(again, 'Cancel').click();
+      await dialogButton(again, 'Cancel').click();
       const next = await s.helperKernel();
       assert.ok(next && next.kernel !== helper.kernel, 'a new helper kernel');
     }));

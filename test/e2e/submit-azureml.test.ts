@@ -25,15 +25,15 @@ import { dirname, join } from 'node:path';
 import { after, describe, test } from 'node:test';
 import {
   AZURE_DOUBLE,
+  dialogButton,
   PLUGIN,
-  footerButton,
   submitAndWait,
   useBrowser,
-  useSubmitLab,
+  useLab,
   writeFiles,
   writeNotebook,
-  type ISubmitLab
-} from './submit-lab.js';
+  type IScenario
+} from './scenario.js';
 
 const shared = useBrowser();
 
@@ -95,7 +95,7 @@ function config(dir: string, double?: Record<string, unknown>): void {
 }
 
 /** Azure ML studio is unreachable too: answer its pages locally. */
-async function studioOffline(s: ISubmitLab): Promise<void> {
+async function studioOffline(s: IScenario): Promise<void> {
   await s.page
     .context()
     .route('https://ml.azure.com/**', route =>
@@ -105,15 +105,15 @@ async function studioOffline(s: ISubmitLab): Promise<void> {
 
 /** Submit in the open dialog and wait for it to close. */
 async function confirm(dialog: import('playwright-core').Locator) {
-  await footerButton(dialog, 'Submit').click();
+  await dialogButton(dialog, 'Submit').click();
   await dialog.waitFor({ state: 'detached', timeout: 10_000 });
 }
 
 /** The error dialog of a failed submission: its text; closes it. */
-async function errorText(s: ISubmitLab, title: RegExp): Promise<string> {
+async function errorText(s: IScenario, title: RegExp): Promise<string> {
   const dialog = await s.dialogTitled(title);
   const text = (await dialog.locator('.jp-Dialog-body').textContent()) ?? '';
-  await footerButton(dialog, 'Close').click();
+  await dialogButton(dialog, 'Close').click();
   await dialog.waitFor({ state: 'detached' });
   return text;
 }
@@ -121,10 +121,13 @@ async function errorText(s: ISubmitLab, title: RegExp): Promise<string> {
 describe('SDK v1 (profile azureml-v1, the default)', () => {
   const rec = recorder('v1');
   after(() => rec.dispose());
-  const s = useSubmitLab(shared, 'azure-v1', {
-    env: { PYTHONPATH: AZURE_DOUBLE, AZURE_DOUBLE_RECORD: rec.file },
-    // Low enough that a small folder is over it and the guard writes .amlignore.
-    settings: { [PLUGIN]: { maxFiles: 30 } }
+  const s = useLab('azure-v1', {
+    browser: shared,
+    lab: {
+      env: { PYTHONPATH: AZURE_DOUBLE, AZURE_DOUBLE_RECORD: rec.file },
+      // Low enough that a small folder is over it and the guard writes .amlignore.
+      settings: { [PLUGIN]: { maxFiles: 30 } }
+    }
   });
 
   test('guard writes .amlignore, then ScriptRunConfig + Experiment.submit get the folder', t =>
@@ -144,12 +147,12 @@ describe('SDK v1 (profile azureml-v1, the default)', () => {
       // The guard: over 30 files; write the proposed .amlignore.
       const report = s.page.locator('.jp-Dialog.jp-SnapshotGuard-reportDialog');
       await report.waitFor({ timeout: 30_000 });
-      await footerButton(report, 'Write .amlignore…').click();
+      await dialogButton(report, 'Write .amlignore…').click();
       const amlignore = s.page.locator(
         '.jp-Dialog.jp-SnapshotGuard-amlignoreDialog'
       );
       await amlignore.waitFor();
-      await footerButton(amlignore, 'Write').click();
+      await dialogButton(amlignore, 'Write').click();
 
       const dialog = await s.submitDialog();
       const text = (await dialog.textContent()) ?? '';
@@ -171,16 +174,19 @@ describe('SDK v1 (profile azureml-v1, the default)', () => {
       );
       // Compute is required with SDK v1: Submit pressed without it says so
       // and waits for it.
-      await footerButton(dialog, 'Submit').click();
+      await dialogButton(dialog, 'Submit').click();
       await dialog
         .locator('.jp-SnapshotGuard-problem', { hasText: 'Enter Compute.' })
         .waitFor();
-      assert.equal(await footerButton(dialog, 'Submit').isDisabled(), true);
+      assert.equal(await dialogButton(dialog, 'Submit').isDisabled(), true);
       await s.field(dialog, 'compute').fill('cpu-cluster');
       await s.field(dialog, 'environment').fill('sklearn-env:3');
       await confirm(dialog);
 
-      const toast = await s.toast('success', /Azure ML job \S+ submitted/);
+      const toast = await s.toastElement(
+        'success',
+        /Azure ML job \S+ submitted/
+      );
       const records = rec.read();
       const submitted = records.find(r => r.call === 'Experiment.submit');
       assert.ok(
@@ -236,7 +242,7 @@ describe('SDK v1 (profile azureml-v1, the default)', () => {
         await s.field(again, 'environment').inputValue(),
         'sklearn-env:3'
       );
-      await footerButton(again, 'Cancel').click();
+      await dialogButton(again, 'Cancel').click();
     }));
 
   test('SDK errors are readable: unknown compute, no config.json, sign-in', t =>
@@ -287,14 +293,17 @@ describe('SDK v1 (profile azureml-v1, the default)', () => {
 describe('SDK v2 (profile azureml-v2)', () => {
   const rec = recorder('v2');
   after(() => rec.dispose());
-  const s = useSubmitLab(shared, 'azure-v2', {
-    env: { PYTHONPATH: AZURE_DOUBLE, AZURE_DOUBLE_RECORD: rec.file },
-    settings: {
-      [PLUGIN]: {
-        profile: 'azureml-v2',
-        azuremlCompute: 'cpu-cluster',
-        azuremlEnvironment: 'azureml:sklearn-env@latest',
-        azuremlExperiment: 'nightly'
+  const s = useLab('azure-v2', {
+    browser: shared,
+    lab: {
+      env: { PYTHONPATH: AZURE_DOUBLE, AZURE_DOUBLE_RECORD: rec.file },
+      settings: {
+        [PLUGIN]: {
+          profile: 'azureml-v2',
+          azuremlCompute: 'cpu-cluster',
+          azuremlEnvironment: 'azureml:sklearn-env@latest',
+          azuremlExperiment: 'nightly'
+        }
       }
     }
   });
@@ -328,7 +337,10 @@ describe('SDK v2 (profile azureml-v2)', () => {
         .fill('papermill analysis.ipynb outputs/analysis.ipynb -p alpha 0.1');
       await confirm(dialog);
 
-      const toast = await s.toast('success', /Azure ML job \S+ submitted/);
+      const toast = await s.toastElement(
+        'success',
+        /Azure ML job \S+ submitted/
+      );
       const records = rec.read();
       const created = records.find(r => r.call === 'jobs.create_or_update');
       assert.ok(created, JSON.stringify(records));

@@ -10,17 +10,17 @@ import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { harnessLabel } from './harness.js';
 import {
+  dialogButton,
   MiB,
-  footerButton,
   referenceCheck,
   sparse,
   submitAndWait,
   useBrowser,
-  useSubmitLab,
+  useLab,
   writeFiles,
   writeNotebook,
-  type ISubmitLab
-} from './submit-lab.js';
+  type IScenario
+} from './scenario.js';
 
 const shared = useBrowser();
 
@@ -30,7 +30,7 @@ const shared = useBrowser();
  * the current widget when it runs (what jupyter-scheduler's command acts
  * on), and every result of the Submit command is kept in `window.__outcomes`.
  */
-async function instrument(s: ISubmitLab): Promise<void> {
+async function instrument(s: IScenario): Promise<void> {
   await s.page.evaluate(() => {
     const w = window as any;
     w.__recorded = [];
@@ -55,14 +55,14 @@ async function instrument(s: ISubmitLab): Promise<void> {
   });
 }
 
-const recorded = (s: ISubmitLab) =>
+const recorded = (s: IScenario) =>
   s.page.evaluate(() => (window as any).__recorded as unknown[]);
-const outcomes = (s: ISubmitLab) =>
+const outcomes = (s: IScenario) =>
   s.page.evaluate(() => (window as any).__outcomes as { status: string }[]);
 
 /** Choose the command target with the recording command. */
 async function commandTarget(
-  s: ISubmitLab,
+  s: IScenario,
   dialog: import('playwright-core').Locator
 ): Promise<void> {
   await s.chooseTarget(dialog, 'JupyterLab command');
@@ -73,7 +73,7 @@ async function commandTarget(
  * The JupyterLab command target; run on every front end (the current
  * JupyterLab and the declared floor).
  */
-async function commandTargetSubmits(s: ISubmitLab): Promise<void> {
+async function commandTargetSubmits(s: IScenario): Promise<void> {
   await instrument(s);
   const dir = s.folder('cmd');
   writeNotebook(join(dir, 'report.ipynb'));
@@ -99,9 +99,9 @@ async function commandTargetSubmits(s: ISubmitLab): Promise<void> {
       hasText: /no command scheduling:create-from-notebook/
     })
     .waitFor();
-  assert.equal(await footerButton(dialog, 'Submit').isDisabled(), true);
+  assert.equal(await dialogButton(dialog, 'Submit').isDisabled(), true);
   await s.field(dialog, 'command').fill('test:record-submit');
-  await footerButton(dialog, 'Submit').click();
+  await dialogButton(dialog, 'Submit').click();
   await s.page.waitForFunction(() => (window as any).__outcomes.length === 1);
   assert.deepEqual(await recorded(s), [
     { path: 'cmd/report.ipynb', folder: 'cmd', current: 'cmd/report.ipynb' }
@@ -117,7 +117,7 @@ async function commandTargetSubmits(s: ISubmitLab): Promise<void> {
 }
 
 describe('Submit flow', () => {
-  const s = useSubmitLab(shared, 'flow');
+  const s = useLab('flow', { browser: shared });
 
   test('JupyterLab command target runs the command with {path, folder}', t =>
     s.run(t, () => commandTargetSubmits(s)));
@@ -163,7 +163,7 @@ describe('Submit flow', () => {
       const dialog = await submitAndWait(s, 'token/nb.ipynb');
       await s.chooseTarget(dialog, 'Test target');
       await s.field(dialog, 'queue').fill('  slow ');
-      await footerButton(dialog, 'Submit').click();
+      await dialogButton(dialog, 'Submit').click();
       await s.page.waitForFunction(
         () => (window as any).__outcomes.length === 1
       );
@@ -195,10 +195,10 @@ describe('Submit flow', () => {
       await (await s.submitButton('moved/nb.ipynb')).click();
       const report = s.page.locator('.jp-Dialog.jp-SnapshotGuard-reportDialog');
       await report.waitFor();
-      await footerButton(report, 'Move to a clean folder').click();
+      await dialogButton(report, 'Move to a clean folder').click();
       const clean = s.page.locator('.jp-Dialog.jp-SnapshotGuard-cleanDialog');
       await clean.waitFor();
-      await footerButton(clean, 'Copy').click();
+      await dialogButton(clean, 'Copy').click();
       const dialog = await s.submitDialog();
       assert.match(
         (await dialog.locator('.jp-Dialog-header').textContent()) ?? '',
@@ -209,7 +209,7 @@ describe('Submit flow', () => {
         /Snapshot of moved\/nb-job/
       );
       await commandTarget(s, dialog);
-      await footerButton(dialog, 'Submit').click();
+      await dialogButton(dialog, 'Submit').click();
       await s.page.waitForFunction(
         () => (window as any).__outcomes.length === 1
       );
@@ -249,7 +249,7 @@ describe('Submit flow', () => {
         { status: 'busy', path: 'dbl/nb.ipynb' }
       ]);
       // Once the flow ended, Submit works again.
-      await footerButton(dialog, 'Cancel').click();
+      await dialogButton(dialog, 'Cancel').click();
       await s.page.waitForFunction(
         () => (window as any).__outcomes.length === 2
       );
@@ -272,7 +272,7 @@ describe('Submit flow', () => {
       );
       // Meanwhile, something writes 400 MB into the folder.
       sparse(join(dir, 'checkpoint.pt'), 400 * MiB);
-      await footerButton(dialog, 'Submit').click();
+      await dialogButton(dialog, 'Submit').click();
 
       const changed = await s.dialogTitled(
         /The folder changed after the check/
@@ -283,10 +283,10 @@ describe('Submit flow', () => {
       assert.match(text, /checkpoint\.pt\s*400 MB/);
       assert.deepEqual(await recorded(s), [], 'the command did not run');
       // "Check and fix" goes back to the guard, which now reports it.
-      await footerButton(changed, 'Check and fix').click();
+      await dialogButton(changed, 'Check and fix').click();
       const report = s.page.locator('.jp-Dialog.jp-SnapshotGuard-reportDialog');
       await report.waitFor();
-      await footerButton(report, 'Cancel').click();
+      await dialogButton(report, 'Cancel').click();
       await s.page.waitForFunction(
         () => (window as any).__outcomes.length === 1
       );
@@ -303,7 +303,7 @@ describe('Submit flow', () => {
       const dialog = await submitAndWait(s, 'late-small/nb.ipynb');
       await commandTarget(s, dialog);
       writeFiles(dir, { 'notes.md': 'more\n' });
-      await footerButton(dialog, 'Submit').click();
+      await dialogButton(dialog, 'Submit').click();
       await s.toast(
         'info',
         /folder changed since the check \(now \d+ files, .*\); still within the limits/
@@ -324,17 +324,20 @@ describe('Submit flow', () => {
         'azureml'
       );
       await s.field(dialog, 'compute').fill('cpu-cluster');
-      await footerButton(dialog, 'Submit').click();
+      await dialogButton(dialog, 'Submit').click();
       const error = await s.dialogTitled(/Azure ML job not submitted/);
       const text = (await error.locator('.jp-Dialog-body').textContent()) ?? '';
       assert.match(text, /The Python package azureml-core is not installed/);
       assert.match(text, /pip install azureml-core/);
-      await footerButton(error, 'Close').click();
+      await dialogButton(error, 'Close').click();
     }));
 });
 
 describe(`Submit flow on ${harnessLabel('floor')}`, () => {
-  const s = useSubmitLab(shared, 'flow-floor', { harness: 'floor' });
+  const s = useLab('flow-floor', {
+    browser: shared,
+    lab: { harness: 'floor' }
+  });
 
   test('JupyterLab command target runs the command with {path, folder}', t =>
     s.run(t, () => commandTargetSubmits(s)));
