@@ -10,7 +10,7 @@ import type { ISubmitTarget, ISubmitWhere } from '../tokens.js';
 import {
   GuardBody,
   GuardDialog,
-  launch,
+  acceptedValue,
   type BodyReporter
 } from '../ui/dialog.js';
 import {
@@ -77,11 +77,7 @@ export async function showSubmitDialog(
     focusNodeSelector: `.${TARGET_CLASS}`
   });
   dialog.addClass('jp-SnapshotGuard-submitDialog');
-  const result = await launch(dialog);
-  if (result === null || !result.button.accept || result.value === null) {
-    return null;
-  }
-  return result.value;
+  return acceptedValue(dialog);
 }
 
 function initialValues(options: ISubmitDialogOptions): TargetValues {

@@ -13,7 +13,12 @@ import { composeAmlignore } from '../snapshot/amlignore.js';
 import { formatBytes } from '../snapshot/format.js';
 import type { IScan } from '../snapshot/scan.js';
 import type { ILimits } from '../snapshot/types.js';
-import { GuardBody, GuardDialog, launch, type BodyReporter } from './dialog.js';
+import {
+  GuardBody,
+  GuardDialog,
+  acceptedValue,
+  type BodyReporter
+} from './dialog.js';
 import {
   filesAndBytes,
   filesText,
@@ -70,11 +75,7 @@ export async function showAmlignoreDialog(
       target.value.trim() !== ''
   });
   dialog.addClass('jp-SnapshotGuard-amlignoreDialog');
-  const result = await launch(dialog);
-  if (result === null || !result.button.accept) {
-    return null;
-  }
-  return result.value ?? null;
+  return acceptedValue(dialog);
 }
 
 interface IRow {

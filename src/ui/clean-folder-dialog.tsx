@@ -4,7 +4,12 @@ import * as React from 'react';
 import type { ICompanion } from '../snapshot/companions.js';
 import { formatBytes } from '../snapshot/format.js';
 import { isInside } from '../snapshot/paths.js';
-import { GuardBody, GuardDialog, launch, type BodyReporter } from './dialog.js';
+import {
+  GuardBody,
+  GuardDialog,
+  acceptedValue,
+  type BodyReporter
+} from './dialog.js';
 import { PathName } from './path-name.js';
 import { companionReasonText, filesAndBytes, filesText } from './words.js';
 
@@ -55,11 +60,7 @@ export async function showCleanFolderDialog(
     focusNodeSelector: `.${FOLDER_NAME_CLASS}`
   });
   dialog.addClass('jp-SnapshotGuard-cleanDialog');
-  const result = await launch(dialog);
-  if (result === null || !result.button.accept || result.value === null) {
-    return null;
-  }
-  return result.value;
+  return acceptedValue(dialog);
 }
 
 type FolderNameProblem = 'empty' | 'slash' | 'dots';

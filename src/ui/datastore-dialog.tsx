@@ -14,7 +14,12 @@ import {
   type IDataInput
 } from '../snapshot/data-asset.js';
 import type { Sdk } from '../snapshot/types.js';
-import { GuardBody, GuardDialog, launch, type BodyReporter } from './dialog.js';
+import {
+  GuardBody,
+  GuardDialog,
+  acceptedValue,
+  type BodyReporter
+} from './dialog.js';
 import { filesAndBytes } from './words.js';
 
 export interface IDatastoreDialogOptions {
@@ -66,11 +71,7 @@ export async function showDatastoreDialog(
     focusNodeSelector: '.jp-SnapshotGuard-assetName'
   });
   dialog.addClass('jp-SnapshotGuard-datastoreDialog');
-  const result = await launch(dialog);
-  if (result === null || !result.button.accept) {
-    return null;
-  }
-  return result.value ?? null;
+  return acceptedValue(dialog);
 }
 
 /** Why a name is refused, in words. */

@@ -242,3 +242,16 @@ export async function launch<T>(
     return null;
   }
 }
+
+/**
+ * The value of a dialog the user accepted; `null` when it was cancelled or
+ * closed without a value.
+ */
+export async function acceptedValue<T>(
+  dialog: GuardDialog<T>
+): Promise<T | null> {
+  const result = await launch(dialog);
+  return result !== null && result.button.accept
+    ? (result.value ?? null)
+    : null;
+}
