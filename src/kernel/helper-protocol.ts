@@ -36,6 +36,38 @@ export class HelperKernelError extends Error {
   }
 }
 
+/**
+ * What a user reads for each operation in messages; the wire names
+ * (`write_atomic`, `walk`) mean nothing to them.
+ */
+const OPERATION_NAMES: Readonly<Record<string, string>> = {
+  ping: 'start',
+  installed_sdks: 'look-up of the installed SDKs',
+  walk: 'folder listing',
+  list: 'folder listing',
+  read: 'file read',
+  stat: 'file look-up',
+  write_atomic: 'file write',
+  mkdir_unique: 'creation of the new folder',
+  copy_files: 'copy',
+  remove_created: 'removal of the copy',
+  find_incomplete: 'look-up of an interrupted copy',
+  discard_incomplete: 'removal of an interrupted copy',
+  upload_begin: 'archive upload',
+  upload_chunk: 'archive upload',
+  upload_commit: 'archive upload',
+  upload_abort: 'archive upload',
+  upload_discard: 'archive upload',
+  submit_azureml: 'Azure ML submission',
+  data_versions: 'look-up of the data asset versions',
+  upload_data: 'data upload'
+};
+
+/** An operation's name for messages, e.g. `copy_files` -> `copy`. */
+export function operationName(op: string): string {
+  return OPERATION_NAMES[op] ?? op.replace(/_/g, ' ');
+}
+
 /** Everything `walk` saw under a folder, keyed by path relative to it. */
 export interface IWalkListing {
   /** The walked folder, relative to the server root. */

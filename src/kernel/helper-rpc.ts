@@ -18,6 +18,7 @@ import { errorMessage } from '../snapshot/errors.js';
 import {
   HELPER_TARGET,
   HelperKernelError,
+  operationName,
   type IReplyData
 } from './helper-protocol.js';
 import { HELPER_SOURCE } from './helper-source.js';
@@ -508,7 +509,7 @@ export class HelperRpc implements IDisposableLike {
       p.reject(
         type === 'Disposed'
           ? new HelperKernelError(
-              `The helper kernel was shut down during ${p.op}.`,
+              `The helper kernel was shut down during the ${operationName(p.op)}.`,
               'Disposed',
               p.op
             )
@@ -536,8 +537,9 @@ export class HelperRpc implements IDisposableLike {
     const type = data.error?.type ?? 'Error';
     const message =
       type === 'Interrupted'
-        ? `The helper kernel stopped during ${pending.op} (interrupted).`
-        : (data.error?.message ?? `The helper failed during ${pending.op}.`);
+        ? `The helper kernel stopped during the ${operationName(pending.op)} (interrupted).`
+        : (data.error?.message ??
+          `The helper failed during the ${operationName(pending.op)}.`);
     pending.reject(
       new HelperKernelError(
         message,
@@ -585,14 +587,18 @@ export class HelperRpc implements IDisposableLike {
 
 function stopped(op: string): HelperKernelError {
   return new HelperKernelError(
-    `The helper kernel stopped during ${op}.`,
+    `The helper kernel stopped during the ${operationName(op)}.`,
     'KernelStopped',
     op
   );
 }
 
 function cancelled(op: string): HelperKernelError {
-  return new HelperKernelError(`The ${op} was cancelled.`, 'Cancelled', op);
+  return new HelperKernelError(
+    `The ${operationName(op)} was cancelled.`,
+    'Cancelled',
+    op
+  );
 }
 
 function toBytes(
