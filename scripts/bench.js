@@ -473,12 +473,13 @@ async function benchBigIgnore() {
   return { ms: times[Math.floor(times.length / 2)] };
 }
 
-/** Makes sure lib/ has the CLI; builds it once if not. */
+/** Makes sure lib/ has the CLI and its bundle; builds them once if not. */
 function ensureCli() {
   if (!existsSync(CLI)) {
     throw new Error('bin/snapshot-guard.js does not exist yet');
   }
-  if (!existsSync(join(ROOT, 'lib', 'node', 'cli.js'))) {
+  const built = existsSync(join(ROOT, 'lib', 'node', 'cli.js'));
+  if (!built) {
     log('lib/node/cli.js missing: building (npx tsc -p tsconfig.json) …');
     ensureHelperSource();
     const r = spawnSync('npx', ['tsc', '-p', 'tsconfig.json'], {
@@ -490,6 +491,13 @@ function ensureCli() {
         `the CLI does not build: ${(r.stdout + r.stderr).trim().split('\n')[0]}`
       );
     }
+  }
+  if (!built || !existsSync(join(ROOT, 'lib', 'bundle', 'cli.js'))) {
+    log('bundling the CLI (scripts/bundle-cli.js) …');
+    spawnSync(process.execPath, [join(ROOT, 'scripts', 'bundle-cli.js')], {
+      cwd: ROOT,
+      stdio: ['ignore', 2, 2]
+    });
   }
 }
 

@@ -82,11 +82,13 @@ export function sdkFiles(
   let excludedFiles = 0;
   let excludedBytes = 0;
   for (const f of files) {
-    const out = rules.excludes(f.path);
+    const slash = f.path.lastIndexOf('/');
+    const dir = slash < 0 ? '' : f.path.slice(0, slash);
+    const out = rules.excludesIn(dir, f.path.slice(slash + 1));
     if (!out && !f.viaLink) {
       sizeBytes += f.size;
     }
-    const folder = blocker && !out ? blocker.of(parentOf(f.path)) : null;
+    const folder = blocker && !out ? blocker.of(dir) : null;
     if (out || folder !== null || f.unreadable) {
       excludedFiles++;
       excludedBytes += f.size;
