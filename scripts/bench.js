@@ -473,7 +473,10 @@ async function benchBigIgnore() {
   return { ms: times[Math.floor(times.length / 2)] };
 }
 
-/** Makes sure lib/ has the CLI and its bundle; builds them once if not. */
+/**
+ * Makes sure lib/ has the CLI (builds it once if not) and bundles it afresh:
+ * a bundle left from older sources would be measured instead of them.
+ */
 function ensureCli() {
   if (!existsSync(CLI)) {
     throw new Error('bin/snapshot-guard.js does not exist yet');
@@ -492,12 +495,14 @@ function ensureCli() {
       );
     }
   }
-  if (!built || !existsSync(join(ROOT, 'lib', 'bundle', 'cli.js'))) {
-    log('bundling the CLI (scripts/bundle-cli.js) …');
-    spawnSync(process.execPath, [join(ROOT, 'scripts', 'bundle-cli.js')], {
-      cwd: ROOT,
-      stdio: ['ignore', 2, 2]
-    });
+  log('bundling the CLI (scripts/bundle-cli.js) …');
+  const b = spawnSync(
+    process.execPath,
+    [join(ROOT, 'scripts', 'bundle-cli.js')],
+    { cwd: ROOT, stdio: ['ignore', 2, 2] }
+  );
+  if (b.status !== 0) {
+    throw new Error('the CLI does not bundle (scripts/bundle-cli.js)');
   }
 }
 
