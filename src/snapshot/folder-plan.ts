@@ -2,16 +2,54 @@
  * Matching the files of one folder: for a given folder, each rule either
  * matches every name in it, matches none, or depends on the name alone. A
  * folder's plan keeps the rules that can still decide, last first, and
- * stops at the last one that matches every name; a file is then one or two
- * tests on its name instead of every rule on its whole path.
+ * stops at the last one that matches every name; a file is then a few
+ * tests on its name (mostly string ones) instead of every rule on its whole
+ * path.
  */
 import type { ICompiled, IGlob } from './pathspec/compile.js';
 
-/** Rules tried on a name, last first: the first one that matches decides. */
+/**
+ * Rules of one polarity tried on a name (steps go last rule first: the
+ * first step that matches decides).
+ */
 interface IStep {
   negated: boolean;
-  /** Null: the rule matches every name in the folder. */
+  /** A rule matches every name in the folder. */
+  every: boolean;
+  /** Literal globs: these names exactly. */
+  names: Set<string>;
+  /** Globs `*` + literal text (`*.log`): names ending so, a string test. */
+  suffixes: string[];
+  /** The other globs, joined into one regex; null when there are none. */
   re: RegExp | null;
+}
+
+function stepMatches(step: IStep, name: string): boolean {
+  if (step.every || step.names.has(name)) {
+    return true;
+  }
+  for (const suffix of step.suffixes) {
+    if (name.endsWith(suffix)) {
+      return true;
+    }
+  }
+  return step.re !== null && step.re.test(name);
+}
+
+/** `*` + literal text: the text, else null. */
+function suffixOf(g: IGlob): string | null {
+  const [first, ...rest] = g.tokens;
+  if (first?.t !== 'star' || rest.length === 0) {
+    return null;
+  }
+  let text = '';
+  for (const t of rest) {
+    if (t.t !== 'lit') {
+      return null;
+    }
+    text += t.c;
+  }
+  return text;
 }
 
 /**
@@ -22,6 +60,8 @@ const MAX_RULES = 200;
 
 export class FolderPlans {
   private readonly _plans = new Map<string, IStep[] | null>();
+  /** Steps by their globs: most folders share theirs (one regex each). */
+  private readonly _steps = new Map<string, IStep>();
   private readonly _usable: boolean;
 
   /**
@@ -49,7 +89,7 @@ export class FolderPlans {
       return undefined;
     }
     for (const step of plan) {
-      if (step.re === null || step.re.test(name)) {
+      if (stepMatches(step, name)) {
         return !step.negated;
       }
     }
@@ -64,16 +104,13 @@ export class FolderPlans {
     if (comps.includes('')) {
       return null;
     }
-    // Name tests of one polarity in a row, last rule first: joined into one
-    // regex, as any of them matching gives the same answer.
+    // Name tests of one polarity in a row, last rule first: one step, as
+    // any of them matching gives the same answer.
     const steps: IStep[] = [];
-    let run: { negated: boolean; sources: string[] } | null = null;
+    let run: { negated: boolean; globs: IGlob[] } | null = null;
     const flush = () => {
       if (run) {
-        steps.push({
-          negated: run.negated,
-          re: new RegExp(`^(?:${run.sources.join('|')})$`, 'u')
-        });
+        steps.push(this._step(run.negated, run.globs));
         run = null;
       }
     };
@@ -88,17 +125,41 @@ export class FolderPlans {
       }
       if (fit === 'every') {
         flush();
-        steps.push({ negated: c.negated, re: null });
+        steps.push(this._step(c.negated, [], true));
         return steps;
       }
       if (run && run.negated !== c.negated) {
         flush();
       }
-      run ??= { negated: c.negated, sources: [] };
-      run.sources.push(fit.re);
+      run ??= { negated: c.negated, globs: [] };
+      run.globs.push(fit);
     }
     flush();
     return steps;
+  }
+
+  private _step(negated: boolean, globs: IGlob[], every = false): IStep {
+    const key = `${negated}${every}\0${globs.map(g => g.re).join('\0')}`;
+    let step = this._steps.get(key);
+    if (!step) {
+      step = { negated, every, names: new Set(), suffixes: [], re: null };
+      const sources: string[] = [];
+      for (const g of globs) {
+        const suffix = suffixOf(g);
+        if (g.literal !== null) {
+          step.names.add(g.literal);
+        } else if (suffix !== null) {
+          step.suffixes.push(suffix);
+        } else {
+          sources.push(g.re);
+        }
+      }
+      if (sources.length > 0) {
+        step.re = new RegExp(`^(?:${sources.join('|')})$`, 'u');
+      }
+      this._steps.set(key, step);
+    }
+    return step;
   }
 }
 
