@@ -274,6 +274,7 @@ export async function harness() {
     }
   };
   run('npx', ['tsc', '-p', 'tsconfig.json']);
+  run('node', ['scripts/bundle-cli.js']);
   run('node', ['scripts/build-labextension.js', '--if-stale', '--no-tsc']);
   run('npx', ['tsc', '-p', 'tsconfig.test.json']);
   return import(pathToFileURL(join(ROOT, 'build/test/e2e/harness.js')).href);

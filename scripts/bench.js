@@ -12,13 +12,20 @@
 //   the status-bar meter on the 100k tree in Chromium: CPU per minute and
 //   long tasks, meter on vs off (scripts/bench-meter.js)
 //   a 20,000-line ignore file: parse, then 60,000 paths        (target <= 10 s)
+//   check on a small folder with and without a 1,000,000-file data/ that
+//   its .gitignore excludes                                    (target <= 1.2)
+// Commands compared with each other run in turn (A B, B A, …), and CPU
+// time (user + system) is shown beside wall time: on a shared machine the
+// wall times swing with the load, their ratios much less.
 // and then issue 10's table: every row, its target and a verdict.
 //
 // Options: --runs N (default 5; pack runs and browser page loads use
 // max(3, N - 2)), --files N (default 100000), --rebuild (recreate the trees
 // under .bench/), --meter-seconds N (default 180, at least one meter check
 // in each window; 0 skips the meter), --think-seconds N (default 5: the
-// pause between opening the notebook and the first Submit), --skip-browser.
+// pause between opening the notebook and the first Submit), --skip-browser,
+// --scale-files N (default 1000000; 0 skips that row), --cli-only (only the
+// CLI and pack rows and the scale row: no zip -1, rules, browser or meter).
 import { spawn, spawnSync } from 'node:child_process';
 import { randomFillSync } from 'node:crypto';
 import {
@@ -53,6 +60,8 @@ const { values: args } = parseArgs({
     runs: { type: 'string', default: '5' },
     files: { type: 'string', default: '100000' },
     rebuild: { type: 'boolean', default: false },
+    'cli-only': { type: 'boolean', default: false },
+    'scale-files': { type: 'string', default: '1000000' },
     'meter-seconds': { type: 'string', default: '180' },
     'think-seconds': { type: 'string', default: '5' },
     'skip-browser': { type: 'boolean', default: false }
@@ -61,11 +70,13 @@ const { values: args } = parseArgs({
 const RUNS = Math.max(1, Number(args.runs) || 5);
 const PACK_RUNS = Math.max(3, RUNS - 2);
 const FILES = Math.max(1000, Number(args.files) || 100000);
+const SCALE_FILES = Math.max(0, Number(args['scale-files']) || 0);
 
 const BENCH = join(ROOT, '.bench'); // git-ignored
 const TREE = join(BENCH, `tree-${FILES}`);
 const SMALL_TREE = join(BENCH, 'tree-2k');
 const PACK_DIR = join(BENCH, 'pack-290m');
+const SCALE = join(BENCH, 'scale');
 const OUT = join(BENCH, 'out');
 const CLI = join(ROOT, 'bin', 'snapshot-guard.js');
 const TIME = existsSync('/usr/bin/time') ? '/usr/bin/time' : null;
@@ -237,14 +248,15 @@ function folderBytes(dir) {
 }
 
 /**
- * Runs a command once: wall time (ms) and peak RSS (KB, from GNU time when
- * present, else the highest VmHWM seen in /proc while it ran).
+ * Runs a command once: wall time (ms), CPU time (user + system, ms, from
+ * GNU time; null without it) and peak RSS (KB, from GNU time when present,
+ * else the highest VmHWM seen in /proc while it ran).
  */
 async function runOnce(cmd, argv, { cwd = ROOT, stdout = 'ignore' } = {}) {
   const rssFile = join(OUT, 'rss.txt');
   rmSync(rssFile, { force: true });
   const [file, fileArgs] = TIME
-    ? [TIME, ['-f', '%M', '-o', rssFile, cmd, ...argv]]
+    ? [TIME, ['-f', '%M %U %S', '-o', rssFile, cmd, ...argv]]
     : [cmd, argv];
   const start = process.hrtime.bigint();
   const child = spawn(file, fileArgs, {
@@ -272,39 +284,136 @@ async function runOnce(cmd, argv, { cwd = ROOT, stdout = 'ignore' } = {}) {
     clearInterval(poll);
   }
   let rssKB = hwm;
+  let cpuMs = null;
   if (TIME && existsSync(rssFile)) {
     // GNU time may write "Command exited with non-zero status" first.
     const lines = readFileSync(rssFile, 'utf8').trim().split('\n');
-    rssKB = Number(lines.at(-1)) || 0;
+    const [kb, user, sys] = lines.at(-1).split(' ').map(Number);
+    rssKB = kb || 0;
+    cpuMs = (user + sys) * 1000;
   }
-  return { ms, rssKB, code, stderr };
+  return { ms, cpuMs, rssKB, code, stderr };
 }
 
-/** Median over `runs` (after one untimed warm-up run). */
-async function measure(name, cmd, argv, opts = {}) {
-  const { runs = RUNS, before, output, okCodes = [0], ...spawnOpts } = opts;
-  const times = [];
-  let rss = 0;
-  for (let i = 0; i <= runs; i++) {
-    before?.();
-    const r = await runOnce(cmd, argv, spawnOpts);
-    if (!okCodes.includes(r.code)) {
-      throw new Error(
-        `${name}: exit ${r.code}: ${r.stderr.trim().split('\n').slice(-3).join(' | ')}`
-      );
+function median(xs) {
+  const sorted = [...xs].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)];
+}
+
+/**
+ * Medians over `runs` of commands whose times are compared, after one
+ * untimed warm-up run of each. Their runs alternate (A B, B A, A B …) so
+ * that the load of a shared machine falls on all of them alike: ratios
+ * between them then mean something even when the times swing.
+ */
+async function measureTogether(specs, runs = RUNS) {
+  const times = specs.map(() => []);
+  const cpus = specs.map(() => []);
+  const rss = specs.map(() => 0);
+  for (let round = 0; round <= runs; round++) {
+    const order = specs.map((_, k) => k);
+    if (round % 2 === 1) {
+      order.reverse();
     }
-    if (i > 0) {
-      times.push(r.ms);
-      rss = Math.max(rss, r.rssKB);
+    for (const k of order) {
+      const { name, cmd, argv, opts = {} } = specs[k];
+      const { before, okCodes = [0], output, ...spawnOpts } = opts;
+      before?.();
+      const r = await runOnce(cmd, argv, spawnOpts);
+      if (!okCodes.includes(r.code)) {
+        throw new Error(
+          `${name}: exit ${r.code}: ${r.stderr.trim().split('\n').slice(-3).join(' | ')}`
+        );
+      }
+      if (round > 0) {
+        times[k].push(r.ms);
+        if (r.cpuMs !== null) {
+          cpus[k].push(r.cpuMs);
+        }
+        rss[k] = Math.max(rss[k], r.rssKB);
+      }
+      if (output) {
+        // Measured now: the next command of the round may remove it.
+        specs[k].outBytes = existsSync(output) ? statSync(output).size : 0;
+      }
     }
   }
-  times.sort((a, b) => a - b);
-  const ms = times[Math.floor(times.length / 2)];
+  const out = {};
+  specs.forEach((spec, k) => {
+    const ms = median(times[k]);
+    const cpuMs = cpus[k].length > 0 ? median(cpus[k]) : undefined;
+    const cpu =
+      cpuMs === undefined ? '' : `, CPU ${(cpuMs / 1000).toFixed(3)} s`;
+    log(
+      `${spec.name}: ${(ms / 1000).toFixed(3)} s${cpu} ` +
+        `(runs: ${times[k].map(t => (t / 1000).toFixed(2)).join(', ')})`
+    );
+    out[spec.key] = {
+      name: spec.name,
+      ms,
+      cpuMs,
+      rssMB: rss[k] / 1024,
+      outBytes: spec.outBytes ?? 0
+    };
+  });
+  return out;
+}
+
+/** Median over `runs` of one command (after one untimed warm-up run). */
+async function measure(name, cmd, argv, opts = {}) {
+  const { runs = RUNS, ...rest } = opts;
+  const spec = { key: 'one', name, cmd, argv, opts: rest };
+  return (await measureTogether([spec], runs)).one;
+}
+
+/**
+ * Issue 10's scale check: `check` on a small source folder, and on the same
+ * folder beside a `data/` of SCALE_FILES empty files that its .gitignore
+ * excludes. The walk must never enter `data/`, so both should cost the
+ * same. The big folder is made for the run (empty files, ~1,000 per
+ * folder) and removed after it.
+ */
+async function benchScale() {
+  const without = join(SCALE, 'without');
+  const withData = join(SCALE, 'with');
+  rmSync(SCALE, { recursive: true, force: true });
+  for (const dir of [without, withData]) {
+    buildSmallTree(dir);
+    writeFileSync(join(dir, '.gitignore'), '__pycache__/\ndata/\n');
+  }
+  const t = process.hrtime.bigint();
+  const per = 1000;
+  for (let i = 0; i < SCALE_FILES; i++) {
+    const dir = join(
+      withData,
+      'data',
+      `shard${Math.floor(i / per / 100)}`,
+      `part${Math.floor(i / per) % 100}`
+    );
+    if (i % per === 0) {
+      mkdirSync(dir, { recursive: true });
+    }
+    closeSync(openSync(join(dir, `row-${i}.json`), 'w'));
+  }
   log(
-    `${name}: ${(ms / 1000).toFixed(3)} s (runs: ${times.map(t => (t / 1000).toFixed(2)).join(', ')})`
+    `made ${count(SCALE_FILES)} empty files under ${withData}/data in ` +
+      `${(Number(process.hrtime.bigint() - t) / 1e9).toFixed(1)} s`
   );
-  const outBytes = output && existsSync(output) ? statSync(output).size : 0;
-  return { name, ms, rssMB: rss / 1024, outBytes };
+  try {
+    const spec = (key, dir) => ({
+      key,
+      name: `check ${key === 'with' ? `with ${count(SCALE_FILES)}-file data/` : 'without data/'}`,
+      cmd: process.execPath,
+      argv: [CLI, 'check', dir, '--json']
+    });
+    return await measureTogether([
+      spec('without', without),
+      spec('with', withData)
+    ]);
+  } finally {
+    // rm is several times faster than rmSync on a million files.
+    spawnSync('rm', ['-rf', SCALE]);
+  }
 }
 
 /** Loads the rules module, from the test build or the library build. */
@@ -364,12 +473,16 @@ async function benchBigIgnore() {
   return { ms: times[Math.floor(times.length / 2)] };
 }
 
-/** Makes sure lib/ has the CLI; builds it once if not. */
+/**
+ * Makes sure lib/ has the CLI (builds it once if not) and bundles it afresh:
+ * a bundle left from older sources would be measured instead of them.
+ */
 function ensureCli() {
   if (!existsSync(CLI)) {
     throw new Error('bin/snapshot-guard.js does not exist yet');
   }
-  if (!existsSync(join(ROOT, 'lib', 'node', 'cli.js'))) {
+  const built = existsSync(join(ROOT, 'lib', 'node', 'cli.js'));
+  if (!built) {
     log('lib/node/cli.js missing: building (npx tsc -p tsconfig.json) …');
     ensureHelperSource();
     const r = spawnSync('npx', ['tsc', '-p', 'tsconfig.json'], {
@@ -381,6 +494,15 @@ function ensureCli() {
         `the CLI does not build: ${(r.stdout + r.stderr).trim().split('\n')[0]}`
       );
     }
+  }
+  log('bundling the CLI (scripts/bundle-cli.js) …');
+  const b = spawnSync(
+    process.execPath,
+    [join(ROOT, 'scripts', 'bundle-cli.js')],
+    { cwd: ROOT, stdio: ['ignore', 2, 2] }
+  );
+  if (b.status !== 0) {
+    throw new Error('the CLI does not bundle (scripts/bundle-cli.js)');
   }
 }
 
@@ -441,66 +563,90 @@ async function main() {
   }
 
   // check vs find, on the 100k tree (exit 1 = over the limits, expected).
-  if (cli) {
-    await attempt('check', () =>
-      measure(
-        'check --json',
-        process.execPath,
-        [CLI, 'check', TREE, '--json'],
-        {
-          okCodes: [0, 1]
-        }
-      )
-    );
-  }
-  await attempt('find', () =>
-    measure('find -printf', 'find', [TREE, '-printf', '%s\\n'])
+  const together = async (keys, specs, runs) => {
+    try {
+      Object.assign(results, await measureTogether(specs, runs));
+    } catch (err) {
+      errors.push(`${keys}: ${err.message ?? err}`);
+      log(`${keys} failed: ${err.message ?? err}`);
+    }
+  };
+  const findSpec = {
+    key: 'find',
+    name: 'find -printf',
+    cmd: 'find',
+    argv: [TREE, '-printf', '%s\\n']
+  };
+  await together(
+    'check, find',
+    cli
+      ? [
+          {
+            key: 'check',
+            name: 'check --json',
+            cmd: process.execPath,
+            argv: [CLI, 'check', TREE, '--json'],
+            opts: { okCodes: [0, 1] }
+          },
+          findSpec
+        ]
+      : [findSpec]
   );
 
-  // pack vs zip on ~290 MiB.
+  // pack vs zip on ~290 MiB; zip would add to an existing archive: always
+  // start from none.
   const zipOut = join(OUT, 'bench.zip');
   const fresh = () => rmSync(zipOut, { force: true });
-  if (cli) {
-    await attempt('packAuto', () =>
-      measure(
-        'pack (auto)',
-        process.execPath,
-        [CLI, 'pack', PACK_DIR, '-o', zipOut],
-        {
-          runs: PACK_RUNS,
-          before: fresh,
-          output: zipOut
-        }
-      )
-    );
-    await attempt('packStore', () =>
-      measure(
-        'pack (store)',
-        process.execPath,
-        ['--input-type=module', '-e', STORE_SCRIPT, PACK_DIR, zipOut],
-        { runs: PACK_RUNS, before: fresh, output: zipOut }
-      )
+  const zipOpts = { before: fresh, output: zipOut };
+  const zip0Spec = {
+    key: 'zip0',
+    name: 'zip -r -0',
+    cmd: 'zip',
+    argv: ['-r', '-0', '-q', zipOut, '.'],
+    opts: { ...zipOpts, cwd: PACK_DIR }
+  };
+  await together(
+    'pack, zip -0',
+    cli
+      ? [
+          {
+            key: 'packAuto',
+            name: 'pack (auto)',
+            cmd: process.execPath,
+            argv: [CLI, 'pack', PACK_DIR, '-o', zipOut],
+            opts: zipOpts
+          },
+          {
+            key: 'packStore',
+            name: 'pack (store)',
+            cmd: process.execPath,
+            argv: ['--input-type=module', '-e', STORE_SCRIPT, PACK_DIR, zipOut],
+            opts: zipOpts
+          },
+          zip0Spec
+        ]
+      : [zip0Spec],
+    PACK_RUNS
+  );
+  if (!args['cli-only']) {
+    await attempt('zip1', () =>
+      measure('zip -r -1', 'zip', ['-r', '-1', '-q', zipOut, '.'], {
+        cwd: PACK_DIR,
+        runs: PACK_RUNS,
+        before: fresh,
+        output: zipOut
+      })
     );
   }
-  // zip would add to an existing archive: always start from none.
-  await attempt('zip0', () =>
-    measure('zip -r -0', 'zip', ['-r', '-0', '-q', zipOut, '.'], {
-      cwd: PACK_DIR,
-      runs: PACK_RUNS,
-      before: fresh,
-      output: zipOut
-    })
-  );
-  await attempt('zip1', () =>
-    measure('zip -r -1', 'zip', ['-r', '-1', '-q', zipOut, '.'], {
-      cwd: PACK_DIR,
-      runs: PACK_RUNS,
-      before: fresh,
-      output: zipOut
-    })
-  );
   fresh();
 
+  if (cli && SCALE_FILES > 0) {
+    await attempt('scale', benchScale);
+  }
+  if (args['cli-only']) {
+    printReport(results, errors, { loadBefore, paths, packBytes });
+    return;
+  }
   await attempt('rules', () => benchRules(paths));
   if (!args['skip-browser']) {
     buildSmallTree(SMALL_TREE);
@@ -529,8 +675,10 @@ async function main() {
   }
   await attempt('bigIgnore', benchBigIgnore);
 
-  // The report.
-  const r = results;
+  printReport(results, errors, { loadBefore, paths, packBytes });
+}
+
+function printReport(r, errors, { loadBefore, paths, packBytes }) {
   const lines = [];
   lines.push('');
   lines.push(
@@ -547,12 +695,12 @@ async function main() {
   );
   lines.push('');
   lines.push(
-    `${pad('command', 32)}${pad('time', 10)}${pad('throughput', 12)}` +
+    `${pad('command', 40)}${pad('time', 10)}${pad('CPU', 10)}${pad('throughput', 12)}` +
       `${pad('peak RSS', 10)}zip size`
   );
   const row = (label, x, bytes) =>
     lines.push(
-      `${pad(label, 32)}${pad(fmtS(x?.ms), 10)}` +
+      `${pad(label, 40)}${pad(fmtS(x?.ms), 10)}${pad(fmtS(x?.cpuMs), 10)}` +
         `${pad(bytes ? fmtRate(bytes, x?.ms) : '', 12)}` +
         `${pad(x ? `${x.rssMB.toFixed(0)} MB` : 'n/a', 10)}` +
         `${x?.outBytes ? `${(x.outBytes / MiB).toFixed(1)} MiB` : ''}`
@@ -563,8 +711,12 @@ async function main() {
   row('pack, compression off (store)', r.packStore, packBytes);
   row('zip -r -0 (store)', r.zip0, packBytes);
   row('zip -r -1 (fastest deflate)', r.zip1, packBytes);
+  if (r.scale) {
+    row(`check, ${count(SCALE_FILES)}-file data/ excluded`, r.scale.with);
+    row('check, the same without data/', r.scale.without);
+  }
   lines.push(
-    `${pad('RuleSet.excludes', 32)}` +
+    `${pad('RuleSet.excludes', 40)}` +
       (r.rules
         ? `${count(r.rules.rate)} paths/s (${count(r.rules.excluded)} of ` +
           `${count(paths.length)} paths excluded)`
@@ -589,10 +741,20 @@ async function main() {
     v => v <= 1
   );
   target(
+    'check CPU / find CPU (info)',
+    ratio(r.check?.cpuMs, r.find?.cpuMs),
+    '(info)'
+  );
+  target(
     'pack-store throughput / zip -0',
     ratio(r.zip0?.ms, r.packStore?.ms),
     '>= 1.6',
     v => v >= 1.6
+  );
+  target(
+    'pack-store CPU throughput / zip -0',
+    ratio(r.zip0?.cpuMs, r.packStore?.cpuMs),
+    '(info)'
   );
   target(
     'pack (auto) throughput / zip -0',
@@ -780,6 +942,16 @@ function issueTable(r) {
       'first Submit with the default settings (meter on), ~2k / 100k',
       `${ms(small.defaults)} / ${ms(big.defaults)}`,
       '(info)'
+    );
+  }
+  if (r.scale) {
+    const { with: big, without } = r.scale;
+    const x = big.ms / without.ms;
+    add(
+      `check, folder with a ${count(SCALE_FILES)}-file excluded data/`,
+      `${fmtS(big.ms)} = ${x.toFixed(2)}× the same without it (${fmtS(without.ms)})`,
+      '<= 1.2× (about the same)',
+      x <= 1.2
     );
   }
   const packX = r.zip0 && r.packStore ? r.zip0.ms / r.packStore.ms : undefined;

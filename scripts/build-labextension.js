@@ -121,6 +121,7 @@ export function buildLabextension({ development = false, tsc = true } = {}) {
       '-p',
       'tsconfig.json'
     ]);
+    run(process.execPath, [join(ROOT, 'scripts', 'bundle-cli.js')]);
     // tsc leaves its build info untouched when sources were only touched;
     // mark lib/ as checked now so the next run can skip tsc.
     const info = join(ROOT, 'tsconfig.tsbuildinfo');

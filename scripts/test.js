@@ -20,6 +20,7 @@ ensureNodeModules();
 ensureAzureAiMl();
 ensureHelperSource();
 run(process.execPath, [TSC, '-p', 'tsconfig.json']);
+run(process.execPath, [join(ROOT, 'scripts', 'bundle-cli.js')]);
 if (existsSync(join(ROOT, 'scripts', 'build-labextension.js'))) {
   run('node', ['scripts/build-labextension.js']);
 }

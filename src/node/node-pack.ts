@@ -11,7 +11,7 @@ import {
   resolve,
   sep
 } from 'node:path';
-import { createDeflateRaw, deflateRawSync } from 'node:zlib';
+import * as zlib from 'node:zlib';
 import { fsencode } from '../snapshot/fsname.js';
 import {
   PackError,
@@ -98,7 +98,9 @@ export async function packFolderToFile(
       onProgress: opts.onProgress,
       signal: opts.signal,
       compress: opts.compress,
-      createDeflater: createZlibDeflater
+      createDeflater: createZlibDeflater,
+      // Native since Node 20.15 and 22.2; older ones use the packer's own.
+      crc32: zlib.crc32
     });
     // No fsync: like `zip`, we trust the OS to flush; rename keeps readers
     // from ever seeing a partial zip.
@@ -137,9 +139,11 @@ function openOutDir(outDir: string, outFile: string): DirHandle {
  */
 export function createZlibDeflater(size: number): IDeflater {
   if (size <= SMALL_DEFLATE) {
-    return gatheringDeflater(size, data => deflateRawSync(data, { level: 1 }));
+    return gatheringDeflater(size, data =>
+      zlib.deflateRawSync(data, { level: 1 })
+    );
   }
-  const z = createDeflateRaw({ level: 1, chunkSize: 64 << 10 });
+  const z = zlib.createDeflateRaw({ level: 1, chunkSize: 64 << 10 });
   const out: Uint8Array[] = [];
   let failure: Error | null = null;
   z.on('data', (data: Buffer) => out.push(data));

@@ -1,6 +1,6 @@
 import { formatBytes } from './format.js';
 import { judge, type IReason } from './limits.js';
-import { compareUtf8, extensionOf } from './paths.js';
+import { compareUtf8, extensionOf, sortByPath } from './paths.js';
 import type { IRule, RuleSet } from './rules.js';
 import {
   FolderBlocker,
@@ -91,7 +91,7 @@ export interface IReportInput {
 export function account(input: IReportInput): ISnapshotReport {
   const { rules, limits } = input;
   const view = sdkFiles(input.files, rules);
-  const included = view.included.sort((a, b) => compareUtf8(a.path, b.path));
+  const included = sortByPath(view.included);
   const { failures, warnings: sdkWarnings } = sdkFailures(
     input.specials ?? [],
     view.unreadable,

@@ -55,3 +55,18 @@ export function compareUtf8(a: string, b: string): number {
   }
   return a.length - b.length;
 }
+
+/** Code units whose UTF-16 order differs from their code points' order. */
+const SURROGATE_OR_ABOVE = /[\ud800-\uffff]/;
+
+/**
+ * Sorts records by path in UTF-8 byte order (`compareUtf8`), in place. When
+ * no path holds a unit from U+D800 up, UTF-16 order is that order already
+ * and the engine's own string comparison, several times faster, is used.
+ */
+export function sortByPath<T extends { path: string }>(items: T[]): T[] {
+  if (items.some(x => SURROGATE_OR_ABOVE.test(x.path))) {
+    return items.sort((a, b) => compareUtf8(a.path, b.path));
+  }
+  return items.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+}

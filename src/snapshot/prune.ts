@@ -4,6 +4,7 @@
  * uploaded nor counted by any walk of either SDK.
  */
 import { ANY, type ICompiled, type Item } from './pathspec/compile.js';
+import { wholeOf } from './folder-plan.js';
 import { maxOf, NEEDS_EXACT, type RuleIndex } from './rule-index.js';
 
 export class Pruner {
@@ -98,10 +99,7 @@ export class Pruner {
       if (it.kind !== 'glob' || k >= comps.length || it.spansSlash) {
         return true;
       }
-      if (!it.whole) {
-        it.whole = new RegExp(`^${it.re}$`, 'u');
-      }
-      if (!it.whole.test(comps[k])) {
+      if (!wholeOf(it).test(comps[k])) {
         return false;
       }
     }

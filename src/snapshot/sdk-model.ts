@@ -81,12 +81,23 @@ export function sdkFiles(
   let sizeBytes = 0;
   let excludedFiles = 0;
   let excludedBytes = 0;
+  // The walk lists a folder's files together: each folder is looked up
+  // once per run of its files, not once per file.
+  let dir = '';
+  let dirEnd = -1;
+  let dirBlocked: string | null = null;
   for (const f of files) {
-    const out = rules.excludes(f.path);
+    const slash = f.path.lastIndexOf('/');
+    if (slash !== dirEnd || !f.path.startsWith(dir)) {
+      dir = slash < 0 ? '' : f.path.slice(0, slash);
+      dirEnd = slash;
+      dirBlocked = blocker ? blocker.of(dir) : null;
+    }
+    const out = rules.excludesIn(dir, f.path.slice(slash + 1));
     if (!out && !f.viaLink) {
       sizeBytes += f.size;
     }
-    const folder = blocker && !out ? blocker.of(parentOf(f.path)) : null;
+    const folder = out ? null : dirBlocked;
     if (out || folder !== null || f.unreadable) {
       excludedFiles++;
       excludedBytes += f.size;

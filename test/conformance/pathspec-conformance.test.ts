@@ -68,6 +68,15 @@ function prepared(sdk: Sdk) {
   return memo.get(sdk)!;
 }
 
+/** The per-folder matcher (what the scan uses), on the same path. */
+function excludesInFolder(rules: RuleSet, path: string): boolean {
+  const slash = path.lastIndexOf('/');
+  return rules.excludesIn(
+    slash < 0 ? '' : path.slice(0, slash),
+    path.slice(slash + 1)
+  );
+}
+
 function show(s: string): string {
   return JSON.stringify(s);
 }
@@ -117,15 +126,17 @@ for (const sdk of SDKS) {
           [' (bucketed)', bucketed]
         ] as const) {
           const got = set.excludes(p);
+          const inFolder = excludesInFolder(set, p);
           const why = set.decide(p);
           if (
             got !== refExcluded ||
+            inFolder !== refExcluded ||
             why.excluded !== refExcluded ||
             (why.rule?.line ?? 0) !== refLine
           ) {
             problems.push(
               `case ${k}${label}: path ${show(p)}: ${NAME[sdk]} ${refExcluded ? 'excludes' : 'keeps'} (line ${refLine}), ` +
-                `excludes() says ${got}, decide() says ${why.excluded} (line ${why.rule?.line ?? 0})\n` +
+                `excludes() says ${got}, excludesIn() ${inFolder}, decide() says ${why.excluded} (line ${why.rule?.line ?? 0})\n` +
                 `  patterns: ${show(c.text)}`
             );
           }
@@ -401,10 +412,11 @@ for (const sdk of SDKS) {
         const why = rules.decide(p);
         if (
           rules.excludes(p) !== refExcluded ||
+          excludesInFolder(rules, p) !== refExcluded ||
           (why.rule?.line ?? 0) !== refLine
         ) {
           problems.push(
-            `${show(c.text)} on ${show(p)}: ${NAME[sdk]} ${refExcluded} (line ${refLine}), we ${rules.excludes(p)} (line ${why.rule?.line ?? 0})`
+            `${show(c.text)} on ${show(p)}: ${NAME[sdk]} ${refExcluded} (line ${refLine}), we ${rules.excludes(p)} (excludesIn ${excludesInFolder(rules, p)}, line ${why.rule?.line ?? 0})`
           );
         }
       });

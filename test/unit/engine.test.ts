@@ -5,7 +5,7 @@ import { propose } from '../../src/snapshot/advisor.js';
 import { composeAmlignore } from '../../src/snapshot/amlignore.js';
 import { formatBytes, formatCount } from '../../src/snapshot/format.js';
 import { judge, resolveLimits } from '../../src/snapshot/limits.js';
-import { compareUtf8 } from '../../src/snapshot/paths.js';
+import { compareUtf8, sortByPath } from '../../src/snapshot/paths.js';
 import { reportOf, scanFolder } from '../../src/snapshot/scan.js';
 import { walk } from '../../src/snapshot/walk.js';
 import { runReference } from '../conformance/reference.js';
@@ -326,5 +326,17 @@ describe('format and order', () => {
       Buffer.compare(Buffer.from(a), Buffer.from(b))
     );
     assert.deepEqual([...xs].sort(compareUtf8), bytes);
+  });
+
+  test('sortByPath is UTF-8 byte order, astral names or not', () => {
+    const byBytes = (a: string, b: string) =>
+      Buffer.compare(Buffer.from(a), Buffer.from(b));
+    for (const xs of [
+      ['z/\uffff', 'z/😀', 'z/a', 'é', 'B', 'z/\ue000', 'z'],
+      ['b', 'a/b', 'a', 'é', 'B', 'a b', '~']
+    ]) {
+      const got = sortByPath(xs.map(path => ({ path }))).map(x => x.path);
+      assert.deepEqual(got, [...xs].sort(byBytes));
+    }
   });
 });
