@@ -25,7 +25,9 @@
 // in each window; 0 skips the meter), --think-seconds N (default 5: the
 // pause between opening the notebook and the first Submit), --skip-browser,
 // --scale-files N (default 1000000; 0 skips that row), --cli-only (only the
-// CLI and pack rows and the scale row: no zip -1, rules, browser or meter).
+// CLI and pack rows and the scale row: no zip -1, rules, browser or meter),
+// --browser-only (only the verdict in Chromium), --browser-runs N (page
+// loads per folder and setting; default as pack).
 import { spawn, spawnSync } from 'node:child_process';
 import { randomFillSync } from 'node:crypto';
 import {
@@ -64,13 +66,16 @@ const { values: args } = parseArgs({
     'scale-files': { type: 'string', default: '1000000' },
     'meter-seconds': { type: 'string', default: '180' },
     'think-seconds': { type: 'string', default: '5' },
-    'skip-browser': { type: 'boolean', default: false }
+    'skip-browser': { type: 'boolean', default: false },
+    'browser-only': { type: 'boolean', default: false },
+    'browser-runs': { type: 'string' }
   }
 });
 const RUNS = Math.max(1, Number(args.runs) || 5);
 const PACK_RUNS = Math.max(3, RUNS - 2);
 const FILES = Math.max(1000, Number(args.files) || 100000);
 const SCALE_FILES = Math.max(0, Number(args['scale-files']) || 0);
+const BROWSER_RUNS = Math.max(1, Number(args['browser-runs']) || PACK_RUNS);
 
 const BENCH = join(ROOT, '.bench'); // git-ignored
 const TREE = join(BENCH, `tree-${FILES}`);
@@ -537,6 +542,27 @@ function pad(s, n) {
   return String(s).padEnd(n);
 }
 
+/** The verdict in Chromium on the ~2k and the 100k trees. */
+async function browserRows() {
+  buildSmallTree(SMALL_TREE);
+  const raw = await benchBrowser(
+    BENCH,
+    [
+      { key: 'small', dir: SMALL_TREE },
+      { key: 'big', dir: TREE }
+    ],
+    {
+      runs: BROWSER_RUNS,
+      warm: 2,
+      thinkMs: Math.max(0, Number(args['think-seconds'])) * 1000
+    }
+  );
+  return {
+    small: browserFigures(raw.small),
+    big: browserFigures(raw.big)
+  };
+}
+
 async function main() {
   mkdirSync(OUT, { recursive: true });
   const loadBefore = loadavg();
@@ -552,6 +578,11 @@ async function main() {
   };
 
   const paths = buildTree();
+  if (args['browser-only']) {
+    await attempt('browser', browserRows);
+    printReport(results, errors, { loadBefore, paths, packBytes: 0 });
+    return;
+  }
   buildPackDir();
   const packBytes = folderBytes(PACK_DIR);
   let cli = true;
@@ -649,25 +680,7 @@ async function main() {
   }
   await attempt('rules', () => benchRules(paths));
   if (!args['skip-browser']) {
-    buildSmallTree(SMALL_TREE);
-    await attempt('browser', async () => {
-      const raw = await benchBrowser(
-        BENCH,
-        [
-          { key: 'small', dir: SMALL_TREE },
-          { key: 'big', dir: TREE }
-        ],
-        {
-          runs: PACK_RUNS,
-          warm: 2,
-          thinkMs: Math.max(0, Number(args['think-seconds'])) * 1000
-        }
-      );
-      return {
-        small: browserFigures(raw.small),
-        big: browserFigures(raw.big)
-      };
-    });
+    await attempt('browser', browserRows);
   }
   const meterSeconds = Number(args['meter-seconds']);
   if (meterSeconds > 0) {
@@ -805,7 +818,7 @@ function browserLines(b) {
   const ms = x => (x === undefined ? 'n/a' : `${x.toFixed(0)} ms`);
   lines.push(
     `verdict in Chromium (click on Submit until the verdict is on screen), ` +
-      `medians over ${PACK_RUNS} page loads per folder, warm: 2 clicks after each`
+      `medians over ${BROWSER_RUNS} page loads per folder, warm: 2 clicks after each`
   );
   lines.push(
     `${pad('', 22)}${pad('find', 9)}${pad('warm', 18)}${pad('first Submit', 18)}` +
