@@ -1,3 +1,4 @@
+import type { ISnapshotReport } from '../snapshot/accounting.js';
 import type { IScan } from '../snapshot/scan.js';
 import type { ISnapshotSummary } from '../snapshot/summary.js';
 import type { ILimits } from '../snapshot/types.js';
@@ -45,6 +46,15 @@ export interface IFolderAccess extends IWriteIfUnchanged {
     folder: string,
     options: { onProgress?(filesSeen: number): void; signal?: AbortSignal }
   ): Promise<IScan>;
+  /**
+   * `reportOf(scan, limits)` away from the page's main thread, for a scan
+   * this access made; null when it cannot (then the caller makes it).
+   */
+  report?(
+    scan: IScan,
+    limits: ILimits,
+    options?: { signal?: AbortSignal }
+  ): Promise<ISnapshotReport | null>;
   /**
    * Totals and verdict only, for the status-bar meter; an access that can
    * do this away from the page's main thread provides it.

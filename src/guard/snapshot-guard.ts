@@ -130,7 +130,20 @@ export class SnapshotGuard implements ISnapshotGuard {
       notebook,
       await access.scan(folder, {})
     );
-    return reportOf(scan, this.limitsOf(scan.sdk));
+    return this.reportOn(access, scan, this.limitsOf(scan.sdk));
+  }
+
+  /**
+   * The report on a scan, made where the access made the scan (the helper
+   * kernel's worker) when it can: a big folder's matching and accounting
+   * never block the page.
+   */
+  private async reportOn(
+    access: IFolderAccess,
+    scan: IScan,
+    limits: ILimits
+  ): Promise<ISnapshotReport> {
+    return (await access.report?.(scan, limits)) ?? reportOf(scan, limits);
   }
 
   /**
@@ -327,7 +340,7 @@ export class SnapshotGuard implements ISnapshotGuard {
         continue;
       }
       const limits = this.limitsOf(scan.sdk);
-      const report = reportOf(scan, limits);
+      const report = await this.reportOn(access, scan, limits);
       const done = (ok: boolean, sizeLimit?: number): IFlowResult => ({
         ok,
         folder,
@@ -549,7 +562,7 @@ export class SnapshotGuard implements ISnapshotGuard {
           kind: step.kind,
           folder: path,
           expression: step.expression,
-          report: reportOf(scan, this.limitsOf(main.sdk))
+          report: await this.reportOn(access, scan, this.limitsOf(main.sdk))
         });
       } catch (err) {
         out.push({

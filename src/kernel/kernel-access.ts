@@ -1,4 +1,5 @@
-import { scanFolder, type IScan } from '../snapshot/scan.js';
+import type { ISnapshotReport } from '../snapshot/accounting.js';
+import type { IScan } from '../snapshot/scan.js';
 import type {
   ICopyPair,
   IFolderAccess,
@@ -12,7 +13,6 @@ import {
 import { parentOf } from '../snapshot/paths.js';
 import type { HelperKernel } from './helper-kernel.js';
 import { HelperKernelError } from './helper-protocol.js';
-import { KernelFileSystem } from './listing-fs.js';
 import { ListingMeasurer } from './listing-measurer.js';
 import type { ISnapshotSummary } from '../snapshot/summary.js';
 import type { ILimits } from '../snapshot/types.js';
@@ -35,12 +35,17 @@ export class KernelAccess implements IFolderAccess {
     folder: string,
     options: { onProgress?(n: number): void; signal?: AbortSignal }
   ): Promise<IScan> {
-    const fs = await KernelFileSystem.open(this.helper, folder, options);
-    // The listing is complete already; keeping excluded folders' files lets
-    // the live preview answer any rule change without a rescan.
-    const scan = await scanFolder(fs, { rootId: fs.rootId, prune: false });
-    this.seen.set(folder, fs.sha256Of('.amlignore'));
+    const { scan, amlignoreSha256 } = await this.measurer.scan(folder, options);
+    this.seen.set(folder, amlignoreSha256);
     return scan;
+  }
+
+  report(
+    scan: IScan,
+    limits: ILimits,
+    options: { signal?: AbortSignal } = {}
+  ): Promise<ISnapshotReport | null> {
+    return this.measurer.report(scan, limits, options.signal);
   }
 
   measure(

@@ -1,5 +1,5 @@
 import { sdkOfProfile } from '../snapshot/limits.js';
-import { reportOf, scanFolder } from '../snapshot/scan.js';
+import { reportOf, scanFolder, type IScan } from '../snapshot/scan.js';
 import { summarize, type ISnapshotSummary } from '../snapshot/summary.js';
 import type { IDirEntry, IFileSystem, ILimits } from '../snapshot/types.js';
 import type { IWalkListing } from './helper-protocol.js';
@@ -10,21 +10,25 @@ export interface IListingFallback {
   read(path: string): Promise<Uint8Array>;
 }
 
+/** A `walk` blob (zlib JSON) decoded, without blocking: in a worker. */
+export async function decodeBlob(blob: Uint8Array): Promise<IWalkListing> {
+  // DecompressionStream's "deflate" is the zlib format Python writes.
+  const stream = new Blob([blob])
+    .stream()
+    .pipeThrough(new DecompressionStream('deflate'));
+  return JSON.parse(await new Response(stream).text()) as IWalkListing;
+}
+
 /**
- * Decode a `walk` blob (zlib JSON) and measure it with the engine. Runs in
- * the meter's worker, so a 100k-file listing never blocks the page.
+ * Decode a `walk` blob and measure it with the engine. Runs in the
+ * listing worker, so a 100k-file listing never blocks the page.
  */
 export async function measureBlob(
   blob: Uint8Array,
   limits: ILimits,
   fallback: IListingFallback
 ): Promise<ISnapshotSummary> {
-  // DecompressionStream's "deflate" is the zlib format Python writes.
-  const stream = new Blob([blob])
-    .stream()
-    .pipeThrough(new DecompressionStream('deflate'));
-  const listing = JSON.parse(await new Response(stream).text()) as IWalkListing;
-  return measureListing(listing, limits, fallback);
+  return measureListing(await decodeBlob(blob), limits, fallback);
 }
 
 export async function measureListing(
@@ -32,7 +36,34 @@ export async function measureListing(
   limits: ILimits,
   fallback: IListingFallback
 ): Promise<ISnapshotSummary> {
-  const fs: IFileSystem = {
+  // The limits name the SDK whose rules the meter applies.
+  const scan = await scanFolder(listingFileSystem(listing, fallback), {
+    rootId: listing.rootId,
+    sdk: sdkOfProfile(limits.profile)
+  });
+  return summarize(reportOf(scan, limits));
+}
+
+/**
+ * The guard's scan of a listing: excluded folders' files kept, so that
+ * the live preview answers any rule change without a rescan.
+ */
+export function scanListing(
+  listing: IWalkListing,
+  fallback: IListingFallback
+): Promise<IScan> {
+  return scanFolder(listingFileSystem(listing, fallback), {
+    rootId: listing.rootId,
+    prune: false
+  });
+}
+
+/** The engine's file system over a listing; the rest is asked for. */
+function listingFileSystem(
+  listing: IWalkListing,
+  fallback: IListingFallback
+): IFileSystem {
+  return {
     list: async path => {
       const entries = listing.dirs[path];
       if (entries) {
@@ -46,10 +77,4 @@ export async function measureListing(
     },
     read: path => fallback.read(path)
   };
-  // The limits name the SDK whose rules the meter applies.
-  const scan = await scanFolder(fs, {
-    rootId: listing.rootId,
-    sdk: sdkOfProfile(limits.profile)
-  });
-  return summarize(reportOf(scan, limits));
 }

@@ -1,16 +1,30 @@
+import type { ISnapshotReport } from '../snapshot/accounting.js';
 import { joinPath } from '../snapshot/paths.js';
+import { RuleSet } from '../snapshot/rules.js';
+import { scanFolder, type IScan } from '../snapshot/scan.js';
 import type { ISnapshotSummary } from '../snapshot/summary.js';
-import type { ILimits } from '../snapshot/types.js';
+import type { IFileRecord, ILimits } from '../snapshot/types.js';
 import type { HelperKernel } from './helper-kernel.js';
 import { decodeListing, HelperKernelError } from './helper-protocol.js';
+import { KernelFileSystem } from './listing-fs.js';
 import { measureListing, type IListingFallback } from './listing-measure.js';
 import type { FromWorker, ToWorker } from './measure-protocol.js';
 import { errorMessage } from '../snapshot/errors.js';
 
+type Done = FromWorker & { type: 'done' };
+
+/** A scan, and the sha256 of its `.amlignore` as read (for the write). */
+export interface IKernelScan {
+  scan: IScan;
+  amlignoreSha256: string | undefined;
+}
+
 /**
- * Measures a folder through the helper kernel with the decoding and the
- * engine in a Web Worker: a big listing costs the page a message, not a
- * long task. Where no worker can start, it measures on the page.
+ * Measures and scans folders through the helper kernel with the decoding
+ * and the engine in Web Workers: a big listing costs the page short
+ * messages, not a long task. Where no worker can start, it works on the
+ * page. The meter and the guard have a worker each, so that stopping one
+ * (Cancel) leaves the other alone.
  */
 export class ListingMeasurer {
   constructor(readonly helper: HelperKernel) {}
@@ -24,105 +38,274 @@ export class ListingMeasurer {
     await this.helper.ping();
     const started = performance.now();
     const blob = await this.helper.walkBlob(folder, { signal });
-    const fallback: IListingFallback = {
-      list: path => this.helper.list(serverPath(folder, path), folder),
-      read: async path =>
-        (await this.helper.readFile(serverPath(folder, path))).data
-    };
-    const worker = this._worker();
-    const summary =
-      worker === null
-        ? await measureListing(decodeListing(blob), limits, fallback)
-        : await this._inWorker(worker, blob, limits, fallback, signal);
+    const fallback = this._fallback(folder);
+    const summary = this._meter.available()
+      ? (
+          await this._meter.request(
+            id => ({ type: 'measure', id, blob: copyOf(blob), limits }),
+            fallback,
+            { signal }
+          )
+        ).summary!
+      : await measureListing(decodeListing(blob), limits, fallback);
     return { ...summary, costMs: performance.now() - started };
   }
 
-  dispose(): void {
-    this._current?.terminate();
-    this._current = null;
+  /**
+   * The guard's scan of `folder`; the worker keeps it, so that `report`
+   * on it runs there too.
+   */
+  async scan(
+    folder: string,
+    options: { onProgress?(filesSeen: number): void; signal?: AbortSignal }
+  ): Promise<IKernelScan> {
+    if (!this._scanner.available()) {
+      const fs = await KernelFileSystem.open(this.helper, folder, options);
+      const scan = await scanFolder(fs, { rootId: fs.rootId, prune: false });
+      return { scan, amlignoreSha256: fs.sha256Of('.amlignore') };
+    }
+    const blob = await this.helper.walkBlob(folder, options);
+    const hashes = new Map<string, string | undefined>();
+    const fallback = this._fallback(folder, hashes);
+    const files: IFileRecord[] = [];
+    let id = 0;
+    const done = await this._scanner.request(
+      i => {
+        id = i;
+        return { type: 'scan', id, blob: copyOf(blob) };
+      },
+      fallback,
+      {
+        signal: options.signal,
+        onFiles: chunk => {
+          for (const f of chunk) {
+            files.push(f);
+          }
+        }
+      }
+    );
+    const rest = done.scan!;
+    const scan: IScan = {
+      ...rest,
+      files,
+      // As scanFolder parsed them: the rules of its default SDK (v1).
+      rules: RuleSet.parse(rest.ignoreText ?? '', rest.ignoreFile, rest.sdk)
+    };
+    this._kept.set(files, { worker: this._scanner.current, id });
+    return { scan, amlignoreSha256: hashes.get('.amlignore') };
   }
 
-  private _worker(): Worker | null {
-    if (this._current === null && !this._unavailable) {
+  /**
+   * The report on a scan of `scan()` (or on it read by another SDK), made
+   * in the worker; `null` when the worker no longer holds that scan.
+   */
+  async report(
+    scan: IScan,
+    limits: ILimits,
+    signal?: AbortSignal
+  ): Promise<ISnapshotReport | null> {
+    const kept = this._kept.get(scan.files);
+    if (!kept || kept.worker !== this._scanner.current) {
+      return null;
+    }
+    const done = await this._scanner.request(
+      id => ({
+        type: 'report',
+        id,
+        scan: kept.id,
+        sdk: scan.sdk,
+        profileReason: scan.profileReason,
+        limits
+      }),
+      this._fallback(''),
+      { signal, gone: true }
+    );
+    if (!done.report || !done.included) {
+      return null;
+    }
+    const included = Array.from(done.included, i => scan.files[i]);
+    return { ...done.report, included };
+  }
+
+  dispose(): void {
+    this._meter.dispose();
+    this._scanner.dispose();
+  }
+
+  /** What the listing cannot answer, asked of the helper kernel. */
+  private _fallback(
+    folder: string,
+    hashes?: Map<string, string | undefined>
+  ): IListingFallback {
+    return {
+      list: path => this.helper.list(serverPath(folder, path), folder),
+      read: async path => {
+        const { data, sha256 } = await this.helper.readFile(
+          serverPath(folder, path)
+        );
+        hashes?.set(path, sha256);
+        return data;
+      }
+    };
+  }
+
+  private readonly _meter = new ListingWorker();
+  private readonly _scanner = new ListingWorker();
+  /** Scans the scanner worker holds, by their files array. */
+  private readonly _kept = new WeakMap<
+    readonly IFileRecord[],
+    { worker: Worker | null; id: number }
+  >();
+}
+
+interface IRequest {
+  fallback: IListingFallback;
+  onFiles?(files: IFileRecord[]): void;
+  resolve(done: Done): void;
+  reject(err: Error): void;
+}
+
+/** One Web Worker running measure-worker.ts, and its requests. */
+class ListingWorker {
+  /** The worker now, or null when there is none (yet). */
+  get current(): Worker | null {
+    return this._worker;
+  }
+
+  /** True when a worker runs or can start. */
+  available(): boolean {
+    if (this._worker === null && !this._unavailable) {
       try {
-        this._current = new Worker(
+        const worker = new Worker(
           new URL('./measure-worker.js', import.meta.url)
         );
+        worker.addEventListener('message', e => this._onMessage(worker, e));
+        worker.addEventListener('error', e =>
+          this._stop(new Error(e.message || 'The listing worker failed.'))
+        );
+        this._worker = worker;
       } catch {
         this._unavailable = true;
       }
     }
-    return this._current;
+    return this._worker !== null;
   }
 
-  private _inWorker(
-    worker: Worker,
-    blob: Uint8Array,
-    limits: ILimits,
+  /**
+   * Post the message `make(id)` builds; resolves with its result. `gone`:
+   * an answer without result is not an error (the caller falls back).
+   */
+  request(
+    make: (id: number) => ToWorker,
     fallback: IListingFallback,
-    signal?: AbortSignal
-  ): Promise<ISnapshotSummary> {
+    options: {
+      signal?: AbortSignal;
+      onFiles?(files: IFileRecord[]): void;
+      gone?: boolean;
+    } = {}
+  ): Promise<Done> {
+    const { signal } = options;
+    const worker = this._worker;
     const id = this._nextId++;
-    return new Promise<ISnapshotSummary>((resolve, reject) => {
-      const post = (message: ToWorker, transfer: Transferable[] = []) =>
-        worker.postMessage(message, transfer);
-      const finish = () => {
-        worker.removeEventListener('message', onMessage);
-        worker.removeEventListener('error', onError);
-        signal?.removeEventListener('abort', onAbort);
-      };
-      const onMessage = (event: MessageEvent<FromWorker>) => {
-        const message = event.data;
-        if (message.type === 'call') {
-          const answer = (
-            message.op === 'list'
-              ? fallback.list(message.path).then(entries => ({ entries }))
-              : fallback.read(message.path).then(data => ({ data }))
-          ).catch(err => ({
-            error: errorMessage(err)
-          }));
-          void answer.then(a =>
-            post({ type: 'answer', call: message.call, ...a })
-          );
-          return;
-        }
-        if (message.id !== id) {
-          return;
-        }
-        finish();
-        if (message.summary) {
-          resolve(message.summary);
-        } else {
-          reject(new Error(message.error ?? 'The measurement failed.'));
-        }
-      };
-      const onError = (event: ErrorEvent) => {
-        finish();
-        this.dispose();
-        reject(new Error(event.message || 'The meter worker failed.'));
-      };
-      // The worker cannot be interrupted mid-task: stop it, start anew
-      // next time.
-      const onAbort = () => {
-        finish();
-        this.dispose();
-        reject(new HelperKernelError('The check was cancelled.', 'Cancelled'));
-      };
-      if (signal?.aborted) {
-        onAbort();
+    return new Promise<Done>((resolve, reject) => {
+      if (worker === null) {
+        reject(new Error('The listing worker is not running.'));
         return;
       }
-      worker.addEventListener('message', onMessage);
-      worker.addEventListener('error', onError);
-      signal?.addEventListener('abort', onAbort);
-      const copy = blob.slice();
-      post({ type: 'measure', id, blob: copy, limits }, [copy.buffer]);
+      // The worker cannot be interrupted mid-task: stop it (and what else
+      // it was doing), start anew next time.
+      const onAbort = () =>
+        this._stop(
+          new HelperKernelError('The check was cancelled.', 'Cancelled')
+        );
+      if (signal?.aborted) {
+        onAbort();
+        reject(new HelperKernelError('The check was cancelled.', 'Cancelled'));
+        return;
+      }
+      signal?.addEventListener('abort', onAbort, { once: true });
+      const settle = () => signal?.removeEventListener('abort', onAbort);
+      this._requests.set(id, {
+        fallback,
+        onFiles: options.onFiles,
+        resolve: done => {
+          settle();
+          if (
+            done.error !== undefined &&
+            !(options.gone && done.error === 'gone')
+          ) {
+            reject(new Error(done.error));
+          } else {
+            resolve(done);
+          }
+        },
+        reject: err => {
+          settle();
+          reject(err);
+        }
+      });
+      const message = make(id);
+      const blob = 'blob' in message ? message.blob : null;
+      worker.postMessage(message, blob ? [blob.buffer] : []);
     });
   }
 
-  private _current: Worker | null = null;
+  dispose(): void {
+    this._stop(new Error('The listing worker was stopped.'));
+  }
+
+  private _onMessage(worker: Worker, event: MessageEvent<FromWorker>) {
+    const message = event.data;
+    const request = this._requests.get(message.id);
+    if (worker !== this._worker || !request) {
+      return;
+    }
+    if (message.type === 'files') {
+      request.onFiles?.(message.files);
+      return;
+    }
+    if (message.type === 'call') {
+      const { fallback } = request;
+      const answer = (
+        message.op === 'list'
+          ? fallback.list(message.path).then(entries => ({ entries }))
+          : fallback.read(message.path).then(data => ({ data }))
+      ).catch(err => ({ error: errorMessage(err) }));
+      void answer.then(a => {
+        if (this._worker === worker) {
+          worker.postMessage({
+            type: 'answer',
+            call: message.call,
+            ...a
+          } as ToWorker);
+        }
+      });
+      return;
+    }
+    this._requests.delete(message.id);
+    request.resolve(message);
+  }
+
+  /** Terminate the worker and fail what it was doing. */
+  private _stop(err: Error) {
+    this._worker?.terminate();
+    this._worker = null;
+    const requests = [...this._requests.values()];
+    this._requests.clear();
+    for (const r of requests) {
+      r.reject(err);
+    }
+  }
+
+  private _worker: Worker | null = null;
   private _unavailable = false;
   private _nextId = 1;
+  private readonly _requests = new Map<number, IRequest>();
+}
+
+/** A copy to transfer: the helper's buffer may be a view of a bigger one. */
+function copyOf(blob: Uint8Array): Uint8Array {
+  return blob.slice();
 }
 
 function serverPath(root: string, path: string): string {

@@ -1,9 +1,28 @@
+import type { ISnapshotReport } from '../snapshot/accounting.js';
+import type { IScan } from '../snapshot/scan.js';
 import type { ISnapshotSummary } from '../snapshot/summary.js';
-import type { IDirEntry, ILimits } from '../snapshot/types.js';
+import type { IDirEntry, ILimits, Sdk } from '../snapshot/types.js';
 
-/** Page → worker: measure a walk listing, or the answer to a call. */
+/** A scan without its files (sent apart, in chunks) and rules (a class). */
+export type IScanRest = Omit<IScan, 'files' | 'rules'>;
+
+/**
+ * Page → worker: measure a walk listing (the meter), scan one (the guard,
+ * which the worker keeps for `report`), report on a kept scan, or the
+ * answer to a call.
+ */
 export type ToWorker =
   | { type: 'measure'; id: number; blob: Uint8Array; limits: ILimits }
+  | { type: 'scan'; id: number; blob: Uint8Array }
+  | {
+      type: 'report';
+      id: number;
+      /** The id of the `scan` request. */
+      scan: number;
+      sdk: Sdk;
+      profileReason: string;
+      limits: ILimits;
+    }
   | {
       type: 'answer';
       call: number;
@@ -12,7 +31,26 @@ export type ToWorker =
       error?: string;
     };
 
-/** Worker → page: a file-system call the listing cannot answer, or the result. */
+/**
+ * Worker → page: a file-system call of request `id` that the listing
+ * cannot answer, a chunk of a scan's files, or the result.
+ */
 export type FromWorker =
-  | { type: 'call'; call: number; op: 'list' | 'read'; path: string }
-  | { type: 'done'; id: number; summary?: ISnapshotSummary; error?: string };
+  | {
+      type: 'call';
+      id: number;
+      call: number;
+      op: 'list' | 'read';
+      path: string;
+    }
+  | { type: 'files'; id: number; files: IScan['files'] }
+  | {
+      type: 'done';
+      id: number;
+      summary?: ISnapshotSummary;
+      scan?: IScanRest;
+      /** `included` travels as indices into the scan's files. */
+      report?: Omit<ISnapshotReport, 'included'>;
+      included?: Int32Array;
+      error?: string;
+    };

@@ -1,32 +1,96 @@
-// The meter's worker: measures a helper-kernel listing off the page's main
-// thread. Its only file access is asking the page (see measure-protocol).
-import { measureBlob } from './listing-measure.js';
-import type { FromWorker, ToWorker } from './measure-protocol.js';
+// The listing worker: measures (the meter) and scans and reports (the
+// guard) a helper-kernel listing off the page's main thread. Its only file
+// access is asking the page (see measure-protocol).
+import {
+  decodeBlob,
+  measureBlob,
+  scanListing,
+  type IListingFallback
+} from './listing-measure.js';
+import type { FromWorker, IScanRest, ToWorker } from './measure-protocol.js';
 import { errorMessage } from '../snapshot/errors.js';
+import { reportOf, rescope, type IScan } from '../snapshot/scan.js';
 
 interface IWorkerScope {
   onmessage: ((event: MessageEvent<ToWorker>) => void) | null;
-  postMessage(message: FromWorker): void;
+  postMessage(message: FromWorker, transfer?: Transferable[]): void;
 }
+
+/**
+ * Files per message: the page decodes each message in a task of its own,
+ * so a big scan arrives as many short tasks instead of one long one.
+ */
+const FILES_PER_MESSAGE = 4000;
+/** Scans kept for `report` (a check, its step folders, a re-check). */
+const KEEP = 4;
 
 const scope = self as unknown as IWorkerScope;
 const calls = new Map<
   number,
   { resolve(value: ToWorker & { type: 'answer' }): void }
 >();
+const scans = new Map<number, IScan>();
 let nextCall = 1;
 
-function ask(op: 'list' | 'read', path: string) {
-  const call = nextCall++;
-  return new Promise<ToWorker & { type: 'answer' }>(resolve => {
-    calls.set(call, { resolve });
-    scope.postMessage({ type: 'call', call, op, path });
-  }).then(answer => {
-    if (answer.error !== undefined) {
-      throw new Error(answer.error);
+function fallbackFor(id: number): IListingFallback {
+  const ask = (op: 'list' | 'read', path: string) => {
+    const call = nextCall++;
+    return new Promise<ToWorker & { type: 'answer' }>(resolve => {
+      calls.set(call, { resolve });
+      scope.postMessage({ type: 'call', id, call, op, path });
+    }).then(answer => {
+      if (answer.error !== undefined) {
+        throw new Error(answer.error);
+      }
+      return answer;
+    });
+  };
+  return {
+    list: async path => (await ask('list', path)).entries ?? [],
+    read: async path => (await ask('read', path)).data ?? new Uint8Array(0)
+  };
+}
+
+async function scan(id: number, blob: Uint8Array): Promise<FromWorker> {
+  const result = await scanListing(await decodeBlob(blob), fallbackFor(id));
+  scans.set(id, result);
+  for (const old of scans.keys()) {
+    if (scans.size <= KEEP) {
+      break;
     }
-    return answer;
-  });
+    scans.delete(old);
+  }
+  const { files } = result;
+  // The rules are a class: the page parses them again from the text.
+  const rest: Partial<IScan> = { ...result };
+  delete rest.files;
+  delete rest.rules;
+  for (let i = 0; i < files.length; i += FILES_PER_MESSAGE) {
+    scope.postMessage({
+      type: 'files',
+      id,
+      files: files.slice(i, i + FILES_PER_MESSAGE)
+    });
+  }
+  return { type: 'done', id, scan: rest as IScanRest };
+}
+
+function report(message: ToWorker & { type: 'report' }): FromWorker {
+  const kept = scans.get(message.scan);
+  if (!kept) {
+    return { type: 'done', id: message.id, error: 'gone' };
+  }
+  const { included, ...rest } = reportOf(
+    rescope(kept, message.sdk, message.profileReason),
+    message.limits
+  );
+  const index = new Map(kept.files.map((f, i) => [f, i]));
+  return {
+    type: 'done',
+    id: message.id,
+    report: rest,
+    included: Int32Array.from(included, f => index.get(f)!)
+  };
 }
 
 scope.onmessage = event => {
@@ -36,16 +100,21 @@ scope.onmessage = event => {
     calls.delete(message.call);
     return;
   }
-  measureBlob(message.blob, message.limits, {
-    list: async path => (await ask('list', path)).entries ?? [],
-    read: async path => (await ask('read', path)).data ?? new Uint8Array(0)
-  }).then(
-    summary => scope.postMessage({ type: 'done', id: message.id, summary }),
-    err =>
-      scope.postMessage({
-        type: 'done',
-        id: message.id,
-        error: errorMessage(err)
-      })
+  const { id } = message;
+  const work: Promise<FromWorker> =
+    message.type === 'measure'
+      ? measureBlob(message.blob, message.limits, fallbackFor(id)).then(
+          summary => ({ type: 'done', id, summary })
+        )
+      : message.type === 'scan'
+        ? scan(id, message.blob)
+        : Promise.resolve().then(() => report(message));
+  work.then(
+    done =>
+      scope.postMessage(
+        done,
+        done.type === 'done' && done.included ? [done.included.buffer] : []
+      ),
+    err => scope.postMessage({ type: 'done', id, error: errorMessage(err) })
   );
 };
