@@ -32,6 +32,22 @@ export interface IIncompleteCopy {
   bytes: number;
 }
 
+export interface IReportOptions {
+  signal?: AbortSignal;
+  /**
+   * Also tell whether the datastore fix has data to offer
+   * (`dataCandidates`), with this notebook (relative) kept.
+   */
+  data?: { notebook?: string };
+}
+
+/** A report made away from the page's main thread. */
+export interface IFarReport {
+  report: ISnapshotReport;
+  /** Present when asked for with `data`. */
+  dataToMove?: boolean;
+}
+
 /**
  * How the guard reaches the files of a folder on the server: through the
  * helper kernel (sees everything) or the Contents API (hides dotfiles).
@@ -53,8 +69,8 @@ export interface IFolderAccess extends IWriteIfUnchanged {
   report?(
     scan: IScan,
     limits: ILimits,
-    options?: { signal?: AbortSignal }
-  ): Promise<ISnapshotReport | null>;
+    options?: IReportOptions
+  ): Promise<IFarReport | null>;
   /**
    * Totals and verdict only, for the status-bar meter; an access that can
    * do this away from the page's main thread provides it.

@@ -49,8 +49,10 @@ import {
 } from '../snapshot/raise-limit.js';
 import {
   INCOMPLETE_MARKER,
+  type IFarReport,
   type IFolderAccess,
-  type IRemoveReport
+  type IRemoveReport,
+  type IReportOptions
 } from '../access/folder-access.js';
 import { WriteRefusedError } from '../access/write-if-unchanged.js';
 import { folderLabel } from '../ui/words.js';
@@ -130,7 +132,7 @@ export class SnapshotGuard implements ISnapshotGuard {
       notebook,
       await access.scan(folder, {})
     );
-    return this.reportOn(access, scan, this.limitsOf(scan.sdk));
+    return (await this.reportOn(access, scan, this.limitsOf(scan.sdk))).report;
   }
 
   /**
@@ -141,9 +143,14 @@ export class SnapshotGuard implements ISnapshotGuard {
   private async reportOn(
     access: IFolderAccess,
     scan: IScan,
-    limits: ILimits
-  ): Promise<ISnapshotReport> {
-    return (await access.report?.(scan, limits)) ?? reportOf(scan, limits);
+    limits: ILimits,
+    options: IReportOptions = {}
+  ): Promise<IFarReport> {
+    return (
+      (await access.report?.(scan, limits, options)) ?? {
+        report: reportOf(scan, limits)
+      }
+    );
   }
 
   /**
@@ -331,16 +338,21 @@ export class SnapshotGuard implements ISnapshotGuard {
     const moved: IMovedData[] = [];
     for (;;) {
       const access = await this.options.access();
-      const scanned = await this.scanWithProgress(access, folder);
-      if (scanned === null) {
+      const rel = notebook ? relativeTo(folder, notebook) : undefined;
+      const checked = await this.checkWithProgress(
+        access,
+        folder,
+        notebook,
+        // The datastore fix is offered to a submission only.
+        options.forSubmit === true ? { notebook: rel } : undefined
+      );
+      if (checked === null) {
         return { ok: false, folder, notebook, report: null };
       }
-      const scan = await this.decideSdk(access, folder, notebook, scanned);
+      const { scan, limits, report } = checked;
       if (await this.offerLeftovers(access, folder, scan, keptLeftovers)) {
         continue;
       }
-      const limits = this.limitsOf(scan.sdk);
-      const report = await this.reportOn(access, scan, limits);
       const done = (ok: boolean, sizeLimit?: number): IFlowResult => ({
         ok,
         folder,
@@ -366,10 +378,10 @@ export class SnapshotGuard implements ISnapshotGuard {
         return done(true);
       }
       const noHardLimit = limits.maxBytes === null && limits.maxFiles === null;
-      const rel = notebook ? relativeTo(folder, notebook) : undefined;
       // The datastore fix wires the asset into this submission's job.
       const uploader =
-        options.forSubmit === true && hasDataToMove(scan, rel)
+        options.forSubmit === true &&
+        (checked.dataToMove ?? hasDataToMove(scan, rel))
           ? ((await this.options.dataUploader?.()) ?? null)
           : null;
       // A fix asked for up front (from the SDK's error in a cell) skips the
@@ -562,7 +574,8 @@ export class SnapshotGuard implements ISnapshotGuard {
           kind: step.kind,
           folder: path,
           expression: step.expression,
-          report: await this.reportOn(access, scan, this.limitsOf(main.sdk))
+          report: (await this.reportOn(access, scan, this.limitsOf(main.sdk)))
+            .report
         });
       } catch (err) {
         out.push({
@@ -646,10 +659,22 @@ export class SnapshotGuard implements ISnapshotGuard {
     }
   }
 
-  private async scanWithProgress(
+  /**
+   * Scan, SDK and report under one progress notification, whose Cancel
+   * stops whichever step runs (the report of a big folder takes a while
+   * too, in the worker).
+   */
+  private async checkWithProgress(
     access: IFolderAccess,
-    folder: string
-  ): Promise<IScan | null> {
+    folder: string,
+    notebook: string | undefined,
+    data: IReportOptions['data']
+  ): Promise<{
+    scan: IScan;
+    limits: ILimits;
+    report: ISnapshotReport;
+    dataToMove?: boolean;
+  } | null> {
     const { trans } = this.options;
     const label = folderLabel(trans, folder);
     const progress = new ProgressToast(
@@ -668,8 +693,24 @@ export class SnapshotGuard implements ISnapshotGuard {
             )
           )
       });
+      progress.update(
+        trans.__(
+          'Checking the snapshot of %1: applying the rules to %2 files…',
+          label,
+          formatCount(scan.files.length)
+        )
+      );
+      const decided = await this.decideSdk(access, folder, notebook, scan);
+      const limits = this.limitsOf(decided.sdk);
+      const { report, dataToMove } = await this.reportOn(
+        access,
+        decided,
+        limits,
+        { signal: progress.signal, data }
+      );
+      progress.signal.throwIfAborted();
       await progress.dismiss();
-      return scan;
+      return { scan: decided, limits, report, dataToMove };
     } catch (err) {
       if (progress.signal.aborted) {
         await progress.finish(

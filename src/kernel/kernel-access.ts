@@ -1,10 +1,11 @@
-import type { ISnapshotReport } from '../snapshot/accounting.js';
 import type { IScan } from '../snapshot/scan.js';
 import type {
   ICopyPair,
+  IFarReport,
   IFolderAccess,
   IIncompleteCopy,
-  IRemoveReport
+  IRemoveReport,
+  IReportOptions
 } from '../access/folder-access.js';
 import {
   WriteRefusedError,
@@ -43,9 +44,9 @@ export class KernelAccess implements IFolderAccess {
   report(
     scan: IScan,
     limits: ILimits,
-    options: { signal?: AbortSignal } = {}
-  ): Promise<ISnapshotReport | null> {
-    return this.measurer.report(scan, limits, options.signal);
+    options: IReportOptions = {}
+  ): Promise<IFarReport | null> {
+    return this.measurer.report(scan, limits, options);
   }
 
   measure(

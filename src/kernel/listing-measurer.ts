@@ -1,4 +1,4 @@
-import type { ISnapshotReport } from '../snapshot/accounting.js';
+import type { IFarReport, IReportOptions } from '../access/folder-access.js';
 import { joinPath } from '../snapshot/paths.js';
 import { RuleSet } from '../snapshot/rules.js';
 import { scanFolder, type IScan } from '../snapshot/scan.js';
@@ -102,8 +102,8 @@ export class ListingMeasurer {
   async report(
     scan: IScan,
     limits: ILimits,
-    signal?: AbortSignal
-  ): Promise<ISnapshotReport | null> {
+    options: IReportOptions = {}
+  ): Promise<IFarReport | null> {
     const kept = this._kept.get(scan.files);
     if (!kept || kept.worker !== this._scanner.current) {
       return null;
@@ -115,16 +115,20 @@ export class ListingMeasurer {
         scan: kept.id,
         sdk: scan.sdk,
         profileReason: scan.profileReason,
-        limits
+        limits,
+        ...(options.data ? { data: options.data } : {})
       }),
       this._fallback(''),
-      { signal, gone: true }
+      { signal: options.signal, gone: true }
     );
     if (!done.report || !done.included) {
       return null;
     }
     const included = Array.from(done.included, i => scan.files[i]);
-    return { ...done.report, included };
+    return {
+      report: { ...done.report, included },
+      dataToMove: done.dataToMove
+    };
   }
 
   dispose(): void {

@@ -22,6 +22,11 @@ export type ToWorker =
       sdk: Sdk;
       profileReason: string;
       limits: ILimits;
+      /**
+       * Also whether the datastore fix has data to offer, the notebook
+       * (relative) kept in the folder.
+       */
+      data?: { notebook?: string };
     }
   | {
       type: 'answer';
@@ -52,5 +57,7 @@ export type FromWorker =
       /** `included` travels as indices into the scan's files. */
       report?: Omit<ISnapshotReport, 'included'>;
       included?: Int32Array;
+      /** Asked with `data`: the datastore fix has candidates. */
+      dataToMove?: boolean;
       error?: string;
     };

@@ -8,6 +8,7 @@ import {
   type IListingFallback
 } from './listing-measure.js';
 import type { FromWorker, IScanRest, ToWorker } from './measure-protocol.js';
+import { dataCandidates } from '../snapshot/advisor.js';
 import { errorMessage } from '../snapshot/errors.js';
 import { reportOf, rescope, type IScan } from '../snapshot/scan.js';
 
@@ -80,16 +81,17 @@ function report(message: ToWorker & { type: 'report' }): FromWorker {
   if (!kept) {
     return { type: 'done', id: message.id, error: 'gone' };
   }
-  const { included, ...rest } = reportOf(
-    rescope(kept, message.sdk, message.profileReason),
-    message.limits
-  );
+  const scoped = rescope(kept, message.sdk, message.profileReason);
+  const { included, ...rest } = reportOf(scoped, message.limits);
   const index = new Map(kept.files.map((f, i) => [f, i]));
   return {
     type: 'done',
     id: message.id,
     report: rest,
-    included: Int32Array.from(included, f => index.get(f)!)
+    included: Int32Array.from(included, f => index.get(f)!),
+    ...(message.data
+      ? { dataToMove: dataCandidates(scoped, message.data).length > 0 }
+      : {})
   };
 }
 

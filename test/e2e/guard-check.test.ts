@@ -7,7 +7,7 @@
  * works from the keyboard.
  */
 import assert from 'node:assert/strict';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { test } from 'node:test';
 import {
@@ -299,4 +299,62 @@ test('a folder near the limits: a warning with the SDK numbers', t =>
     assert.equal(text, checkText(ref, 'Snapshot near the limits'));
     // Near is not over: no report, Submit goes on.
     await s.cancelSubmitDialog('near.ipynb');
+  }));
+
+test('a folder of 9,000 files: the report and a folder opened in it, as the reference counts them', t =>
+  s.run(t, async () => {
+    // More files than one message of the listing worker carries (4,000), so
+    // the report is put together from several; a folder's bars come from
+    // the upload list, which travels as positions in the scan.
+    const dir = s.folder('many');
+    writeNotebook(join(dir, 'many.ipynb'));
+    const files: Record<string, string> = { '.amlignore': 'cache/\n*.tmp\n' };
+    for (let i = 0; i < 3000; i++) {
+      files[`src/a/f${i}.py`] = 'a'.repeat(i % 40);
+      files[`cache/c${i}.bin`] = 'c';
+    }
+    for (let i = 0; i < 2000; i++) {
+      files[`src/b/g${i}.${i % 2 ? 'tmp' : 'py'}`] = 'bb'.repeat(i % 30);
+    }
+    for (let i = 0; i < 1000; i++) {
+      files[`data/d${i}.csv`] = '1,2\n'.repeat(1 + (i % 7));
+    }
+    writeFiles(dir, files);
+    await s.open('many/many.ipynb');
+    await s.submit('many/many.ipynb');
+    const dialog = await s.dialog('jp-SnapshotGuard-reportDialog');
+    const ref = referenceCheck(dir);
+    assert.equal(ref.verdict, 'over');
+    const shown = await reportNumbers(dialog);
+    assert.equal(shown.files, ref.fileCount);
+    assert.equal(shown.bytes, ref.totalBytes);
+
+    // src/'s bars: a/ and b/, with the reference's bytes.
+    const inSrc = new Map<string, number>();
+    for (const path of ref.files.filter(p => p.startsWith('src/'))) {
+      const name = path.split('/')[1];
+      const bytes = statSync(join(dir, path)).size;
+      inSrc.set(name, (inSrc.get(name) ?? 0) + bytes);
+    }
+    assert.deepEqual([...inSrc.keys()].sort(), ['a', 'b']);
+    await dialog
+      .locator('button.jp-SnapshotGuard-bar', { hasText: 'src/' })
+      .click();
+    await dialog
+      .locator('.jp-SnapshotGuard-breadcrumbs [aria-current]')
+      .getByText('src', { exact: true })
+      .waitFor();
+    const names = await dialog
+      .locator('.jp-SnapshotGuard-barName')
+      .allTextContents();
+    const sizes = await dialog
+      .locator('.jp-SnapshotGuard-barSize')
+      .allTextContents();
+    const expected = [...inSrc].sort((x, y) => y[1] - x[1]);
+    assert.deepEqual(
+      names.map((n, i) => [n, sizes[i]]),
+      expected.map(([n, b]) => [`${n}/`, formatBytes(b)])
+    );
+    await dialogButton(dialog, 'Cancel').click();
+    await dialog.waitFor({ state: 'detached' });
   }));
