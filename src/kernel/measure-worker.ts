@@ -21,7 +21,7 @@ interface IWorkerScope {
  * Files per message: the page decodes each message in a task of its own,
  * so a big scan arrives as many short tasks instead of one long one.
  */
-const FILES_PER_MESSAGE = 4000;
+const FILES_PER_MESSAGE = 1000;
 /** Scans kept for `report` (a check, its step folders, a re-check). */
 const KEEP = 4;
 

@@ -303,7 +303,7 @@ test('a folder near the limits: a warning with the SDK numbers', t =>
 
 test('a folder of 9,000 files: the report and a folder opened in it, as the reference counts them', t =>
   s.run(t, async () => {
-    // More files than one message of the listing worker carries (4,000), so
+    // More files than one message of the listing worker carries (1,000), so
     // the report is put together from several; a folder's bars come from
     // the upload list, which travels as positions in the scan.
     const dir = s.folder('many');
