@@ -196,6 +196,9 @@ export function ReportBody(props: IReportBodyProps): JSX.Element {
   const { limits, reasons } = report;
   const warnings = report.warnings.slice(0, WARNINGS_SHOWN);
   const moreWarnings = report.warnings.length - warnings.length;
+  // A hostile folder can hold thousands (dangling links): a page of them.
+  const failures = report.failures.slice(0, WARNINGS_SHOWN);
+  const moreFailures = report.failures.length - failures.length;
   return (
     <div className="jp-SnapshotGuard-report">
       <p className={`jp-SnapshotGuard-headline jp-mod-${report.verdict}`}>
@@ -260,13 +263,25 @@ export function ReportBody(props: IReportBodyProps): JSX.Element {
         </p>
       ) : null}
       {report.failures.length > 0 ? (
-        <ul className="jp-SnapshotGuard-failures">
-          {report.failures.map(f => (
-            <li key={f.path}>
-              <code>{f.path}</code>: {f.message}
-            </li>
-          ))}
-        </ul>
+        <>
+          <ul className="jp-SnapshotGuard-failures">
+            {failures.map(f => (
+              <li key={f.path}>
+                <code>{f.path}</code>: {f.message}
+              </li>
+            ))}
+          </ul>
+          {moreFailures > 0 ? (
+            <p className="jp-SnapshotGuard-more">
+              {trans._n(
+                'and %2 more such problem',
+                'and %2 more such problems',
+                moreFailures,
+                formatCount(moreFailures)
+              )}
+            </p>
+          ) : null}
+        </>
       ) : null}
       {report.deadLines.length > 0 ? (
         <ul className="jp-SnapshotGuard-deadLines">

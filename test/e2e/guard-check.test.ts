@@ -7,7 +7,7 @@
  * works from the keyboard.
  */
 import assert from 'node:assert/strict';
-import { existsSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readFileSync, statSync, symlinkSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { test } from 'node:test';
 import {
@@ -354,6 +354,35 @@ test('a folder of 9,000 files: the report and a folder opened in it, as the refe
     assert.deepEqual(
       names.map((n, i) => [n, sizes[i]]),
       expected.map(([n, b]) => [`${n}/`, formatBytes(b)])
+    );
+    await dialogButton(dialog, 'Cancel').click();
+    await dialog.waitFor({ state: 'detached' });
+  }));
+
+test('a folder of 14 dangling links: the report lists the first 10 and counts the rest', t =>
+  s.run(t, async () => {
+    const dir = s.folder('dangling');
+    writeNotebook(join(dir, 'd.ipynb'));
+    for (let i = 0; i < 14; i++) {
+      symlinkSync(
+        `missing-${i}`,
+        join(dir, `gone-${String(i).padStart(2, '0')}`)
+      );
+    }
+    await s.open('dangling/d.ipynb');
+    await s.submit('dangling/d.ipynb');
+    const dialog = await s.dialog('jp-SnapshotGuard-reportDialog');
+    // By construction: 14 links to nothing, each one a failure of v1.
+    const shown = await dialog
+      .locator('.jp-SnapshotGuard-failures li code')
+      .allTextContents();
+    assert.equal(shown.length, 10);
+    assert.ok(shown.every(p => /^gone-\d\d$/.test(p)));
+    assert.equal(
+      (await dialog.locator('.jp-SnapshotGuard-more').allTextContents()).find(
+        t => t.includes('such problem')
+      ),
+      'and 4 more such problems'
     );
     await dialogButton(dialog, 'Cancel').click();
     await dialog.waitFor({ state: 'detached' });
