@@ -477,8 +477,13 @@ export class SnapshotGuard implements ISnapshotGuard {
     kept: Set<string>
   ): Promise<boolean> {
     const { trans } = this.options;
+    // endsWith before baseName: no string made per file of a big folder.
     const found = scan.files
-      .filter(f => baseName(f.path) === INCOMPLETE_MARKER)
+      .filter(
+        f =>
+          f.path.endsWith(INCOMPLETE_MARKER) &&
+          baseName(f.path) === INCOMPLETE_MARKER
+      )
       .map(f => parentOf(f.path))
       .filter(dir => dir !== '' && !kept.has(dir));
     for (const dir of found) {
