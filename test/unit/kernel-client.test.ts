@@ -186,7 +186,10 @@ describe('HelperKernel against a real Jupyter server', () => {
       void h.session!.kernel!.restart();
       await assert.rejects(walking, (e: any) => {
         assert.equal(e.type, 'KernelStopped');
-        assert.equal(e.message, 'The helper kernel stopped during the folder listing.');
+        assert.equal(
+          e.message,
+          'The helper kernel stopped during the folder listing.'
+        );
         return true;
       });
       const second = (await h.ping()).pid;
