@@ -37,6 +37,8 @@ export default {
       'build/test/unit/amlignore.test.js',
       'build/test/unit/v1-walks.test.js',
       'build/test/unit/limits.test.js',
+      'build/test/unit/advisor.test.js',
+      'build/test/unit/advisor-junk.test.js',
       'build/test/conformance/pathspec-conformance.test.js',
       'build/test/conformance/escape-conformance.test.js',
       'build/test/conformance/advisor-conformance.test.js',

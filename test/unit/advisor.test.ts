@@ -1,0 +1,393 @@
+/**
+ * The advisor's choices on small projects, with every expected line and
+ * total counted by hand from the files listed here (and the aim the README
+ * gives: just below the "near" mark), never from the engine's own totals.
+ * Small limits keep the projects to a few files, so these run in
+ * milliseconds inside `npm run mutate`.
+ */
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import { dataCandidates, propose } from '../../src/snapshot/advisor.js';
+import { BLOCK_END, BLOCK_START } from '../../src/snapshot/amlignore.js';
+import { resolveLimits } from '../../src/snapshot/limits.js';
+import { scanFolder, type IScan } from '../../src/snapshot/scan.js';
+import { MemoryFileSystem } from '../helpers/memory-fs.js';
+
+/** 1000 bytes at most, near from 500: the aim is 499 bytes. */
+const BYTES_1000 = resolveLimits('azureml-v1', {
+  maxBytes: 1000,
+  maxFiles: null,
+  nearFraction: 0.5
+});
+/** 10 files at most, near from 5: the aim is 4 files. */
+const FILES_10 = resolveLimits('azureml-v1', {
+  maxBytes: null,
+  maxFiles: 10,
+  nearFraction: 0.5
+});
+
+function scan(files: Record<string, number | string>): Promise<IScan> {
+  return scanFolder(new MemoryFileSystem(files));
+}
+
+/** The bytes of a new `.amlignore` holding only these lines. */
+function written(lines: string[]): number {
+  return Buffer.byteLength(
+    [BLOCK_START, ...lines, BLOCK_END, ''].join('\n'),
+    'utf8'
+  );
+}
+
+/** Lines as [pattern, kind, checked, files, bytes, reason]. */
+function linesOf(p: ReturnType<typeof propose>) {
+  return p.lines.map(l => [
+    l.pattern,
+    l.kind,
+    l.checked,
+    l.files,
+    l.bytes,
+    l.reason ?? null
+  ]);
+}
+
+describe('advisor: the aim', () => {
+  test('just below the near mark of each limit (the largest count that is not near)', async () => {
+    const s = await scan({ 'a.py': 1 });
+    const target = (l: Parameters<typeof propose>[1]) => propose(s, l).target;
+    // 314,572,800 × 0.8 = 251,658,240 and 2000 × 0.8 = 1600: one below.
+    assert.deepEqual(target(resolveLimits('azureml-v1')), {
+      bytes: 251_658_239,
+      files: 1599
+    });
+    // v2 has no hard limits: the aim is its 100 MB warning, no file count.
+    assert.deepEqual(target(resolveLimits('azureml-v2')), {
+      bytes: 100_000_000,
+      files: null
+    });
+    // 7 × 0.5 = 3.5: 3 is the largest count below it; 999 × 0.5 = 499.5: 499.
+    assert.deepEqual(
+      target(
+        resolveLimits('azureml-v1', {
+          maxBytes: 999,
+          maxFiles: 7,
+          nearFraction: 0.5
+        })
+      ),
+      { bytes: 499, files: 3 }
+    );
+    // No byte limit and no warning: nothing to aim at; a limit of 0: 0.
+    assert.deepEqual(
+      target(resolveLimits('azureml-v1', { maxBytes: null, maxFiles: 0 })),
+      { bytes: null, files: 0 }
+    );
+  });
+
+  test('needed only above the aim, for bytes and for files', async () => {
+    const bytes = (n: number) => ({ 'a.py': 1, 'b.bin': n - 1 });
+    assert.equal(propose(await scan(bytes(499)), BYTES_1000).needed, false);
+    assert.equal(propose(await scan(bytes(500)), BYTES_1000).needed, true);
+    const files = (n: number) =>
+      Object.fromEntries(Array.from({ length: n }, (_, i) => [`f${i}.txt`, 1]));
+    assert.equal(propose(await scan(files(4)), FILES_10).needed, false);
+    assert.equal(propose(await scan(files(5)), FILES_10).needed, true);
+  });
+});
+
+describe('advisor: the lines', () => {
+  test('junk first, then the smallest change; lines and totals counted by hand', async () => {
+    const s = await scan({
+      'nb.ipynb': 10,
+      'train.py': 10,
+      'data/big.bin': 600,
+      'cache/c.tmp': 250,
+      '.git/obj': 50
+    });
+    // 920 bytes, 421 above the aim. .git/ goes first as junk (870 left,
+    // 371 to go); /data/ alone then suffices, and .git/ is not needed after
+    // all: offered, unchecked.
+    const p = propose(s, BYTES_1000, { notebook: 'nb.ipynb' });
+    assert.deepEqual(linesOf(p), [
+      ['.git/', 'junk', false, 1, 50, 'version-control'],
+      ['/data/', 'folder', true, 1, 600, null]
+    ]);
+    assert.equal(p.lines[1].label, 'data/');
+    assert.equal(p.lines[0].label, '.git/');
+    assert.deepEqual(p.before, { files: 5, bytes: 920, verdict: 'near' });
+    // Left: nb.ipynb, train.py, cache/c.tmp, .git/obj and the new .amlignore.
+    const after = 10 + 10 + 250 + 50 + written(['/data/']);
+    assert.deepEqual(p.after, { files: 5, bytes: after, verdict: 'ok' });
+    assert.equal(p.reachesTarget, true);
+    assert.equal(p.needed, true);
+    assert.equal(p.carriedFrom, null);
+  });
+
+  test('each pick takes the largest share of what is still above each limit, at most all of it', async () => {
+    const limits = resolveLimits('azureml-v1', {
+      maxBytes: 1000,
+      maxFiles: 10,
+      nearFraction: 0.5
+    });
+    // 501 bytes in 6 files: 2 bytes and 2 files above the aim (499, 4).
+    // /x/ takes all the bytes needed but only one file (1 + 1/2); /y/ takes
+    // all of both (1 + 1): /y/ alone, although its byte share uncapped
+    // (15) is far below that of /x/ (225).
+    const s = await scan({
+      'nb.ipynb': 1,
+      'x/big': 450,
+      'y/1': 10,
+      'y/2': 10,
+      'y/3': 10,
+      'z/1': 20
+    });
+    const p = propose(s, limits, { notebook: 'nb.ipynb' });
+    assert.deepEqual(linesOf(p), [['/y/', 'folder', true, 3, 30, null]]);
+  });
+
+  test('a line that removes nothing more is not taken, even when the aim is out of reach', async () => {
+    // The notebook alone is above the aim. /data/ takes 300 of the 401
+    // bytes needed; *.bin and /data/x.bin then remove nothing more.
+    const s = await scan({ 'nb.ipynb': 600, 'data/x.bin': 300 });
+    const p = propose(s, BYTES_1000, { notebook: 'nb.ipynb' });
+    assert.deepEqual(linesOf(p), [['/data/', 'folder', true, 1, 300, null]]);
+    assert.equal(p.reachesTarget, false);
+  });
+
+  test('the file count: the folder that holds the most files goes', async () => {
+    const files: Record<string, number> = { 'nb.ipynb': 1 };
+    for (let i = 0; i < 6; i++) {
+      files[`many/f${i}`] = 1;
+    }
+    files['big/one'] = 900;
+    // 8 files, 4 above the aim of 4: many/ (6 files) reaches it alone;
+    // big/ (1 file, but the most bytes) does not.
+    const p = propose(await scan(files), FILES_10, { notebook: 'nb.ipynb' });
+    assert.deepEqual(
+      p.lines.filter(l => l.checked).map(l => [l.pattern, l.files]),
+      [['/many/', 6]]
+    );
+    assert.deepEqual(p.after, {
+      files: 3,
+      bytes: 1 + 900 + written(['/many/']),
+      verdict: 'ok'
+    });
+  });
+
+  test('file types and single files when no folder is free of code', async () => {
+    const s = await scan({
+      'nb.ipynb': 10,
+      'w/run.py': 10,
+      'w/a.bin': 300,
+      'w/b.bin': 300,
+      'w/notes.txt': 200
+    });
+    // w/ holds code: not offered. 820 bytes, 321 above the aim: *.bin
+    // (600) is the best share.
+    const p = propose(s, BYTES_1000, { notebook: 'nb.ipynb' });
+    assert.deepEqual(
+      p.lines.map(l => [l.pattern, l.kind, l.checked, l.files, l.bytes]),
+      [['*.bin', 'type', true, 2, 600]]
+    );
+  });
+
+  test('single files: the biggest that may go, anchored and escaped', async () => {
+    const s = await scan({
+      'nb.ipynb': 10,
+      'w/run.py': 10,
+      'w/dump': 490,
+      'w/core': 485
+    });
+    // No extension to name, no folder free of code: files, biggest first.
+    // 995 bytes, 496 above the aim: neither file is enough alone.
+    const p = propose(s, BYTES_1000, { notebook: 'nb.ipynb' });
+    assert.deepEqual(
+      p.lines.map(l => [l.pattern, l.kind, l.label, l.checked, l.bytes]),
+      [
+        ['/w/dump', 'file', 'w/dump', true, 490],
+        ['/w/core', 'file', 'w/core', true, 485]
+      ]
+    );
+  });
+
+  test('keepCode: code and small config files stay unless switched off; the notebook always', async () => {
+    const files = {
+      'nb.ipynb': 10,
+      'lib/big.py': 600,
+      'conf/settings.json': 300
+    };
+    const s = await scan(files);
+    const kept = propose(s, BYTES_1000, { notebook: 'nb.ipynb' });
+    assert.deepEqual(kept.lines, []);
+    assert.equal(kept.reachesTarget, false);
+    const free = propose(s, BYTES_1000, {
+      notebook: 'nb.ipynb',
+      keepCode: false
+    });
+    assert.deepEqual(
+      free.lines.filter(l => l.checked).map(l => l.pattern),
+      ['/lib/']
+    );
+    assert.equal(free.reachesTarget, true);
+    for (const l of free.lines) {
+      assert.notEqual(l.pattern, '*.ipynb');
+      assert.notEqual(l.pattern, '/nb.ipynb');
+    }
+  });
+
+  test('config files: kept by name or extension up to 64 KiB', async () => {
+    const limits = resolveLimits('azureml-v1', {
+      maxBytes: 100_000,
+      maxFiles: null,
+      nearFraction: 0.5
+    });
+    // (setup.py is code: kept at any size.)
+    const names = [
+      'requirements.txt',
+      'environment.yml',
+      'config.json',
+      'setup.cfg',
+      'pyproject.toml',
+      'MLproject',
+      'Dockerfile',
+      'x.json',
+      'x.yml',
+      'x.yaml',
+      'x.toml',
+      'x.cfg',
+      'x.ini'
+    ];
+    for (const name of names) {
+      // Each alone in its folder, beside 60,000 bytes of data.
+      const small = await scan({ [`c/${name}`]: 65_536, 'd/x.bin': 60_000 });
+      assert.deepEqual(
+        propose(small, limits).lines.map(l => l.pattern),
+        ['/d/'],
+        `${name} of 64 KiB is kept`
+      );
+      const big = await scan({ [`c/${name}`]: 65_537, 'd/x.bin': 60_000 });
+      assert.ok(
+        propose(big, limits).lines.some(l => l.pattern === '/c/'),
+        `${name} above 64 KiB may go`
+      );
+    }
+    // Not a config file: may go whatever its size.
+    const readme = await scan({ 'c/README': 65_536, 'd/x.bin': 60_000 });
+    assert.deepEqual(
+      propose(readme, limits).lines.map(l => l.pattern),
+      ['/c/', '/d/']
+    );
+  });
+});
+
+describe('advisor: known junk', () => {
+  test('junk folders anywhere, with their reasons', async () => {
+    const junk: Array<[string, string]> = [
+      ['.git', 'version-control'],
+      ['.venv', 'environment'],
+      ['node_modules', 'environment'],
+      ['__pycache__', 'cache'],
+      ['.ipynb_checkpoints', 'checkpoints'],
+      ['.ipynb_aml_checkpoints', 'azureml-editor'],
+      ['.mypy_cache', 'cache'],
+      ['.pytest_cache', 'cache'],
+      ['.ruff_cache', 'cache'],
+      ['.tox', 'environment']
+    ];
+    for (const [name, reason] of junk) {
+      const s = await scan({
+        'nb.ipynb': 1,
+        [`${name}/a`]: 2,
+        [`src/${name}/b`]: 3,
+        [`${name}x/c`]: 4,
+        'big.bin': 990
+      });
+      const p = propose(s, BYTES_1000, { notebook: 'nb.ipynb' });
+      const line = p.lines.find(l => l.kind === 'junk');
+      // Both copies, not the folder whose name only starts the same.
+      assert.deepEqual(
+        line && [line.pattern, line.label, line.reason, line.files, line.bytes],
+        [`${name}/`, `${name}/`, reason, 2, 5],
+        name
+      );
+    }
+  });
+
+  test('run output only at the root; a virtual environment only with pyvenv.cfg', async () => {
+    const s = await scan({
+      'nb.ipynb': 1,
+      'outputs/m.pkl': 20,
+      'mlruns/0/meta': 30,
+      'src/outputs/f.txt': 1,
+      'venv/pyvenv.cfg': 5,
+      'venv/lib/x.so': 40,
+      'env/lib/y.so': 7,
+      'big.bin': 900
+    });
+    const p = propose(s, BYTES_1000, { notebook: 'nb.ipynb' });
+    assert.deepEqual(
+      p.lines
+        .filter(l => l.kind === 'junk')
+        .map(l => [l.pattern, l.label, l.reason, l.files, l.bytes])
+        .sort(),
+      [
+        ['/mlruns/', 'mlruns/', 'tool-output', 1, 30],
+        ['/outputs/', 'outputs/', 'run-output', 1, 20],
+        ['/venv/', 'venv/', 'environment', 2, 45]
+      ]
+    );
+  });
+
+  test("the editor's temporary files, also as folder names", async () => {
+    const s = await scan({
+      'nb.ipynb': 1,
+      'nb.ipynb.amltmp': 10,
+      'x.amltemp/inner': 20,
+      'big.bin': 990
+    });
+    const p = propose(s, BYTES_1000, { notebook: 'nb.ipynb' });
+    assert.deepEqual(
+      p.lines
+        .filter(l => l.kind === 'junk')
+        .map(l => [l.pattern, l.reason, l.files, l.bytes])
+        .sort(),
+      [
+        ['*.amltemp', 'azureml-editor', 1, 20],
+        ['*.amltmp', 'azureml-editor', 1, 10]
+      ]
+    );
+    // Offered as junk, so not again as a file type.
+    assert.equal(p.lines.filter(l => l.pattern === '*.amltmp').length, 1);
+  });
+});
+
+describe('dataCandidates', () => {
+  test('biggest first, at most `max`, without junk, nested files or a trailing slash', async () => {
+    const s = await scan({
+      'nb.ipynb': 1,
+      'a/x.bin': 500,
+      'a/y.bin': 100,
+      'b.parquet': 300,
+      'c/z.csv': 200,
+      '.git/objects/o': 5000,
+      'd/n.dat': 50
+    });
+    assert.deepEqual(
+      dataCandidates(s, { notebook: 'nb.ipynb' }).map(c => [
+        c.path,
+        c.kind,
+        c.pattern,
+        c.files,
+        c.bytes
+      ]),
+      [
+        ['a', 'dir', '/a/', 2, 600],
+        ['b.parquet', 'file', '/b.parquet', 1, 300],
+        ['c', 'dir', '/c/', 1, 200],
+        ['d', 'dir', '/d/', 1, 50]
+      ]
+    );
+    assert.deepEqual(
+      dataCandidates(s, { notebook: 'nb.ipynb' }, 2).map(c => c.path),
+      ['a', 'b.parquet']
+    );
+  });
+});
