@@ -7,7 +7,12 @@
  */
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { dataCandidates, propose } from '../../src/snapshot/advisor.js';
+import {
+  dataCandidates,
+  previewRules,
+  previewTotals,
+  propose
+} from '../../src/snapshot/advisor.js';
 import { BLOCK_END, BLOCK_START } from '../../src/snapshot/amlignore.js';
 import { resolveLimits } from '../../src/snapshot/limits.js';
 import { scanFolder, type IScan } from '../../src/snapshot/scan.js';
@@ -30,10 +35,17 @@ function scan(files: Record<string, number | string>): Promise<IScan> {
   return scanFolder(new MemoryFileSystem(files));
 }
 
-/** The bytes of a new `.amlignore` holding only these lines. */
-function written(lines: string[]): number {
+/** 1,000,000 bytes at most, near from 500,000: the aim is 499,999 bytes. */
+const BYTES_1M = resolveLimits('azureml-v1', {
+  maxBytes: 1_000_000,
+  maxFiles: null,
+  nearFraction: 0.5
+});
+
+/** The bytes of a new `.amlignore` holding only these lines, after `head`. */
+function written(lines: string[], head = ''): number {
   return Buffer.byteLength(
-    [BLOCK_START, ...lines, BLOCK_END, ''].join('\n'),
+    head + [BLOCK_START, ...lines, BLOCK_END, ''].join('\n'),
     'utf8'
   );
 }
@@ -161,10 +173,8 @@ describe('advisor: the lines', () => {
     // 8 files, 4 above the aim of 4: many/ (6 files) reaches it alone;
     // big/ (1 file, but the most bytes) does not.
     const p = propose(await scan(files), FILES_10, { notebook: 'nb.ipynb' });
-    assert.deepEqual(
-      p.lines.filter(l => l.checked).map(l => [l.pattern, l.files]),
-      [['/many/', 6]]
-    );
+    // The byte limit is off: big/'s 900 bytes earn it no share.
+    assert.deepEqual(linesOf(p), [['/many/', 'folder', true, 6, 6, null]]);
     assert.deepEqual(p.after, {
       files: 3,
       bytes: 1 + 900 + written(['/many/']),
@@ -184,8 +194,15 @@ describe('advisor: the lines', () => {
     // (600) is the best share.
     const p = propose(s, BYTES_1000, { notebook: 'nb.ipynb' });
     assert.deepEqual(
-      p.lines.map(l => [l.pattern, l.kind, l.checked, l.files, l.bytes]),
-      [['*.bin', 'type', true, 2, 600]]
+      p.lines.map(l => [
+        l.pattern,
+        l.label,
+        l.kind,
+        l.checked,
+        l.files,
+        l.bytes
+      ]),
+      [['*.bin', '*.bin', 'type', true, 2, 600]]
     );
   });
 
@@ -317,9 +334,17 @@ describe('advisor: known junk', () => {
       'outputs/m.pkl': 20,
       'mlruns/0/meta': 30,
       'src/outputs/f.txt': 1,
+      'azureml-setup/s.sh': 2,
+      '.azureml-outputs/o': 3,
+      'wandb/run/w': 4,
+      'lightning_logs/v0/l': 6,
+      'logs/a/wandb/x': 1,
       'venv/pyvenv.cfg': 5,
       'venv/lib/x.so': 40,
-      'env/lib/y.so': 7,
+      'env/pyvenv.cfg': 8,
+      '.env/pyvenv.cfg': 9,
+      // Not an environment: no pyvenv.cfg of its own.
+      'lib/env/y.so': 7,
       'big.bin': 900
     });
     const p = propose(s, BYTES_1000, { notebook: 'nb.ipynb' });
@@ -329,9 +354,16 @@ describe('advisor: known junk', () => {
         .map(l => [l.pattern, l.label, l.reason, l.files, l.bytes])
         .sort(),
       [
+        ['/.azureml-outputs/', '.azureml-outputs/', 'run-output', 1, 3],
+        ['/.env/', '.env/', 'environment', 1, 9],
+        ['/azureml-setup/', 'azureml-setup/', 'run-output', 1, 2],
+        ['/env/', 'env/', 'environment', 1, 8],
+        ['/lightning_logs/', 'lightning_logs/', 'tool-output', 1, 6],
+        ['/logs/', 'logs/', 'run-output', 1, 1],
         ['/mlruns/', 'mlruns/', 'tool-output', 1, 30],
         ['/outputs/', 'outputs/', 'run-output', 1, 20],
-        ['/venv/', 'venv/', 'environment', 2, 45]
+        ['/venv/', 'venv/', 'environment', 2, 45],
+        ['/wandb/', 'wandb/', 'tool-output', 1, 4]
       ]
     );
   });
@@ -347,11 +379,11 @@ describe('advisor: known junk', () => {
     assert.deepEqual(
       p.lines
         .filter(l => l.kind === 'junk')
-        .map(l => [l.pattern, l.reason, l.files, l.bytes])
+        .map(l => [l.pattern, l.label, l.reason, l.files, l.bytes])
         .sort(),
       [
-        ['*.amltemp', 'azureml-editor', 1, 20],
-        ['*.amltmp', 'azureml-editor', 1, 10]
+        ['*.amltemp', '*.amltemp', 'azureml-editor', 1, 20],
+        ['*.amltmp', '*.amltmp', 'azureml-editor', 1, 10]
       ]
     );
     // Offered as junk, so not again as a file type.
@@ -388,6 +420,262 @@ describe('dataCandidates', () => {
     assert.deepEqual(
       dataCandidates(s, { notebook: 'nb.ipynb' }, 2).map(c => c.path),
       ['a', 'b.parquet']
+    );
+  });
+});
+
+describe('advisor: overlapping lines and the order of candidates', () => {
+  test('junk is offered even when nothing is needed', async () => {
+    const p = propose(
+      await scan({ 'nb.ipynb': 1, '.git/x': 5, 'a.py': 1 }),
+      BYTES_1000,
+      { notebook: 'nb.ipynb' }
+    );
+    assert.equal(p.needed, false);
+    assert.deepEqual(linesOf(p), [
+      ['.git/', 'junk', false, 1, 5, 'version-control']
+    ]);
+    assert.deepEqual(p.after, { files: 3, bytes: 7, verdict: 'ok' });
+  });
+
+  test('a file already taken by an earlier line is not counted twice', async () => {
+    // 608,500 bytes, 108,501 above the aim of 499,999. .git/ (both copies,
+    // 101,000) first; /w/ then adds only w/x (5,000), /u/ 4,000: 498,500.
+    // Without /w/ or /u/: 502,500 or 503,500, too much; without .git/ only
+    // .git/p comes back (w/.git/q goes with /w/): 499,500, so .git/ is not
+    // needed after all.
+    const s = await scan({
+      'main.py': 485_000,
+      'nb.ipynb': 10_000,
+      '.git/p': 1_000,
+      'w/.git/q': 100_000,
+      'w/x': 5_000,
+      'u/y': 4_000,
+      't/z': 3_500
+    });
+    const p = propose(s, BYTES_1M, { notebook: 'nb.ipynb' });
+    assert.deepEqual(linesOf(p), [
+      ['.git/', 'junk', false, 2, 101_000, 'version-control'],
+      ['/w/', 'folder', true, 2, 105_000, null],
+      ['/u/', 'folder', true, 1, 4_000, null]
+    ]);
+    assert.equal(p.reachesTarget, true);
+    assert.deepEqual(p.after, {
+      files: 5,
+      bytes: 499_500 + written(['/w/', '/u/']),
+      verdict: 'ok'
+    });
+  });
+
+  test('dropping a line whose files another line also takes gives nothing back', async () => {
+    // 505,000 bytes: .git/ (2,000) then /w/ (6,000 more): 497,000. /w/
+    // also holds w/.git/q, so .git/ adds nothing: unchecked.
+    const s = await scan({
+      'main.py': 484_000,
+      'nb.ipynb': 10_000,
+      'w/.git/q': 2_000,
+      'w/x': 6_000,
+      'u/y': 3_000
+    });
+    const p = propose(s, BYTES_1M, { notebook: 'nb.ipynb' });
+    assert.deepEqual(linesOf(p), [
+      ['.git/', 'junk', false, 1, 2_000, 'version-control'],
+      ['/w/', 'folder', true, 2, 8_000, null]
+    ]);
+  });
+
+  test('the last line taken is the first one tried for dropping', async () => {
+    // 510,000 bytes, 10,001 above the aim: .git/ (4,000), __pycache__/
+    // (3,000), then /data/ (8,000). Either junk line can go once /data/ is
+    // in, not both: the later one (__pycache__/) is dropped.
+    const s = await scan({
+      'main.py': 485_000,
+      'nb.ipynb': 10_000,
+      '.git/o': 4_000,
+      '__pycache__/m.pyc': 3_000,
+      'data/big': 8_000
+    });
+    const p = propose(s, BYTES_1M, { notebook: 'nb.ipynb' });
+    assert.deepEqual(linesOf(p), [
+      ['.git/', 'junk', true, 1, 4_000, 'version-control'],
+      ['__pycache__/', 'junk', false, 1, 3_000, 'cache'],
+      ['/data/', 'folder', true, 1, 8_000, null]
+    ]);
+    assert.equal(p.reachesTarget, true);
+  });
+
+  test('between equal shares the biggest folder, type or file comes first', async () => {
+    // 710 bytes, 211 above the aim: a/ and b/ each take all of it.
+    const folders = propose(
+      await scan({ 'nb.ipynb': 10, 'a/x': 300, 'b/y': 400 }),
+      BYTES_1000,
+      { notebook: 'nb.ipynb' }
+    );
+    assert.deepEqual(linesOf(folders), [['/b/', 'folder', true, 1, 400, null]]);
+    const types = propose(
+      await scan({
+        'nb.ipynb': 10,
+        'w/run.py': 10,
+        'w/a.small': 150,
+        'w/b.small': 150,
+        'w/c.big': 400
+      }),
+      BYTES_1000,
+      { notebook: 'nb.ipynb' }
+    );
+    assert.deepEqual(linesOf(types), [['*.big', 'type', true, 1, 400, null]]);
+    const files = propose(
+      await scan({
+        'nb.ipynb': 10,
+        'w/run.py': 10,
+        'w/small': 300,
+        'w/zbig': 400
+      }),
+      BYTES_1000,
+      { notebook: 'nb.ipynb' }
+    );
+    assert.deepEqual(linesOf(files), [['/w/zbig', 'file', true, 1, 400, null]]);
+  });
+
+  test('folders: the 60 biggest by bytes and the 60 with the most files', async () => {
+    const limits = resolveLimits('azureml-v1', {
+      maxBytes: null,
+      maxFiles: 200,
+      nearFraction: 0.5
+    });
+    const files: Record<string, number> = { 'nb.ipynb': 1 };
+    for (let i = 0; i < 60; i++) {
+      files[`d${String(i).padStart(2, '0')}/f`] = 10;
+    }
+    // Last, and the smallest by bytes: only its file count brings it in.
+    for (let i = 0; i < 70; i++) {
+      files[`many/m${i}`] = 0;
+    }
+    // 131 files, 32 above the aim of 99: many/ alone.
+    const p = propose(await scan(files), limits, { notebook: 'nb.ipynb' });
+    assert.deepEqual(linesOf(p), [['/many/', 'folder', true, 70, 0, null]]);
+  });
+
+  test('at most 20 single files are offered', async () => {
+    const files: Record<string, number> = { 'nb.ipynb': 10, 'w/run.py': 10 };
+    for (let i = 0; i < 25; i++) {
+      files[`w/f${String(i).padStart(2, '0')}`] = 100;
+    }
+    // 2,520 bytes, 2,021 above the aim; 20 files take 2,000.
+    const p = propose(await scan(files), BYTES_1000, { notebook: 'nb.ipynb' });
+    assert.equal(p.lines.length, 20);
+    assert.ok(p.lines.every(l => l.kind === 'file' && l.checked));
+    assert.equal(p.reachesTarget, false);
+  });
+
+  test('no file type for a name that starts with its only dot or an extension that needs escaping', async () => {
+    for (const name of ['w/.bigdump', 'w/data.a b']) {
+      const p = propose(
+        await scan({ 'nb.ipynb': 10, 'w/run.py': 10, [name]: 600 }),
+        BYTES_1000,
+        { notebook: 'nb.ipynb' }
+      );
+      assert.deepEqual(
+        p.lines.map(l => [l.kind, l.label]),
+        [['file', name]]
+      );
+    }
+  });
+
+  test('keepCode off: the folders beside the notebook are still offered', async () => {
+    const p = propose(
+      await scan({
+        'w/nb.ipynb': 10,
+        'w/data/x.bin': 600,
+        'w/data/y.bin': 100
+      }),
+      BYTES_1000,
+      { notebook: 'w/nb.ipynb', keepCode: false }
+    );
+    assert.deepEqual(linesOf(p), [['/w/data/', 'folder', true, 2, 700, null]]);
+  });
+
+  test('a line whose escaped pattern would also take the notebook is not offered', async () => {
+    // A line break cannot be written in .amlignore: `?` stands for it, and
+    // `/a?b.ipynb` also matches the notebook a-b.ipynb.
+    const s = await scan({ 'a-b.ipynb': 10, 'a\nb.ipynb': 900 });
+    const p = propose(s, BYTES_1000, {
+      notebook: 'a-b.ipynb',
+      keepCode: false
+    });
+    assert.deepEqual(p.lines, []);
+    assert.deepEqual(
+      dataCandidates(s, { notebook: 'a-b.ipynb', keepCode: false }),
+      []
+    );
+  });
+});
+
+describe('advisor: an existing ignore file', () => {
+  test('.amlignore: its rules count before, and it is replaced by the longer one after', async () => {
+    const s = await scan({
+      '.amlignore': 'logs/\n',
+      'nb.ipynb': 10,
+      'logs/a.log': 5000,
+      'data/x': 600
+    });
+    // Before: .amlignore (6), nb.ipynb and data/x; logs/ is left out.
+    const p = propose(s, BYTES_1000, { notebook: 'nb.ipynb' });
+    assert.deepEqual(p.before, { files: 3, bytes: 616, verdict: 'near' });
+    assert.deepEqual(previewTotals(s, BYTES_1000, []), {
+      files: 3,
+      bytes: 616,
+      verdict: 'near'
+    });
+    assert.deepEqual(linesOf(p), [['/data/', 'folder', true, 1, 600, null]]);
+    // After: nb.ipynb and the .amlignore with the block appended.
+    assert.deepEqual(p.after, {
+      files: 2,
+      bytes: 10 + written(['/data/'], 'logs/\n'),
+      verdict: 'ok'
+    });
+  });
+
+  test('the preview labels the new lines .amlignore, after the carried-over .gitignore', async () => {
+    const s = await scan({
+      '.gitignore': '*.log\n',
+      'a.log': 1,
+      'data/x': 1
+    });
+    const rules = previewRules(s, ['/data/']);
+    assert.deepEqual(
+      [rules.decide('a.log').rule, rules.decide('data/x').rule].map(
+        r => r && [r.source, r.line, r.text]
+      ),
+      [
+        ['.gitignore', 1, '*.log'],
+        ['.amlignore', 1, '/data/']
+      ]
+    );
+  });
+});
+
+describe('dataCandidates: folders', () => {
+  test('a folder beside code, by its path; a folder with some junk inside', async () => {
+    const s = await scan({
+      'nb.ipynb': 1,
+      'w/run.py': 10,
+      'w/data/x.bin': 500,
+      'proj/big.bin': 300,
+      'proj/__pycache__/c.pyc': 10
+    });
+    assert.deepEqual(
+      dataCandidates(s, { notebook: 'nb.ipynb' }).map(c => [
+        c.path,
+        c.kind,
+        c.pattern,
+        c.files,
+        c.bytes
+      ]),
+      [
+        ['w/data', 'dir', '/w/data/', 1, 500],
+        ['proj', 'dir', '/proj/', 2, 310]
+      ]
     );
   });
 });
