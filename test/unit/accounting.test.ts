@@ -15,6 +15,8 @@ import {
 } from '../../src/snapshot/accounting.js';
 import { resolveLimits } from '../../src/snapshot/limits.js';
 import { RuleSet } from '../../src/snapshot/rules.js';
+import { reportOf, rescope, scanFolder } from '../../src/snapshot/scan.js';
+import { MemoryFileSystem } from '../helpers/memory-fs.js';
 import type { ISpecialRecord, IWarning } from '../../src/snapshot/types.js';
 
 /** 200 bytes and 10 files at most, near from half of each. */
@@ -208,6 +210,58 @@ describe('account', () => {
   });
 });
 
+describe('v1 walks that disagree (spec 3.1 and 3.2)', () => {
+  test('one warning per folder in UTF-8 order; dead lines by line number, each with the first folder it was seen in', () => {
+    // `a`, `b` and `c` exclude their folders, so the upload walk never
+    // enters them (3.2); the size check (3.1) still counts a/k, b/m and c/m,
+    // brought back by lines 2 and 5 (`*/m` matches both b/m and c/m).
+    const report = account({
+      files: [
+        { path: 'c/m', size: 4 },
+        { path: 'b/m', size: 2 },
+        { path: 'a/k', size: 1 }
+      ],
+      prunedFolders: [],
+      warnings: [],
+      rules: RuleSet.parse('a\n!a/k\nb\nc\n!*/m\n', '.amlignore'),
+      limits: SMALL
+    });
+    assert.deepEqual(
+      report.warnings.map(w => [w.kind, w.path]),
+      [
+        ['walks-disagree', 'a'],
+        ['walks-disagree', 'b'],
+        ['walks-disagree', 'c']
+      ]
+    );
+    assert.deepEqual(
+      report.deadLines.map(d => [d.line, d.text]),
+      [
+        [2, '!a/k'],
+        [5, '!*/m']
+      ]
+    );
+    // Line 5 is first seen at c/m (the files' order), inside c/.
+    assert.match(report.deadLines[1].reason, /inside `c\/`, which line 4 `c`/);
+  });
+
+  test('a byte-order mark kills the first line for v1 only, also when the scan is read again as v2', async () => {
+    const files = { '.amlignore': '\ufeff*.log\n', 'a.log': 10, 'b.py': 1 };
+    const v1 = await scanFolder(new MemoryFileSystem(files));
+    assert.deepEqual(
+      reportOf(v1, SMALL).deadLines.map(d => [d.line, d.text]),
+      [[1, '*.log']]
+    );
+    const v2 = rescope(v1, 'v2', 'test');
+    const report = reportOf(v2, resolveLimits('azureml-v2'));
+    assert.deepEqual(report.deadLines, []);
+    assert.deepEqual(
+      report.included.map(f => f.path),
+      ['.amlignore', 'b.py']
+    );
+  });
+});
+
 describe('tallies', () => {
   const files = [
     { path: 'a/b/c.txt', size: 1 },
@@ -242,6 +296,23 @@ describe('tallies', () => {
         ['g', 'file', 1, 16],
         ['ab', 'dir', 1, 8],
         ['a', 'dir', 3, 7]
+      ]
+    );
+  });
+
+  test('equal bytes: more files first, whatever came first', () => {
+    assert.deepEqual(
+      childrenOf(
+        [
+          { path: 'x/1', size: 10 },
+          { path: 'y/1', size: 5 },
+          { path: 'y/2', size: 5 }
+        ],
+        ''
+      ).map(c => [c.path, c.files]),
+      [
+        ['y', 2],
+        ['x', 1]
       ]
     );
   });
