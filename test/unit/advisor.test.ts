@@ -505,9 +505,10 @@ describe('advisor: overlapping lines and the order of candidates', () => {
   });
 
   test('between equal shares the biggest folder, type or file comes first', async () => {
-    // 710 bytes, 211 above the aim: a/ and b/ each take all of it.
+    // 710 bytes, 211 above the aim: a/ (more files) and b/ (more bytes)
+    // each take all of it.
     const folders = propose(
-      await scan({ 'nb.ipynb': 10, 'a/x': 300, 'b/y': 400 }),
+      await scan({ 'nb.ipynb': 10, 'a/x': 150, 'a/w': 150, 'b/y': 400 }),
       BYTES_1000,
       { notebook: 'nb.ipynb' }
     );
@@ -537,21 +538,114 @@ describe('advisor: overlapping lines and the order of candidates', () => {
     assert.deepEqual(linesOf(files), [['/w/zbig', 'file', true, 1, 400, null]]);
   });
 
+  test('shares: a folder before a file type when both take all that is needed', async () => {
+    // 720 bytes, 221 above the aim: /a/ (300) and *.big (400) both 1.
+    const p = propose(
+      await scan({
+        'nb.ipynb': 10,
+        'a/x': 300,
+        'w/run.py': 10,
+        'w/c.big': 400
+      }),
+      BYTES_1000,
+      { notebook: 'nb.ipynb' }
+    );
+    assert.deepEqual(linesOf(p), [['/a/', 'folder', true, 1, 300, null]]);
+    // The same by file count: 11 files, 2 above the aim of 9.
+    const byFiles = resolveLimits('azureml-v1', {
+      maxBytes: null,
+      maxFiles: 20,
+      nearFraction: 0.5
+    });
+    const files: Record<string, number> = { 'nb.ipynb': 1, 'w/run.py': 1 };
+    for (let i = 0; i < 4; i++) {
+      files[`a/${i}`] = 1;
+      files[`w/${i}.big`] = 1;
+    }
+    files['w/4.big'] = 1;
+    const q = propose(await scan(files), byFiles, { notebook: 'nb.ipynb' });
+    assert.deepEqual(linesOf(q), [['/a/', 'folder', true, 4, 4, null]]);
+  });
+
+  test('shares: a bigger share of the bytes wins over a folder listed first', async () => {
+    // 900 bytes, 401 above the aim: /a/ takes a quarter, *.big all of it.
+    const p = propose(
+      await scan({
+        'nb.ipynb': 10,
+        'a/x': 100,
+        'w/run.py': 10,
+        'w/c.big': 780
+      }),
+      BYTES_1000,
+      { notebook: 'nb.ipynb' }
+    );
+    assert.deepEqual(linesOf(p), [['*.big', 'type', true, 1, 780, null]]);
+  });
+
+  test('shares: at most all of the files needed count', async () => {
+    const limits = resolveLimits('azureml-v1', {
+      maxBytes: 1000,
+      maxFiles: 24,
+      nearFraction: 0.5
+    });
+    const files: Record<string, number> = {
+      'nb.ipynb': 1,
+      'main.py': 300,
+      'y/1': 200,
+      'y/2': 200
+    };
+    for (let i = 0; i < 10; i++) {
+      files[`x/${i}`] = 5;
+    }
+    // 751 bytes and 14 files: 252 bytes and 3 files above the aims (499,
+    // 11). /x/: 50/252 of the bytes and all the files (10 of 3, capped):
+    // 1.2; /y/: all the bytes and 2/3 of the files: 1.67. Then /x/ for the
+    // last file.
+    const p = propose(await scan(files), limits, { notebook: 'nb.ipynb' });
+    assert.deepEqual(linesOf(p), [
+      ['/y/', 'folder', true, 2, 400, null],
+      ['/x/', 'folder', true, 10, 50, null]
+    ]);
+  });
+
+  test('shares: a limit already met does not count', async () => {
+    const limits = resolveLimits('azureml-v1', {
+      maxBytes: 1000,
+      maxFiles: 100,
+      nearFraction: 0.5
+    });
+    const files: Record<string, number> = { 'nb.ipynb': 10, 'a/x': 300 };
+    for (let i = 0; i < 10; i++) {
+      files[`b/${i}`] = 40;
+    }
+    // 710 bytes in 12 files: 211 bytes above the aim, the files well
+    // within theirs (49). /b/ (400) and /a/ (300) both take all the bytes:
+    // the bigger first, whatever its file count.
+    const p = propose(await scan(files), limits, { notebook: 'nb.ipynb' });
+    assert.deepEqual(linesOf(p), [['/b/', 'folder', true, 10, 400, null]]);
+  });
+
   test('folders: the 60 biggest by bytes and the 60 with the most files', async () => {
     const limits = resolveLimits('azureml-v1', {
       maxBytes: null,
-      maxFiles: 200,
+      maxFiles: 300,
       nearFraction: 0.5
     });
     const files: Record<string, number> = { 'nb.ipynb': 1 };
-    for (let i = 0; i < 60; i++) {
-      files[`d${String(i).padStart(2, '0')}/f`] = 10;
-    }
-    // Last, and the smallest by bytes: only its file count brings it in.
+    const folders = (prefix: string) => {
+      for (let i = 0; i < 60; i++) {
+        files[`${prefix}${String(i).padStart(2, '0')}/f`] = 10;
+      }
+    };
+    // 60 folders listed on either side of many/, whichever way the walk
+    // goes: many/ is the 61st folder seen.
+    folders('a');
+    // The smallest by bytes: only its file count brings it in.
     for (let i = 0; i < 70; i++) {
       files[`many/m${i}`] = 0;
     }
-    // 131 files, 32 above the aim of 99: many/ alone.
+    folders('z');
+    // 191 files, 42 above the aim of 149: many/ alone.
     const p = propose(await scan(files), limits, { notebook: 'nb.ipynb' });
     assert.deepEqual(linesOf(p), [['/many/', 'folder', true, 70, 0, null]]);
   });
@@ -632,6 +726,19 @@ describe('advisor: an existing ignore file', () => {
     assert.deepEqual(p.after, {
       files: 2,
       bytes: 10 + written(['/data/'], 'logs/\n'),
+      verdict: 'ok'
+    });
+  });
+
+  test('without lines the preview is the folder as it is; a line may exclude the .amlignore itself', async () => {
+    const s = await scan({ 'a.py': 1, '.hidden': 5 });
+    const rules = previewRules(s, []);
+    assert.equal(rules.source, null);
+    assert.deepEqual(rules.rules, []);
+    // `.*` takes .hidden and the .amlignore it is written to.
+    assert.deepEqual(previewTotals(s, BYTES_1000, ['.*']), {
+      files: 1,
+      bytes: 1,
       verdict: 'ok'
     });
   });
