@@ -40,6 +40,7 @@ export default {
       'build/test/unit/advisor.test.js',
       'build/test/unit/advisor-junk.test.js',
       'build/test/unit/accounting.test.js',
+      'build/test/unit/prune.test.js',
       'build/test/conformance/pathspec-conformance.test.js',
       'build/test/conformance/escape-conformance.test.js',
       'build/test/conformance/advisor-conformance.test.js',
