@@ -650,6 +650,25 @@ describe('advisor: overlapping lines and the order of candidates', () => {
     assert.deepEqual(linesOf(p), [['/many/', 'folder', true, 70, 0, null]]);
   });
 
+  test('at most 60 folders are offered', async () => {
+    const limits = resolveLimits('azureml-v1', {
+      maxBytes: null,
+      maxFiles: 20,
+      nearFraction: 0.5
+    });
+    const files: Record<string, number> = { 'nb.ipynb': 1 };
+    for (let i = 0; i < 70; i++) {
+      files[`d${String(i).padStart(2, '0')}/f`] = 10;
+    }
+    // 71 files, 62 above the aim of 9; all alike, so the 60 folders and
+    // the 20 single files offered are the first seen: the files lie in
+    // those folders, and the aim stays out of reach.
+    const p = propose(await scan(files), limits, { notebook: 'nb.ipynb' });
+    assert.equal(p.lines.length, 60);
+    assert.ok(p.lines.every(l => l.kind === 'folder' && l.checked));
+    assert.equal(p.reachesTarget, false);
+  });
+
   test('at most 20 single files are offered', async () => {
     const files: Record<string, number> = { 'nb.ipynb': 10, 'w/run.py': 10 };
     for (let i = 0; i < 25; i++) {
