@@ -18,12 +18,14 @@ export default {
     'src/snapshot/amlignore.ts',
     'src/snapshot/accounting.ts',
     // The rule modules: the façade, ignore-file reading, pathspec's compiler
-    // in each SDK's dialect, the rule index and pruning.
+    // in each SDK's dialect, the rule index, pruning and folder plans.
     'src/snapshot/rules.ts',
     'src/snapshot/ignore-file.ts',
     'src/snapshot/pathspec/*.ts',
     'src/snapshot/rule-index.ts',
-    'src/snapshot/prune.ts'
+    'src/snapshot/prune.ts',
+    // Per-folder matching plans (RuleSet.excludesIn).
+    'src/snapshot/folder-plan.ts'
   ],
   plugins: [
     '@stryker-mutator/typescript-checker',
@@ -37,6 +39,10 @@ export default {
       'build/test/unit/amlignore.test.js',
       'build/test/unit/v1-walks.test.js',
       'build/test/unit/limits.test.js',
+      'build/test/unit/advisor.test.js',
+      'build/test/unit/advisor-junk.test.js',
+      'build/test/unit/accounting.test.js',
+      'build/test/unit/prune.test.js',
       'build/test/conformance/pathspec-conformance.test.js',
       'build/test/conformance/escape-conformance.test.js',
       'build/test/conformance/advisor-conformance.test.js',

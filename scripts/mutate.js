@@ -1,10 +1,11 @@
 // `npm run mutate`: StrykerJS on the engine's core modules (see
 // stryker.config.mjs and scripts/mutate/runner.js). Slow, so not part of
-// `npm test`. Extra arguments go to `stryker run`, e.g.
-// `npm run mutate -- --mutate src/snapshot/limits.ts`, or `-- --force` to
-// retest every mutant. Results: reports/mutation/ (mutation.html,
-// mutation.json; incremental.json lets the next run retest only what
-// changed).
+// `npm test`. Source files named as arguments are mutated alone, e.g.
+// `npm run mutate -- src/snapshot/advisor.ts src/snapshot/prune.ts`
+// (`--mutate` with a comma list); other arguments go to `stryker run`, e.g.
+// `-- --force` to retest every mutant or `-- --concurrency 1`. Results:
+// reports/mutation/ (mutation.html, mutation.json; incremental.json lets the
+// next run retest only what changed).
 import { join } from 'node:path';
 import {
   ROOT,
@@ -29,7 +30,20 @@ const STRYKER = join(
   'bin',
   'stryker.js'
 );
-run(process.execPath, [STRYKER, 'run', ...process.argv.slice(2)], {
+// A bare `src/` path is a file to mutate alone; everything else, including
+// an option's own value (`--mutate src/…`), goes to Stryker as given.
+const files = [];
+const options = [];
+for (const arg of process.argv.slice(2)) {
+  const isValue = ['--mutate', '-m'].includes(options.at(-1));
+  if (arg.startsWith('src/') && !isValue) {
+    files.push(arg);
+  } else {
+    options.push(arg);
+  }
+}
+const mutate = files.length > 0 ? ['--mutate', files.join(',')] : [];
+run(process.execPath, [STRYKER, 'run', ...mutate, ...options], {
   env: {
     ...process.env,
     // One seed for every mutant, so a kill is never the seed's doing.

@@ -1,0 +1,85 @@
+/**
+ * Pruning finds the folders it may skip (scan option `prune`: "skip folders
+ * whose every file is excluded"), not only never skipping a kept file (the
+ * conformance tests' check). Each expected answer is reasoned from the
+ * spec's matching rules (section 3: a pattern matching a folder matches all
+ * below it, `*` stays within a segment, the last matching line decides);
+ * every folder said skippable is then checked with pathspec, the reference,
+ * on paths below it.
+ */
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { RuleSet } from '../../src/snapshot/rules.js';
+import { runReference } from '../conformance/reference.js';
+
+/** [ignore file, folder, may it be skipped?] */
+const CASES: Array<[string, string, boolean]> = [
+  // A folder line, anchored or not; a plain name; a nested path.
+  ['data/', 'data', true],
+  ['data/', 'x/data', true],
+  ['data/', 'data/sub', true],
+  ['data/', 'database', false],
+  ['/data/', 'x/data', false],
+  ['/a/', 'a/b/c', true],
+  ['a/b', 'a/b/c', true],
+  ['a/b', 'a', false],
+  // Wildcards within a segment, at the root or at any depth.
+  ['*.tmp', 'x.tmp', true],
+  ['*.tmp', 'y/x.tmp', true],
+  ['*.tmp', 'x.tmpl', false],
+  ['a/b*', 'a/bx/c', true],
+  ['a/b*', 'a/c', false],
+  // Everything below a folder.
+  ['a/**', 'a', true],
+  ['a/**', 'a/b', true],
+  ['**', 'x', true],
+  ['*', 'x/y', true],
+  // A negation only stops folders it could reach into.
+  ['data/\n!data/keep', 'data', false],
+  ['data/\n!data/keep', 'data/other', true],
+  ['data/\n!data/*.csv', 'data/sub', true],
+  ['data/\n!data/*.csv', 'data/sub.csv', false],
+  ['data/\n!data/x*', 'data', false],
+  ['data/\n!data/x*', 'data/y', true],
+  ['data/\n!data/x*', 'data/xy', false],
+  ['a/\n!a/b/c', 'a/b', false],
+  ['a/\n!a/b/c', 'a/d', true],
+  ['data/\n!*.csv', 'data', false],
+  // The last line decides: a later folder line wins over a negation.
+  ['a/\n!a/b\na/b/', 'a/b', true],
+  ['!x\nx/', 'x', true],
+  ['', 'x', false]
+];
+
+test('canPrune: the folders whose every file is excluded are found', () => {
+  for (const [text, dir, expected] of CASES) {
+    assert.equal(
+      RuleSet.parse(text, '.amlignore').canPrune(dir),
+      expected,
+      `${JSON.stringify(text)}: ${dir}`
+    );
+  }
+});
+
+test('canPrune: pathspec excludes what lies below each folder found', () => {
+  const below = (dir: string) => [
+    `${dir}/f`,
+    `${dir}/keep`,
+    `${dir}/x.csv`,
+    `${dir}/b/c`,
+    `${dir}/sub/deep/x.py`
+  ];
+  const found = CASES.filter(c => c[2]);
+  const ref = runReference(
+    found.map(([text, dir]) => ({ text, paths: below(dir) }))
+  );
+  found.forEach(([text, dir], k) => {
+    below(dir).forEach((p, i) => {
+      assert.equal(
+        ref.cases[k].results[i][0],
+        true,
+        `${JSON.stringify(text)}: pathspec keeps ${p}`
+      );
+    });
+  });
+});
