@@ -1,6 +1,7 @@
 import type { ISnapshotReport } from '../snapshot/accounting.js';
 import type { IScan } from '../snapshot/scan.js';
 import type { ISnapshotSummary } from '../snapshot/summary.js';
+import type { ISurelyCounted } from '../snapshot/limits.js';
 import type { ILimits } from '../snapshot/types.js';
 import type { IWriteIfUnchanged } from './write-if-unchanged.js';
 
@@ -48,6 +49,17 @@ export interface IFarReport {
   dataToMove?: boolean;
 }
 
+export interface IScanOptions {
+  /**
+   * `counted`, when asked for with `bound` and the access can tell: what
+   * SDK v1 surely uploads and sizes among the files seen so far.
+   */
+  onProgress?(filesSeen: number, counted?: ISurelyCounted): void;
+  signal?: AbortSignal;
+  /** Ask for `counted`; readability is checked until this many files pass. */
+  bound?: number;
+}
+
 /**
  * How the guard reaches the files of a folder on the server: through the
  * helper kernel (sees everything) or the Contents API (hides dotfiles).
@@ -58,10 +70,7 @@ export interface IFolderAccess extends IWriteIfUnchanged {
   readonly kind: 'kernel' | 'contents';
   /** A warning to show with every report, or null. */
   readonly caveat: string | null;
-  scan(
-    folder: string,
-    options: { onProgress?(filesSeen: number): void; signal?: AbortSignal }
-  ): Promise<IScan>;
+  scan(folder: string, options: IScanOptions): Promise<IScan>;
   /**
    * `reportOf(scan, limits)` away from the page's main thread, for a scan
    * this access made; null when it cannot (then the caller makes it).

@@ -19,7 +19,7 @@ import {
   visibleName
 } from '../snapshot/format.js';
 import { baseName, joinPath, parentOf, relativeTo } from '../snapshot/paths.js';
-import { sdkOfProfile } from '../snapshot/limits.js';
+import { overSoFar, sdkOfProfile } from '../snapshot/limits.js';
 import { reportOf, rescope, type IScan } from '../snapshot/scan.js';
 import {
   detectSdk,
@@ -162,6 +162,22 @@ export class SnapshotGuard implements ISnapshotGuard {
     return setting === 'auto'
       ? (this.decided.get(folder) ?? 'v1')
       : sdkOfProfile(setting);
+  }
+
+  /**
+   * The hard limits a check can judge against before its scan ends: when
+   * the SDK is known before it (the profile names it, or an earlier check
+   * of the folder decided it) and has any.
+   */
+  private limitsBeforeScan(folder: string): ILimits | null {
+    const setting = this.options.profile?.() ?? 'azureml-v1';
+    const sdk =
+      setting === 'auto' ? this.decided.get(folder) : sdkOfProfile(setting);
+    if (sdk === undefined) {
+      return null;
+    }
+    const limits = this.limitsOf(sdk);
+    return limits.maxFiles === null && limits.maxBytes === null ? null : limits;
   }
 
   private limitsOf(sdk: Sdk): ILimits {
@@ -686,24 +702,57 @@ export class SnapshotGuard implements ISnapshotGuard {
       trans,
       trans.__('Checking the snapshot of %1…', label)
     );
+    // Over as soon as what the SDK surely counts crosses a limit; the
+    // totals (and the exact report) still come from the whole scan.
+    const early = this.limitsBeforeScan(folder);
+    let over: string | null = null;
     try {
       const scan = await access.scan(folder, {
         signal: progress.signal,
-        onProgress: n =>
-          progress.update(
-            trans.__(
-              'Checking the snapshot of %1: %2 files seen…',
+        ...(early ? { bound: early.maxFiles ?? 0 } : {}),
+        onProgress: (n, counted) => {
+          const limit = early && counted ? overSoFar(counted, early) : null;
+          if (limit === 'files') {
+            over = trans.__(
+              'The snapshot of %1 is over the limit of %2 files',
               label,
-              formatCount(n)
-            )
-          )
+              formatCount(early!.maxFiles!)
+            );
+          } else if (limit === 'bytes') {
+            over = trans.__(
+              'The snapshot of %1 is over the size limit of %2 (%3 so far)',
+              label,
+              formatBytes(early!.maxBytes!),
+              formatBytes(counted!.bytes)
+            );
+          }
+          progress.update(
+            over === null
+              ? trans.__(
+                  'Checking the snapshot of %1: %2 files seen…',
+                  label,
+                  formatCount(n)
+                )
+              : trans.__(
+                  '%1: %2 files seen; counting the rest…',
+                  over,
+                  formatCount(n)
+                )
+          );
+        }
       });
       progress.update(
-        trans.__(
-          'Checking the snapshot of %1: applying the rules to %2 files…',
-          label,
-          formatCount(scan.files.length)
-        )
+        over === null
+          ? trans.__(
+              'Checking the snapshot of %1: applying the rules to %2 files…',
+              label,
+              formatCount(scan.files.length)
+            )
+          : trans.__(
+              '%1: applying the rules to %2 files…',
+              over,
+              formatCount(scan.files.length)
+            )
       );
       const decided = await this.decideSdk(access, folder, notebook, scan);
       const limits = this.limitsOf(decided.sdk);

@@ -59,6 +59,9 @@ export class HelperKernel extends HelperRpc {
     if (options.base !== undefined) {
       args.base = options.base;
     }
+    if (options.bound !== undefined) {
+      args.bound = options.bound;
+    }
     const reply = await this.request('walk', args, options);
     const blob = reply.buffers[0];
     if (!blob) {

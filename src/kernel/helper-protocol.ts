@@ -7,6 +7,7 @@
  */
 import { strFromU8, unzlibSync } from 'fflate';
 import type { IDataInput } from '../snapshot/data-asset.js';
+import type { ISurelyCounted } from '../snapshot/limits.js';
 import type { IDirEntry, Sdk } from '../snapshot/types.js';
 
 /** The comm target registered by the helper (server.py). */
@@ -83,8 +84,14 @@ export interface IWalkListing {
 }
 
 export interface IWalkOptions {
-  onProgress?(filesSeen: number): void;
+  /** `counted`: with `bound`, what v1 surely counts so far (else absent). */
+  onProgress?(filesSeen: number, counted?: ISurelyCounted): void;
   signal?: AbortSignal;
+  /**
+   * Also send a lower bound of v1's files and bytes, when the folder has no
+   * ignore file; readability is asked of files only until this many pass.
+   */
+  bound?: number;
   /** Folder that `link.outside` is judged against (default: the walked one). */
   base?: string;
 }
@@ -225,4 +232,5 @@ export interface IReplyData {
   result?: any;
   error?: { type?: string; message?: string; path?: string; detail?: string };
   progress?: number;
+  lower?: ISurelyCounted;
 }

@@ -15,6 +15,7 @@ import {
 } from '@jupyterlab/services';
 import type { JSONObject, JSONValue } from '@lumino/coreutils';
 import { errorMessage } from '../snapshot/errors.js';
+import type { ISurelyCounted } from '../snapshot/limits.js';
 import {
   HELPER_TARGET,
   HelperKernelError,
@@ -52,7 +53,7 @@ interface IPending {
   op: string;
   resolve(value: IRawReply): void;
   reject(err: Error): void;
-  onProgress?(n: number): void;
+  onProgress?(n: number, counted?: ISurelyCounted): void;
 }
 
 /** A request's reply: its result and the comm buffers that came with it. */
@@ -186,7 +187,7 @@ export class HelperRpc implements IDisposableLike {
     op: string,
     args: JSONObject,
     options: {
-      onProgress?(n: number): void;
+      onProgress?(n: number, counted?: ISurelyCounted): void;
       signal?: AbortSignal;
       buffers?: Uint8Array[];
     } = {}
@@ -526,7 +527,7 @@ export class HelperRpc implements IDisposableLike {
       return;
     }
     if (typeof data.progress === 'number') {
-      pending.onProgress?.(data.progress);
+      pending.onProgress?.(data.progress, data.lower);
       return;
     }
     this._pending.delete(data.id!);

@@ -5,7 +5,8 @@ import type {
   IFolderAccess,
   IIncompleteCopy,
   IRemoveReport,
-  IReportOptions
+  IReportOptions,
+  IScanOptions
 } from '../access/folder-access.js';
 import {
   WriteRefusedError,
@@ -32,10 +33,7 @@ export class KernelAccess implements IFolderAccess {
     private measurer: ListingMeasurer = new ListingMeasurer(helper)
   ) {}
 
-  async scan(
-    folder: string,
-    options: { onProgress?(n: number): void; signal?: AbortSignal }
-  ): Promise<IScan> {
+  async scan(folder: string, options: IScanOptions): Promise<IScan> {
     const { scan, amlignoreSha256 } = await this.measurer.scan(folder, options);
     this.seen.set(folder, amlignoreSha256);
     return scan;

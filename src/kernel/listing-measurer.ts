@@ -1,4 +1,8 @@
-import type { IFarReport, IReportOptions } from '../access/folder-access.js';
+import type {
+  IFarReport,
+  IReportOptions,
+  IScanOptions
+} from '../access/folder-access.js';
 import { joinPath } from '../snapshot/paths.js';
 import { RuleSet } from '../snapshot/rules.js';
 import { scanFolder, type IScan } from '../snapshot/scan.js';
@@ -55,10 +59,7 @@ export class ListingMeasurer {
    * The guard's scan of `folder`; the worker keeps it, so that `report`
    * on it runs there too.
    */
-  async scan(
-    folder: string,
-    options: { onProgress?(filesSeen: number): void; signal?: AbortSignal }
-  ): Promise<IKernelScan> {
+  async scan(folder: string, options: IScanOptions): Promise<IKernelScan> {
     if (!this._scanner.available()) {
       const fs = await KernelFileSystem.open(this.helper, folder, options);
       const scan = await scanFolder(fs, { rootId: fs.rootId, prune: false });

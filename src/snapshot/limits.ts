@@ -98,6 +98,32 @@ export interface IJudgement {
 }
 
 /**
+ * What a scan still running has seen that the SDK surely counts (a lower
+ * bound of its files and bytes): enough for "over" before the totals.
+ */
+export interface ISurelyCounted {
+  files: number;
+  bytes: number;
+}
+
+/**
+ * The hard limit a lower bound already crosses, or null. Over is final:
+ * the totals can only be higher.
+ */
+export function overSoFar(
+  counted: ISurelyCounted,
+  limits: ILimits
+): 'files' | 'bytes' | null {
+  if (limits.maxFiles !== null && counted.files > limits.maxFiles) {
+    return 'files';
+  }
+  if (limits.maxBytes !== null && counted.bytes > limits.maxBytes) {
+    return 'bytes';
+  }
+  return null;
+}
+
+/**
  * Azure ML fails when a count is strictly above its limit; exactly at the
  * limit passes. `near` starts at the configured fraction of a limit.
  */

@@ -40,26 +40,34 @@ export class ProgressToast {
     });
   }
 
-  /** Show progress; dropped when the last update is too recent. */
+  /**
+   * Show progress; when the last update is too recent, shown once the
+   * interval has passed (the latest one only): a step that then waits,
+   * like a walk at a verdict, still shows where it got to.
+   */
   update(message: string, progress?: number): void {
-    const now = Date.now();
-    if (now - this._last < PROGRESS_INTERVAL) {
+    this._next = { message, progress };
+    if (this._timer !== null) {
       return;
     }
-    this._last = now;
-    this._updated = true;
-    Notification.update({
-      id: this._id,
-      type: 'in-progress',
-      message,
-      autoClose: false,
-      actions: this._actions,
-      progress
-    });
+    const wait = this._last + PROGRESS_INTERVAL - Date.now();
+    if (wait > 0) {
+      this._timer = setTimeout(() => {
+        this._timer = null;
+        this._show();
+      }, wait);
+      return;
+    }
+    this._show();
   }
 
   /** Remove the notification (once the last update has settled). */
   async dismiss(): Promise<void> {
+    if (this._timer !== null) {
+      clearTimeout(this._timer);
+      this._timer = null;
+      this._next = null;
+    }
     await this._settle();
     Notification.dismiss(this._id);
   }
@@ -78,6 +86,24 @@ export class ProgressToast {
     Notification.emit(message, type, { autoClose: options.autoClose });
   }
 
+  private _show(): void {
+    const next = this._next;
+    if (next === null) {
+      return;
+    }
+    this._next = null;
+    this._last = Date.now();
+    this._updated = true;
+    Notification.update({
+      id: this._id,
+      type: 'in-progress',
+      message: next.message,
+      autoClose: false,
+      actions: this._actions,
+      progress: next.progress
+    });
+  }
+
   private async _settle(): Promise<void> {
     const wait = this._updated
       ? this._last + PROGRESS_INTERVAL - Date.now()
@@ -91,4 +117,7 @@ export class ProgressToast {
   private readonly _actions: Notification.IAction[];
   private _last = Date.now();
   private _updated = false;
+  /** The update waiting for the interval, and its timer. */
+  private _next: { message: string; progress?: number } | null = null;
+  private _timer: ReturnType<typeof setTimeout> | null = null;
 }

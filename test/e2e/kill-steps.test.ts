@@ -27,6 +27,7 @@ import {
   formatBytes,
   noise,
   PLUGIN,
+  referenceCheck,
   reportNumbers,
   submitAndWait,
   treeHashes,
@@ -145,6 +146,56 @@ describe('the helper kernel killed at each step of each flow', () => {
       await s.clearToasts();
       await submitAndWait(s, 'k-check/nb.ipynb');
       await cancelSubmit(s);
+    }));
+
+  test('over the file limit while the walk still runs: Cancel then; the next check is exact', t =>
+    s.run(t, async () => {
+      const dir = s.folder('k-over');
+      writeNotebook(join(dir, 'nb.ipynb'));
+      // No ignore file: every one counts, so the limit (100) is crossed at
+      // the walk's first progress (after 1000 files), where it pauses.
+      data(dir, 1200);
+      await s.open('k-over/nb.ipynb');
+      const gate = join(gates, 'walk');
+      writeFileSync(gate, '');
+      try {
+        await (await s.submitButton('k-over/nb.ipynb')).click();
+        const text = await s.toast(
+          'in-progress',
+          /^The snapshot of k-over is over the limit of 100 files: [\d,]+ files seen; counting the rest…$/,
+          { timeoutMs: 120_000 }
+        );
+        // Said while the walk stands at its gate, before it has seen all.
+        assert.ok(existsSync(`${gate}.paused`), 'the walk is not paused');
+        const seen = Number(
+          /: ([\d,]+) files seen/.exec(text)![1].replace(/,/g, '')
+        );
+        const all = referenceCheck(dir).fileCount;
+        assert.ok(seen > 100 && seen < all, `${seen} files seen of ${all}`);
+        await s.page
+          .locator('.Toastify__toast', {
+            hasText: 'over the limit of 100 files'
+          })
+          .getByRole('button', { name: 'Cancel' })
+          .click();
+        await s.toast('info', /^The check of k-over was cancelled\.$/);
+        assert.ok(
+          existsSync(`${gate}.paused`),
+          'the walk went on before Cancel'
+        );
+      } finally {
+        rmSync(gate, { force: true });
+        rmSync(`${gate}.paused`, { force: true });
+      }
+      await s.clearToasts();
+      await (await s.submitButton('k-over/nb.ipynb')).click();
+      const report = await guardDialog(s, 'jp-SnapshotGuard-reportDialog');
+      const ref = referenceCheck(dir);
+      const numbers = await reportNumbers(report);
+      assert.equal(numbers.files, ref.fileCount);
+      assert.equal(numbers.bytes, ref.totalBytes);
+      await dialogButton(report, 'Cancel').click();
+      await report.waitFor({ state: 'detached' });
     }));
 
   test('.amlignore write: "left as it was", nothing left; the next Submit writes it', t =>

@@ -154,12 +154,14 @@ class _FileOps:
         except OSError as err:
             raise _os_error(err, rel, 'list')
 
-    def op_walk(self, path='', base=None, cancel=None, progress=None):
+    def op_walk(self, path='', base=None, cancel=None, progress=None, bound=None):
         """The whole tree under `path`, every folder's entries in one result.
 
         Links into folders are followed (Azure ML uploads what they point
         at) except into a folder already on the way down (a loop). A folder
         that cannot be listed is noted in `errors`; only the root is fatal.
+        With `bound` (a file count), progress also carries a lower bound of
+        what v1 uploads and sizes (see _LowerBound).
         """
         absroot, rel, real_root = self._base(path, base)
         try:
@@ -174,11 +176,12 @@ class _FileOps:
         files = 0
         last_files = 0
         last_time = time.monotonic()
-        stack = [('', absroot, frozenset([root_id]))]
+        lower = None
+        stack = [('', absroot, frozenset([root_id]), False)]
         while stack:
             if cancel is not None and cancel.is_set():
                 raise HelperError('Cancelled', "The listing of '%s' was cancelled." % rel)
-            sub, absdir, chain = stack.pop()
+            sub, absdir, chain, linked = stack.pop()
             try:
                 with os.scandir(absdir) as it:
                     found = list(it)
@@ -197,13 +200,17 @@ class _FileOps:
                     files += 1
                 elif e['kind'] == 'dir' and e['id'] not in chain:
                     child = d.name if sub == '' else sub + '/' + d.name
-                    stack.append((child, os.path.join(absdir, d.name), chain | {e['id']}))
+                    stack.append((child, os.path.join(absdir, d.name), chain | {e['id']}, linked or 'link' in e))
+            if sub == '' and bound is not None:
+                lower = _LowerBound.of_root(entries, bound)
+            if lower is not None and not linked:
+                lower.add(absdir, entries)
             dirs[sub] = entries
             if progress is not None and files != last_files:
                 now = time.monotonic()
                 if files - last_files >= 1000 or now - last_time >= 0.2:
                     last_files, last_time = files, now
-                    progress(files)
+                    progress(files, None if lower is None else lower.payload())
                     _pause('walk')
         return {'root': rel, 'rootId': root_id, 'files': files, 'dirs': dirs, 'errors': errors}
 
@@ -634,6 +641,41 @@ class _FileOps:
         paths += [rel + '/' + d for d in j.dirs if d]
         paths.append(rel)
         return self.op_remove_created(paths)
+
+
+class _LowerBound:
+    """Files and bytes v1 surely uploads and sizes (spec 3.1, 3.2), so far.
+
+    Only when the root has no ignore file: then nothing is excluded and v1
+    enters every folder. Counted: regular files (not links) in folders not
+    reached through a link, so each is in v1's size walk and upload list;
+    a file counts for the upload only if readable (os.access, as v1 asks),
+    asked only until the count passes `bound`, which is all a verdict needs.
+    """
+
+    def __init__(self, bound):
+        self.bound = bound
+        self.files = 0
+        self.bytes = 0
+
+    @classmethod
+    def of_root(cls, entries, bound):
+        if not isinstance(bound, int) or isinstance(bound, bool) or bound < 0:
+            raise HelperError('BadRequest', 'bound must be a non-negative integer')
+        if any(e['name'] in ('.amlignore', '.gitignore') for e in entries):
+            return None
+        return cls(bound)
+
+    def add(self, absdir, entries):
+        for e in entries:
+            if e['kind'] != 'file' or 'link' in e or 'error' in e:
+                continue
+            self.bytes += e['size']
+            if self.files <= self.bound and os.access(os.path.join(absdir, e['name']), os.R_OK):
+                self.files += 1
+
+    def payload(self):
+        return {'files': self.files, 'bytes': self.bytes}
 
 
 def _copy_data(fin, fout, h):

@@ -139,8 +139,8 @@ class CommServer:
         with self._lock:
             self.walks[rid] = event
 
-        def progress(n):
-            self.send({'id': rid, 'progress': n})
+        def progress(n, lower=None):
+            self.send({'id': rid, 'progress': n} if lower is None else {'id': rid, 'progress': n, 'lower': lower})
 
         def run():
             try:
