@@ -27,7 +27,9 @@
 // --scale-files N (default 1000000; 0 skips that row), --cli-only (only the
 // CLI and pack rows and the scale row: no zip -1, rules, browser or meter),
 // --browser-only (only the verdict in Chromium), --browser-runs N (page
-// loads per folder and setting; default as pack).
+// loads per folder and setting; default as pack), --over-files N (default
+// 200000; 0 skips it: the browser's early "over" on a folder of N included
+// files).
 import { spawn, spawnSync } from 'node:child_process';
 import { randomFillSync } from 'node:crypto';
 import {
@@ -49,6 +51,7 @@ import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import {
   benchBrowser,
+  benchEarlyOver,
   browserFigures,
   buildSmallTree
 } from './bench-browser.js';
@@ -68,7 +71,8 @@ const { values: args } = parseArgs({
     'think-seconds': { type: 'string', default: '5' },
     'skip-browser': { type: 'boolean', default: false },
     'browser-only': { type: 'boolean', default: false },
-    'browser-runs': { type: 'string' }
+    'browser-runs': { type: 'string' },
+    'over-files': { type: 'string', default: '200000' }
   }
 });
 const RUNS = Math.max(1, Number(args.runs) || 5);
@@ -76,6 +80,7 @@ const PACK_RUNS = Math.max(3, RUNS - 2);
 const FILES = Math.max(1000, Number(args.files) || 100000);
 const SCALE_FILES = Math.max(0, Number(args['scale-files']) || 0);
 const BROWSER_RUNS = Math.max(1, Number(args['browser-runs']) || PACK_RUNS);
+const OVER_FILES = Math.max(0, Number(args['over-files']) || 0);
 
 const BENCH = join(ROOT, '.bench'); // git-ignored
 const TREE = join(BENCH, `tree-${FILES}`);
@@ -578,8 +583,15 @@ async function main() {
   };
 
   const paths = buildTree();
+  const earlyOver = () =>
+    benchEarlyOver(BENCH, join(BENCH, 'included'), OVER_FILES, {
+      runs: BROWSER_RUNS
+    });
   if (args['browser-only']) {
     await attempt('browser', browserRows);
+    if (OVER_FILES > 0) {
+      await attempt('earlyOver', earlyOver);
+    }
     printReport(results, errors, { loadBefore, paths, packBytes: 0 });
     return;
   }
@@ -681,6 +693,9 @@ async function main() {
   await attempt('rules', () => benchRules(paths));
   if (!args['skip-browser']) {
     await attempt('browser', browserRows);
+    if (OVER_FILES > 0) {
+      await attempt('earlyOver', earlyOver);
+    }
   }
   const meterSeconds = Number(args['meter-seconds']);
   if (meterSeconds > 0) {
@@ -955,6 +970,17 @@ function issueTable(r) {
       'first Submit with the default settings (meter on), ~2k / 100k',
       `${ms(small.defaults)} / ${ms(big.defaults)}`,
       '(info)'
+    );
+  }
+  if (r.earlyOver) {
+    const o = r.earlyOver;
+    const over = o.over.every(v => v !== null) ? median(o.over) : undefined;
+    const report = median(o.report);
+    add(
+      `browser "over" shown, ${count(o.files)} included files (v1), warm`,
+      `${fmtS(over)}; report ${fmtS(report)}; find ${fmtS(median(o.find))}`,
+      'before the totals',
+      over !== undefined && over < report
     );
   }
   if (r.scale) {

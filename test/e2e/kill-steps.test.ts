@@ -29,6 +29,7 @@ import {
   PLUGIN,
   referenceCheck,
   reportNumbers,
+  smallFiles,
   submitAndWait,
   treeHashes,
   useBrowser,
@@ -153,8 +154,10 @@ describe('the helper kernel killed at each step of each flow', () => {
       const dir = s.folder('k-over');
       writeNotebook(join(dir, 'nb.ipynb'));
       // No ignore file: every one counts, so the limit (100) is crossed at
-      // the walk's first progress (after 1000 files), where it pauses.
+      // the walk's first progress (after a folder of 1200 files), where it
+      // pauses before the other folder.
       data(dir, 1200);
+      smallFiles(dir, 1200, 1200);
       await s.open('k-over/nb.ipynb');
       const gate = join(gates, 'walk');
       writeFileSync(gate, '');

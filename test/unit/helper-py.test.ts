@@ -28,6 +28,7 @@ import {
   helperPythons
 } from '../helpers/pythons.js';
 import { extractDebianPackage } from '../helpers/debian.js';
+import { runSdkReference } from '../conformance/sdk-reference.js';
 import {
   IPyOptions,
   helperDir,
@@ -287,6 +288,50 @@ except HelperError as e:
       out.seen.every((n: number, i: number) => i === 0 || n > out.seen[i - 1])
     );
     assert.equal(out.cancelled.type, 'Cancelled');
+  });
+
+  test('walk with `bound`: progress carries what v1 surely counts, never more than the reference', () => {
+    // 1000 files a folder: each folder's listing sends progress, so the
+    // last one covers the whole tree.
+    const files: Record<string, string> = { 'top.txt': 'top' };
+    for (let i = 0; i < 1000; i++) {
+      files[`a/${i}.txt`] = 'a'.repeat(i % 7);
+      files[`b/${i}.txt`] = 'bb';
+    }
+    const d = folder(files);
+    symlinkSync('a', join(d, 'ln'));
+    symlinkSync('top.txt', join(d, 'one.txt'));
+    const walk = (bound: number | null) =>
+      py(
+        d,
+        String.raw`
+seen = []
+h.op_walk('', progress=lambda n, lower=None: seen.append(lower), bound=${bound === null ? 'None' : bound})
+out['seen'] = seen
+`
+      ).seen as ({ files: number; bytes: number } | null)[];
+    const [ref] = runSdkReference([{ root: d, sdk: 'v1' }]);
+    // What the reference uploads and sizes outside links.
+    const plain = ref.files.filter(
+      ([p]) => !p.startsWith('ln/') && p !== 'one.txt'
+    );
+    assert.equal(plain.length, 2001);
+    const exact = walk(1_000_000);
+    assert.ok(exact.length >= 3, JSON.stringify(exact));
+    exact.forEach((lower, i) => {
+      assert.ok(lower!.files <= ref.files.length);
+      assert.ok(lower!.bytes <= ref.totalBytes);
+      assert.ok(i === 0 || lower!.files >= exact[i - 1]!.files);
+    });
+    assert.deepEqual(exact.at(-1), {
+      files: plain.length,
+      bytes: plain.reduce((n, [, size]) => n + size, 0)
+    });
+    // Readability is asked only until the count passes the bound.
+    assert.equal(walk(100).at(-1)!.files, 101);
+    assert.ok(walk(null).every(lower => lower === null));
+    writeFileSync(join(d, '.amlignore'), 'b/\n');
+    assert.ok(walk(100).every(lower => lower === null));
   });
 
   test('an unreadable subfolder is a listing error, an unreadable root an error', t => {

@@ -210,7 +210,10 @@ class _FileOps:
                 now = time.monotonic()
                 if files - last_files >= 1000 or now - last_time >= 0.2:
                     last_files, last_time = files, now
-                    progress(files, None if lower is None else lower.payload())
+                    if lower is None:
+                        progress(files)
+                    else:
+                        progress(files, lower.payload())
                     _pause('walk')
         return {'root': rel, 'rootId': root_id, 'files': files, 'dirs': dirs, 'errors': errors}
 
