@@ -154,25 +154,27 @@ export class SnapshotGuard implements ISnapshotGuard {
   }
 
   /**
-   * The SDK the meter measures with: the profile's, or under `auto` what the
-   * last full check of the folder decided (v1, the strict one, before any).
+   * The SDK the meter measures with: the known one, else v1 (the strict
+   * one) until a full check of the folder decides.
    */
   private sdkFor(folder: string): Sdk {
+    return this.knownSdk(folder) ?? 'v1';
+  }
+
+  /** The profile's SDK, or under `auto` what the last check of the folder decided. */
+  private knownSdk(folder: string): Sdk | undefined {
     const setting = this.options.profile?.() ?? 'azureml-v1';
     return setting === 'auto'
-      ? (this.decided.get(folder) ?? 'v1')
+      ? this.decided.get(folder)
       : sdkOfProfile(setting);
   }
 
   /**
    * The hard limits a check can judge against before its scan ends: when
-   * the SDK is known before it (the profile names it, or an earlier check
-   * of the folder decided it) and has any.
+   * the SDK is known before it and has any.
    */
   private limitsBeforeScan(folder: string): ILimits | null {
-    const setting = this.options.profile?.() ?? 'azureml-v1';
-    const sdk =
-      setting === 'auto' ? this.decided.get(folder) : sdkOfProfile(setting);
+    const sdk = this.knownSdk(folder);
     if (sdk === undefined) {
       return null;
     }
