@@ -430,6 +430,10 @@ export async function benchEarlyOver(root, dir, files, { runs = 3 } = {}) {
       await page.evaluate(report => {
         const b = { click: null, over: null, report: null };
         window.__overBench = b;
+        // The last check's notification may still be leaving the screen.
+        for (const t of document.querySelectorAll('.Toastify__toast')) {
+          t.dataset.benchOld = '1';
+        }
         document.addEventListener(
           'click',
           () => {
@@ -444,9 +448,11 @@ export async function benchEarlyOver(root, dir, files, { runs = 3 } = {}) {
           const now = performance.now();
           if (
             b.over === null &&
-            [...document.querySelectorAll('.Toastify__toast')].some(t =>
-              /is over the (size )?limit/.test(t.textContent ?? '')
-            )
+            [
+              ...document.querySelectorAll(
+                '.Toastify__toast:not([data-bench-old])'
+              )
+            ].some(t => /is over the (size )?limit/.test(t.textContent ?? ''))
           ) {
             b.over = now;
           }
