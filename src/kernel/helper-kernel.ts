@@ -62,6 +62,9 @@ export class HelperKernel extends HelperRpc {
     if (options.bound !== undefined) {
       args.bound = options.bound;
     }
+    if (options.background) {
+      args.background = true;
+    }
     const reply = await this.request('walk', args, options);
     const blob = reply.buffers[0];
     if (!blob) {

@@ -94,6 +94,11 @@ export interface IWalkOptions {
   bound?: number;
   /** Folder that `link.outside` is judged against (default: the walked one). */
   base?: string;
+  /**
+   * Background work (the meter's checks): the helper walks at a lower CPU
+   * priority, yielding to the user's typing and kernels.
+   */
+  background?: boolean;
 }
 
 export interface IReadResult {

@@ -26,18 +26,21 @@ export async function decodeBlob(blob: Uint8Array): Promise<IWalkListing> {
 export async function measureBlob(
   blob: Uint8Array,
   limits: ILimits,
-  fallback: IListingFallback
+  fallback: IListingFallback,
+  pause?: () => Promise<void>
 ): Promise<ISnapshotSummary> {
-  return measureListing(await decodeBlob(blob), limits, fallback);
+  return measureListing(await decodeBlob(blob), limits, fallback, pause);
 }
 
+/** `pause`, when given, is awaited before each folder is read. */
 export async function measureListing(
   listing: IWalkListing,
   limits: ILimits,
-  fallback: IListingFallback
+  fallback: IListingFallback,
+  pause?: () => Promise<void>
 ): Promise<ISnapshotSummary> {
   // The limits name the SDK whose rules the meter applies.
-  const scan = await scanFolder(listingFileSystem(listing, fallback), {
+  const scan = await scanFolder(listingFileSystem(listing, fallback, pause), {
     rootId: listing.rootId,
     sdk: sdkOfProfile(limits.profile)
   });
@@ -61,10 +64,12 @@ export function scanListing(
 /** The engine's file system over a listing; the rest is asked for. */
 function listingFileSystem(
   listing: IWalkListing,
-  fallback: IListingFallback
+  fallback: IListingFallback,
+  pause?: () => Promise<void>
 ): IFileSystem {
   return {
     list: async path => {
+      await pause?.();
       const entries = listing.dirs[path];
       if (entries) {
         return entries;

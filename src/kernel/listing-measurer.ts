@@ -41,7 +41,11 @@ export class ListingMeasurer {
     // Started and answering first, so that the cost counts only the work.
     await this.helper.ping();
     const started = performance.now();
-    const blob = await this.helper.walkBlob(folder, { signal });
+    // The meter's check is background work: Submit's scan() is not.
+    const blob = await this.helper.walkBlob(folder, {
+      signal,
+      background: true
+    });
     const fallback = this._fallback(folder);
     const summary = this._meter.available()
       ? (

@@ -8,6 +8,7 @@ import {
   type IListingFallback
 } from './listing-measure.js';
 import type { FromWorker, IScanRest, ToWorker } from './measure-protocol.js';
+import { pacer } from './pacer.js';
 import { dataCandidates } from '../snapshot/advisor.js';
 import { errorMessage } from '../snapshot/errors.js';
 import { reportOf, rescope, type IScan } from '../snapshot/scan.js';
@@ -22,6 +23,12 @@ interface IWorkerScope {
  * so a big scan arrives as many short tasks instead of one long one.
  */
 const FILES_PER_MESSAGE = 1000;
+/**
+ * The meter's checks are background work: they match in slices of about
+ * this many ms with rests as long between them (Submit's scans, which the
+ * user waits for, run flat out).
+ */
+const METER_SLICE_MS = 8;
 /** Scans kept for `report` (a check, its step folders, a re-check). */
 const KEEP = 4;
 
@@ -105,9 +112,12 @@ scope.onmessage = event => {
   const { id } = message;
   const work: Promise<FromWorker> =
     message.type === 'measure'
-      ? measureBlob(message.blob, message.limits, fallbackFor(id)).then(
-          summary => ({ type: 'done', id, summary })
-        )
+      ? measureBlob(
+          message.blob,
+          message.limits,
+          fallbackFor(id),
+          pacer(METER_SLICE_MS)
+        ).then(summary => ({ type: 'done', id, summary }))
       : message.type === 'scan'
         ? scan(id, message.blob)
         : Promise.resolve().then(() => report(message));

@@ -334,6 +334,58 @@ out['seen'] = seen
     assert.ok(walk(100).every(lower => lower === null));
   });
 
+  // Through the comm server as the kernel runs it: the meter's walks
+  // (`background`) in a thread at a lower CPU priority, Submit's at the
+  // kernel's own, and the kernel's thread left alone.
+  test('a background walk runs at a lower CPU priority, a plain one does not', () => {
+    const d = folder({ 'a/x.txt': 'x', 'b.txt': '' });
+    const out = py(
+      d,
+      String.raw`
+import threading
+def nice():
+    return os.getpriority(os.PRIO_PROCESS, threading.get_native_id())
+class Comm:
+    def __init__(self):
+        self.replies = {}
+        self.cond = threading.Condition()
+    def on_msg(self, handler):
+        pass
+    def send(self, data, buffers=None):
+        if 'progress' not in data:
+            with self.cond:
+                self.replies[data['id']] = data
+                self.cond.notify_all()
+comm = Comm()
+server = helper.CommServer(comm, h)
+walk_nice = {}
+plain_walk = h.op_walk
+def spy(**args):
+    walk_nice[args['path']] = nice()
+    return plain_walk(**args)
+h.op_walk = spy
+out['kernel_before'] = nice()
+def request(rid, args):
+    server.on_msg({'content': {'data': {'id': rid, 'op': 'walk', 'args': args}}})
+    with comm.cond:
+        comm.cond.wait_for(lambda: rid in comm.replies, timeout=30)
+    return comm.replies.get(rid)
+out['meter'] = request('m', {'path': '', 'background': True})
+out['submit'] = request('s', {'path': 'a'})
+out['walk_nice'] = walk_nice
+out['kernel_after'] = nice()
+`
+    );
+    assert.equal(out.meter.ok, true, JSON.stringify(out.meter));
+    assert.equal(out.meter.result.files, 2);
+    assert.equal(out.submit.ok, true, JSON.stringify(out.submit));
+    assert.equal(out.submit.result.files, 1);
+    // Linux only (a thread's own nice value); this suite runs on Linux.
+    assert.equal(out.walk_nice[''], 19);
+    assert.equal(out.walk_nice.a, out.kernel_before);
+    assert.equal(out.kernel_after, out.kernel_before);
+  });
+
   test('an unreadable subfolder is a listing error, an unreadable root an error', t => {
     if (interpreter.path !== PYTHON) {
       // pyenv's interpreters (and their libpython) live under /root, which

@@ -56,6 +56,39 @@ describe("the meter's listing measure (worker side)", () => {
     assert.equal(summary.ignoreFile, '.amlignore');
   });
 
+  test('pauses before reading each folder, when given a pause', async () => {
+    const listing = {
+      root: '',
+      rootId: '1:1',
+      files: 2,
+      dirs: {
+        '': [file('a.py', 1), dir('b'), dir('c')],
+        b: [file('x.py', 1)],
+        c: []
+      },
+      errors: {}
+    };
+    let pauses = 0;
+    const summary = await measureBlob(
+      blobOf(listing),
+      resolveLimits('azureml-v1'),
+      {
+        list: async path => {
+          throw new Error(`not in the listing: ${path}`);
+        },
+        read: async path => {
+          throw new Error(`no ignore file here: ${path}`);
+        }
+      },
+      async () => {
+        pauses++;
+      }
+    );
+    assert.equal(summary.files, 2);
+    // '', b and c
+    assert.equal(pauses, 3);
+  });
+
   test('a folder the walk did not enter is asked for; over the limit', async () => {
     const listing = {
       root: '',

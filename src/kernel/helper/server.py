@@ -58,6 +58,10 @@ class Helper(_FileOps, _ArchiveOps, _AzureOps, _DataOps):
     THREADED = ('walk', 'submit_azureml', 'data_versions', 'upload_data')
     # Threaded ops that take `cancel` and `progress`.
     CANCELLABLE = ('walk', 'upload_data')
+    # A threaded request with `background: true` in its args (the meter's
+    # walks) runs at this nice value, so that it yields the CPU to the
+    # user's typing and kernels; Submit's requests keep the kernel's.
+    BACKGROUND_NICE = 19
 
     def dispatch(self, op, args, cancel=None, progress=None, buffers=None):
         """Run one request; (result, buffers). Raises HelperError."""
@@ -135,6 +139,9 @@ class CommServer:
         return {'cancelled': event is not None}
 
     def start_threaded(self, rid, op, args):
+        background = isinstance(args, dict) and args.get('background') is True
+        if isinstance(args, dict):
+            args = {k: v for k, v in args.items() if k != 'background'}
         event = threading.Event()
         with self._lock:
             self.walks[rid] = event
@@ -143,6 +150,8 @@ class CommServer:
             self.send({'id': rid, 'progress': n} if lower is None else {'id': rid, 'progress': n, 'lower': lower})
 
         def run():
+            if background:
+                _lower_thread_priority(Helper.BACKGROUND_NICE)
             try:
                 if op in Helper.CANCELLABLE:
                     self.reply(rid, lambda: self.helper.dispatch(op, args, cancel=event, progress=progress))
@@ -154,6 +163,24 @@ class CommServer:
 
         # A worker thread keeps the kernel free to receive `cancel`.
         threading.Thread(target=run, name='snapshot-guard-' + op, daemon=True).start()
+
+
+def _lower_thread_priority(nice):
+    """Lower the calling thread's CPU priority (only its own) to `nice`.
+
+    Linux gives every thread its own nice value (PRIO_PROCESS with a thread
+    id); elsewhere that id may name another process, so nothing is done.
+    The thread ends with its request, so nothing needs restoring (an
+    unprivileged process could not raise it back).
+    """
+    if not sys.platform.startswith('linux'):
+        return
+    tid = threading.get_native_id()
+    try:
+        if os.getpriority(os.PRIO_PROCESS, tid) < nice:
+            os.setpriority(os.PRIO_PROCESS, tid, nice)
+    except OSError:
+        pass  # still correct, only not in the background
 
 
 def _comm_manager(ip):
