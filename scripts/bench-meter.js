@@ -381,7 +381,9 @@ export function meterFigures(m) {
     ratePerMinDuring: checkSeconds
       ? (over(m.on.duringChecks) * 60) / checkSeconds
       : 0,
-    ratePerMinOff: (over(m.off.longTasks) * 60) / m.off.elapsed
+    ratePerMinOff: (over(m.off.longTasks) * 60) / m.off.elapsed,
+    // … and over the whole meter-on window (typing throughout).
+    ratePerMinOn: (over(m.on.longTasks) * 60) / m.on.elapsed
   };
 }
 
@@ -435,5 +437,6 @@ if (import.meta.url === pathToFileURL(process.argv[1]).href) {
       seconds: Number(process.argv[3] ?? 90)
     });
     process.stdout.write(meterLines(m).join('\n') + '\n');
+    process.stdout.write(JSON.stringify(meterFigures(m)) + '\n');
   }
 }
