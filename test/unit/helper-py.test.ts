@@ -335,9 +335,9 @@ out['seen'] = seen
   });
 
   // Through the comm server as the kernel runs it: the meter's walks
-  // (`background`) in a thread at a lower CPU priority, Submit's at the
-  // kernel's own, and the kernel's thread left alone.
-  test('a background walk runs at a lower CPU priority, a plain one does not', () => {
+  // (`background`) in a thread at a lower CPU priority and paced, Submit's
+  // at the kernel's own and flat out, and the kernel's thread left alone.
+  test('a background walk runs at a lower CPU priority and paced, a plain one does not', () => {
     const d = folder({ 'a/x.txt': 'x', 'b.txt': '' });
     const out = py(
       d,
@@ -359,9 +359,11 @@ class Comm:
 comm = Comm()
 server = helper.CommServer(comm, h)
 walk_nice = {}
+paced = {}
 plain_walk = h.op_walk
 def spy(**args):
     walk_nice[args['path']] = nice()
+    paced[args['path']] = args['pace'] is not None
     return plain_walk(**args)
 h.op_walk = spy
 out['kernel_before'] = nice()
@@ -373,7 +375,25 @@ def request(rid, args):
 out['meter'] = request('m', {'path': '', 'background': True})
 out['submit'] = request('s', {'path': 'a'})
 out['walk_nice'] = walk_nice
+out['paced'] = paced
 out['kernel_after'] = nice()
+# The pacer on a clock of its own: rests as long as each full slice took.
+class Clock:
+    t = 0.0
+    rests = []
+    @classmethod
+    def monotonic(cls):
+        return cls.t
+    @classmethod
+    def sleep(cls, s):
+        cls.rests.append(s)
+        cls.t += s
+helper.time = Clock
+pace = helper._Pacer(0.01)
+for step in range(6):
+    Clock.t += 0.004
+    pace()
+out['rests'] = [round(s, 6) for s in Clock.rests]
 `
     );
     assert.equal(out.meter.ok, true, JSON.stringify(out.meter));
@@ -384,6 +404,9 @@ out['kernel_after'] = nice()
     assert.equal(out.walk_nice[''], 19);
     assert.equal(out.walk_nice.a, out.kernel_before);
     assert.equal(out.kernel_after, out.kernel_before);
+    assert.deepEqual(out.paced, { '': true, a: false });
+    // Steps of 4 ms in slices of 10: rests after 12 ms and 12 ms again.
+    assert.deepEqual(out.rests, [0.012, 0.012]);
   });
 
   test('an unreadable subfolder is a listing error, an unreadable root an error', t => {

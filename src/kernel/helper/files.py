@@ -154,14 +154,15 @@ class _FileOps:
         except OSError as err:
             raise _os_error(err, rel, 'list')
 
-    def op_walk(self, path='', base=None, cancel=None, progress=None, bound=None):
+    def op_walk(self, path='', base=None, cancel=None, progress=None, bound=None, pace=None):
         """The whole tree under `path`, every folder's entries in one result.
 
         Links into folders are followed (Azure ML uploads what they point
         at) except into a folder already on the way down (a loop). A folder
         that cannot be listed is noted in `errors`; only the root is fatal.
         With `bound` (a file count), progress also carries a lower bound of
-        what v1 uploads and sizes (see _LowerBound).
+        what v1 uploads and sizes (see _LowerBound). `pace`, when given, is
+        called before each folder is read.
         """
         absroot, rel, real_root = self._base(path, base)
         try:
@@ -182,6 +183,8 @@ class _FileOps:
             if cancel is not None and cancel.is_set():
                 raise HelperError('Cancelled', "The listing of '%s' was cancelled." % rel)
             sub, absdir, chain, linked = stack.pop()
+            if pace is not None:
+                pace()
             try:
                 with os.scandir(absdir) as it:
                     found = list(it)

@@ -60,10 +60,15 @@ class Helper(_FileOps, _ArchiveOps, _AzureOps, _DataOps):
     CANCELLABLE = ('walk', 'upload_data')
     # A threaded request with `background: true` in its args (the meter's
     # walks) runs at this nice value, so that it yields the CPU to the
-    # user's typing and kernels; Submit's requests keep the kernel's.
+    # user's typing and kernels; Submit's requests keep the kernel's. A
+    # thread's nice value counts only within its process's autogroup (each
+    # kernel is a session of its own) or cgroup, not against the browser:
+    # so a background walk also works in slices of this many seconds with
+    # rests as long between them.
     BACKGROUND_NICE = 19
+    BACKGROUND_SLICE = 0.01
 
-    def dispatch(self, op, args, cancel=None, progress=None, buffers=None):
+    def dispatch(self, op, args, cancel=None, progress=None, buffers=None, pace=None):
         """Run one request; (result, buffers). Raises HelperError."""
         if op not in self.OPS:
             raise HelperError('BadRequest', 'Unknown operation %r.' % (op,))
@@ -74,7 +79,7 @@ class Helper(_FileOps, _ArchiveOps, _AzureOps, _DataOps):
         fn = getattr(self, 'op_' + op)
         try:
             if op == 'walk':
-                listing = fn(cancel=cancel, progress=progress, **args)
+                listing = fn(cancel=cancel, progress=progress, pace=pace, **args)
                 # One compressed buffer: large trees list fast and small.
                 blob = zlib.compress(json.dumps(listing, separators=(',', ':')).encode('utf-8'), 6)
                 return {'encoding': 'zlib-json', 'files': listing['files'], 'bytes': len(blob)}, [blob]
@@ -150,11 +155,13 @@ class CommServer:
             self.send({'id': rid, 'progress': n} if lower is None else {'id': rid, 'progress': n, 'lower': lower})
 
         def run():
+            pace = None
             if background:
                 _lower_thread_priority(Helper.BACKGROUND_NICE)
+                pace = _Pacer(Helper.BACKGROUND_SLICE)
             try:
                 if op in Helper.CANCELLABLE:
-                    self.reply(rid, lambda: self.helper.dispatch(op, args, cancel=event, progress=progress))
+                    self.reply(rid, lambda: self.helper.dispatch(op, args, cancel=event, progress=progress, pace=pace))
                 else:
                     self.reply(rid, lambda: self.helper.dispatch(op, args))
             finally:
@@ -181,6 +188,24 @@ def _lower_thread_priority(nice):
             os.setpriority(os.PRIO_PROCESS, tid, nice)
     except OSError:
         pass  # still correct, only not in the background
+
+
+class _Pacer:
+    """Called between steps: once a slice of work has passed, rests as long.
+
+    The thread then never holds a core for long, whatever the scheduler
+    makes of its priority; sleeping releases the GIL too.
+    """
+
+    def __init__(self, slice_s):
+        self.slice_s = slice_s
+        self.start = time.monotonic()
+
+    def __call__(self):
+        worked = time.monotonic() - self.start
+        if worked >= self.slice_s:
+            time.sleep(worked)
+            self.start = time.monotonic()
 
 
 def _comm_manager(ip):
