@@ -60,7 +60,6 @@ export class RuleSet {
   readonly source: string | null;
   readonly sdk: Sdk;
   readonly rules: readonly IRule[];
-  readonly hasNegations: boolean;
 
   private readonly _texts: Array<{ text: string; source: string }>;
   private readonly _index: RuleIndex;
@@ -92,7 +91,6 @@ export class RuleSet {
       });
     }
     this.rules = Object.freeze(rules);
-    this.hasNegations = rules.some(r => r.negated);
     this._index = new RuleIndex(this.rules, compiled, RuleSet.bucketAbove);
     this._pruner = new Pruner(this._index);
     this._plans = new FolderPlans(compiled, NEEDS_EXACT);

@@ -221,8 +221,7 @@ describe('RuleSet matching (pathspec gitwildmatch, last match wins per file)', (
   test('comments, blank lines and a lone / are not rules', () => {
     const rules = parse('# c\n\n   \n/\n!x\n');
     assert.equal(rules.rules.length, 1);
-    assert.equal(rules.hasNegations, true);
-    assert.equal(parse('a\n').hasNegations, false);
+    assert.equal(rules.rules[0].negated, true);
   });
 });
 
