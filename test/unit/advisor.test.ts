@@ -31,6 +31,17 @@ const FILES_10 = resolveLimits('azureml-v1', {
   nearFraction: 0.5
 });
 
+/** dataCandidates for nb.ipynb as [path, kind, pattern, files, bytes] rows. */
+function candidateRows(s: IScan): unknown[][] {
+  return dataCandidates(s, { notebook: 'nb.ipynb' }).map(c => [
+    c.path,
+    c.kind,
+    c.pattern,
+    c.files,
+    c.bytes
+  ]);
+}
+
 function scan(files: Record<string, number | string>): Promise<IScan> {
   return scanFolder(new MemoryFileSystem(files));
 }
@@ -402,21 +413,12 @@ describe('dataCandidates', () => {
       '.git/objects/o': 5000,
       'd/n.dat': 50
     });
-    assert.deepEqual(
-      dataCandidates(s, { notebook: 'nb.ipynb' }).map(c => [
-        c.path,
-        c.kind,
-        c.pattern,
-        c.files,
-        c.bytes
-      ]),
-      [
-        ['a', 'dir', '/a/', 2, 600],
-        ['b.parquet', 'file', '/b.parquet', 1, 300],
-        ['c', 'dir', '/c/', 1, 200],
-        ['d', 'dir', '/d/', 1, 50]
-      ]
-    );
+    assert.deepEqual(candidateRows(s), [
+      ['a', 'dir', '/a/', 2, 600],
+      ['b.parquet', 'file', '/b.parquet', 1, 300],
+      ['c', 'dir', '/c/', 1, 200],
+      ['d', 'dir', '/d/', 1, 50]
+    ]);
     assert.deepEqual(
       dataCandidates(s, { notebook: 'nb.ipynb' }, 2).map(c => c.path),
       ['a', 'b.parquet']
@@ -790,18 +792,9 @@ describe('dataCandidates: folders', () => {
       'proj/big.bin': 300,
       'proj/__pycache__/c.pyc': 10
     });
-    assert.deepEqual(
-      dataCandidates(s, { notebook: 'nb.ipynb' }).map(c => [
-        c.path,
-        c.kind,
-        c.pattern,
-        c.files,
-        c.bytes
-      ]),
-      [
-        ['w/data', 'dir', '/w/data/', 1, 500],
-        ['proj', 'dir', '/proj/', 2, 310]
-      ]
-    );
+    assert.deepEqual(candidateRows(s), [
+      ['w/data', 'dir', '/w/data/', 1, 500],
+      ['proj', 'dir', '/proj/', 2, 310]
+    ]);
   });
 });
