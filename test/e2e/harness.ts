@@ -450,6 +450,9 @@ const HARMLESS = [
  *   drops that connection (a killed helper gets a new session) JupyterLab
  *   rejects the pending request where nobody listens.
  */
+/** The server's log line when its restarter brings a dead kernel back. */
+const KERNEL_RESTARTED = /AsyncIOLoopKernelRestarter: restarting kernel/g;
+
 const KNOWN_RACES = [
   {
     error: /status of 500 .*\/api\/kernels\?\d+$/,
@@ -459,7 +462,7 @@ const KNOWN_RACES = [
   {
     error:
       /^Error: Canceled future for kernel_info_request message before replies were done$/,
-    logged: /AsyncIOLoopKernelRestarter: restarting kernel/g,
+    logged: KERNEL_RESTARTED,
     excused: 0
   }
 ];
@@ -573,13 +576,11 @@ export async function openNotebook(
     // JupyterLab's websocket reconnects with a random backoff of up to 63 s
     // (@jupyterlab/services KernelConnection._reconnect). Wait for that, but
     // only when the server logged such a restart.
-    if (!KERNEL_RESTARTED.test(lab.log())) {
+    if (!lab.log().match(KERNEL_RESTARTED)) {
       throw err;
     }
     await ready(RECONNECT_GRACE_MS);
   }
 }
 
-const KERNEL_RESTARTED =
-  /KernelRestarter: restarting kernel \(\d+\/\d+\), new random ports/;
 const RECONNECT_GRACE_MS = 120_000;
