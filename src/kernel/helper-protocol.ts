@@ -81,6 +81,29 @@ export interface IWalkListing {
   dirs: Record<string, IDirEntry[]>;
   /** Folders that could not be listed, with the reason. */
   errors: Record<string, string>;
+  /**
+   * A folder reached again through another link path is listed once:
+   * each later path maps to the first (see listedPath).
+   */
+  aliases?: Record<string, string>;
+}
+
+/**
+ * The path under which the listing holds folder `path`: a prefix the walk
+ * met again through a link is replaced by the path it was listed under,
+ * component by component (a target's subfolders may be aliases too).
+ */
+export function listedPath(listing: IWalkListing, path: string): string {
+  const aliases = listing.aliases;
+  if (aliases === undefined || path === '') {
+    return path;
+  }
+  let at = '';
+  for (const part of path.split('/')) {
+    at = at === '' ? part : `${at}/${part}`;
+    at = aliases[at] ?? at;
+  }
+  return at;
 }
 
 export interface IWalkOptions {

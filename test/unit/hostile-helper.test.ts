@@ -5,6 +5,7 @@ import { spawnSync } from 'node:child_process';
 import {
   existsSync,
   lstatSync,
+  mkdirSync,
   readFileSync,
   readdirSync,
   renameSync,
@@ -15,7 +16,8 @@ import { createHash } from 'node:crypto';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { tempFolders } from '../helpers/tree.js';
-import { py } from '../helpers/helper-driver.js';
+import { PYTHON, py } from '../helpers/helper-driver.js';
+import { scanListing } from '../../src/kernel/listing-measure.js';
 
 const { folder } = tempFolders('sg-hostile-');
 
@@ -340,5 +342,69 @@ out['r'] = call('remove_created', paths=['nb/clean/run.ipynb', 'nb/clean/sub/uti
     assert.equal(readFileSync(join(c, 'run.ipynb'), 'utf8'), 'user');
     assert.deepEqual(out.r.result.left, ['nb/clean/run.ipynb']);
     assert.ok(lstatSync(c).isDirectory());
+  });
+});
+
+describe('helper.py: link DAGs (#9)', () => {
+  /** l0/f.txt; l(k)/a -> ../l(k-1) and l(k)/b -> ../l(k-1): 2^depth paths to f.txt. */
+  function dag(depth: number): string {
+    const d = folder({ 'l0/f.txt': 'x' });
+    for (let k = 1; k <= depth; k++) {
+      mkdirSync(join(d, `l${k}`));
+      symlinkSync(`../l${k - 1}`, join(d, `l${k}`, 'a'));
+      symlinkSync(`../l${k - 1}`, join(d, `l${k}`, 'b'));
+    }
+    return d;
+  }
+
+  /** The engine over a listing alone: a folder it lacks fails the test. */
+  const noFallback = {
+    list: async (p: string) => assert.fail(`not in the listing: ${p}`),
+    read: async (p: string) => assert.fail(`read ${p}`)
+  };
+
+  test('doubled links 16 deep: each real folder listed once; the engine still warns', async () => {
+    const d = dag(16);
+    // A hang guard only: before the fix the walk listed 2^17 folders.
+    const { w } = py(d, "out['w'] = h.op_walk('')", { timeout: 60_000 });
+    // By hand: the root and l0..l16 are the real folders.
+    assert.equal(Object.keys(w.dirs).length, 18);
+    assert.equal(w.files, 1);
+    // 17 entries name l0..l16 in the root, 32 links in l1..l16 name one of
+    // those 17 folders: 49 ways in, 17 first visits.
+    assert.equal(Object.keys(w.aliases).length, 32);
+    const scan = await scanListing(w, noFallback);
+    assert.equal(scan.walkComplete, false);
+    assert.ok(scan.warnings.some(x => x.kind === 'link-blowup'));
+  });
+
+  test('a small DAG: the engine over the listing walks every path os.walk does', async () => {
+    const d = dag(3);
+    writeFileSync(join(d, 'l1', 'g.txt'), 'yy');
+    // Independent reference: os.walk(followlinks=True), as the SDKs walk.
+    const r = spawnSync(
+      PYTHON,
+      [
+        '-c',
+        String.raw`
+import os, sys, json
+root = sys.argv[1]
+out = []
+for top, ds, fs in os.walk(root, followlinks=True):
+    out += [os.path.relpath(os.path.join(top, f), root) for f in fs]
+print(json.dumps(sorted(out)))
+`,
+        d
+      ],
+      { encoding: 'utf8' }
+    );
+    assert.equal(r.status, 0, r.stderr);
+    const expected: string[] = JSON.parse(r.stdout);
+    // By hand: f.txt by 1+2+4+8 paths (l0..l3), g.txt by 1+2+4 (l1..l3).
+    assert.equal(expected.length, 22);
+    const { w } = py(d, "out['w'] = h.op_walk('')");
+    const scan = await scanListing(w, noFallback);
+    assert.deepEqual(scan.files.map(f => f.path).sort(), expected);
+    assert.equal(scan.walkComplete, true);
   });
 });

@@ -159,7 +159,11 @@ class _FileOps:
 
         Links into folders are followed (Azure ML uploads what they point
         at) except into a folder already on the way down (a loop). A folder
-        that cannot be listed is noted in `errors`; only the root is fatal.
+        reached again through another link is listed once: `aliases` maps
+        each later path to the first (the engine walks it again from
+        there), so stacked link "diamonds" cost linear work, not 2^n. A
+        folder that cannot be listed is noted in `errors`; only the root is
+        fatal.
         With `bound` (a file count), progress also carries a lower bound of
         what v1 uploads and sizes (see _LowerBound). `pace`, when given, is
         called before each folder is read.
@@ -174,6 +178,8 @@ class _FileOps:
         root_id = _identity(st)
         dirs = {}
         errors = {}
+        seen = {root_id: ''}
+        aliases = {}
         files = 0
         last_files = 0
         last_time = time.monotonic()
@@ -203,6 +209,10 @@ class _FileOps:
                     files += 1
                 elif e['kind'] == 'dir' and e['id'] not in chain:
                     child = d.name if sub == '' else sub + '/' + d.name
+                    if e['id'] in seen:
+                        aliases[child] = seen[e['id']]
+                        continue
+                    seen[e['id']] = child
                     stack.append((child, os.path.join(absdir, d.name), chain | {e['id']}, linked or 'link' in e))
             if sub == '' and bound is not None:
                 lower = _LowerBound.of_root(entries, bound)
@@ -218,7 +228,7 @@ class _FileOps:
                     else:
                         progress(files, lower.payload())
                     _pause('walk')
-        return {'root': rel, 'rootId': root_id, 'files': files, 'dirs': dirs, 'errors': errors}
+        return {'root': rel, 'rootId': root_id, 'files': files, 'dirs': dirs, 'errors': errors, 'aliases': aliases}
 
     # -- reading ------------------------------------------------------------
 
