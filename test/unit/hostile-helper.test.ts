@@ -3,6 +3,7 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import {
+  chmodSync,
   existsSync,
   lstatSync,
   mkdirSync,
@@ -18,8 +19,11 @@ import { describe, test } from 'node:test';
 import { tempFolders } from '../helpers/tree.js';
 import { PYTHON, py } from '../helpers/helper-driver.js';
 import { scanListing } from '../../src/kernel/listing-measure.js';
+import { resolveLimits } from '../../src/snapshot/limits.js';
+import { reportOf } from '../../src/snapshot/scan.js';
+import { sharedTree } from '../helpers/other-user.js';
 
-const { folder } = tempFolders('sg-hostile-');
+const { folder, track } = tempFolders('sg-hostile-');
 
 const sha256 = (data: string | Buffer) =>
   createHash('sha256').update(data).digest('hex');
@@ -406,5 +410,50 @@ print(json.dumps(sorted(out)))
     const scan = await scanListing(w, noFallback);
     assert.deepEqual(scan.files.map(f => f.path).sort(), expected);
     assert.equal(scan.walkComplete, true);
+  });
+});
+
+describe('helper.py: unreadable files (#3)', () => {
+  test('marked in the walk as os.access says; v1 leaves them out with a warning', () => {
+    const d = sharedTree({
+      'a.py': 'abc',
+      'secret.bin': 1000,
+      'sub/s2.bin': 10
+    });
+    track(d);
+    chmodSync(join(d, 'secret.bin'), 0o000);
+    symlinkSync('secret.bin', join(d, 'via-link.bin'));
+    // Run as a user without root's rights; os.access is the reference.
+    const out = py(
+      d,
+      String.raw`
+out['w'] = h.op_walk('')
+out['ref'] = {n: os.access(os.path.join(ROOT, n), os.R_OK) for n in ('a.py', 'secret.bin', 'via-link.bin')}
+`,
+      { asOtherUser: true }
+    );
+    chmodSync(join(d, 'secret.bin'), 0o644);
+    const byName = new Map<string, any>(
+      out.w.dirs[''].map((e: any) => [e.name, e])
+    );
+    for (const [name, readable] of Object.entries(out.ref)) {
+      assert.equal(byName.get(name).readable !== false, readable, name);
+    }
+    assert.deepEqual(out.ref, {
+      'a.py': true,
+      'secret.bin': false,
+      'via-link.bin': false
+    });
+    return scanListing(out.w, {
+      list: async p => assert.fail(`list ${p}`),
+      read: async p => assert.fail(`read ${p}`)
+    }).then(scan => {
+      const r = reportOf(scan, resolveLimits('azureml-v1'));
+      const warned = r.warnings
+        .filter(w => w.kind === 'unreadable')
+        .map(w => w.path)
+        .sort();
+      assert.deepEqual(warned, ['secret.bin', 'via-link.bin']);
+    });
   });
 });
