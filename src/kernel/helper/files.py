@@ -159,11 +159,12 @@ class _FileOps:
 
         Links into folders are followed (Azure ML uploads what they point
         at) except into a folder already on the way down (a loop). A folder
-        reached again through another link is listed once: `aliases` maps
-        each later path to the first (the engine walks it again from
-        there), so stacked link "diamonds" cost linear work, not 2^n. A
-        folder that cannot be listed is noted in `errors`; only the root is
-        fatal.
+        reached again through another link path is listed again (the SDKs
+        upload it once per path) up to _MAX_REPEATS times in all; past that,
+        `aliases` maps each later path to the first, so stacked link
+        "diamonds" cost bounded work, not 2^n (the engine stops repeating
+        at the same budget and warns). A folder that cannot be listed is
+        noted in `errors`; only the root is fatal.
         With `bound` (a file count), progress also carries a lower bound of
         what v1 uploads and sizes (see _LowerBound). `pace`, when given, is
         called before each folder is read.
@@ -180,6 +181,7 @@ class _FileOps:
         errors = {}
         seen = {root_id: ''}
         aliases = {}
+        repeats = 0
         files = 0
         last_files = 0
         last_time = time.monotonic()
@@ -209,10 +211,14 @@ class _FileOps:
                     files += 1
                 elif e['kind'] == 'dir' and e['id'] not in chain:
                     child = d.name if sub == '' else sub + '/' + d.name
-                    if e['id'] in seen:
-                        aliases[child] = seen[e['id']]
-                        continue
-                    seen[e['id']] = child
+                    first = seen.get(e['id'])
+                    if first is None:
+                        seen[e['id']] = child
+                    else:
+                        repeats += 1
+                        if repeats > _MAX_REPEATS:
+                            aliases[child] = first
+                            continue
                     stack.append((child, os.path.join(absdir, d.name), chain | {e['id']}, linked or 'link' in e))
             if sub == '' and bound is not None:
                 lower = _LowerBound.of_root(entries, bound)
@@ -658,6 +664,11 @@ class _FileOps:
         paths.append(rel)
         return self.op_remove_created(paths)
 
+
+# Folders walked again through other link paths, in all: the engine's
+# MAX_FOLDER_REPEATS (src/snapshot/walk.ts), so the listing holds what the
+# engine asks for before it stops.
+_MAX_REPEATS = 4096
 
 _UID = os.getuid() if hasattr(os, 'getuid') else -1
 _GROUPS = set(os.getgroups() + [os.getgid()]) if hasattr(os, 'getgroups') else set()
