@@ -21,9 +21,14 @@ import { join, relative } from 'node:path';
 // there, and they are big), and what the runner itself writes.
 const SKIP = new Set(['node_modules', '.git']);
 const RUNNER_OUTPUT = new Set([join('build', 'test-times.json')]);
-// Download caches that tests fill once and keep (git-ignored): Debian
-// packages unpacked by test/helpers/debian.ts. Writes there are allowed.
-const CACHES = [join('build', 'debian')];
+// Kept on purpose, git-ignored, so allowed: Debian packages unpacked once
+// by test/helpers/debian.ts, screenshots for people to look at
+// (test/e2e/harness.ts artifactPath), and stylelint's cache (lint.test.ts).
+const CACHES = [
+  join('build', 'debian'),
+  join('build', 'e2e-artifacts'),
+  '.stylelintcache'
+];
 
 /** Start watching `root`; `env` is for the test processes. */
 export function watchOutsideWrites(root) {
