@@ -62,8 +62,13 @@ export function watchOutsideWrites(root) {
         found.push(`left in the tests' TMPDIR: ${name}`);
       }
       rmSync(base, { recursive: true, force: true });
+      // The root's times change too when a cache is made in it.
+      const cacheMade = CACHES.some(c => after.has(c) && !before.has(c));
       return found.filter(line => {
         const path = line.replace(/^[^:]*: /, '');
+        if (path === '.' && cacheMade) {
+          return false;
+        }
         return !RUNNER_OUTPUT.has(path) && !allowedCache(path);
       });
     }
