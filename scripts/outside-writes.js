@@ -23,11 +23,13 @@ const SKIP = new Set(['node_modules', '.git']);
 const RUNNER_OUTPUT = new Set([join('build', 'test-times.json')]);
 // Kept on purpose, git-ignored, so allowed: Debian packages unpacked once
 // by test/helpers/debian.ts, screenshots for people to look at
-// (test/e2e/harness.ts artifactPath), and stylelint's cache (lint.test.ts).
+// (test/e2e/harness.ts artifactPath), stylelint's cache (lint.test.ts),
+// and the front end's build lock (scripts/harness.js, taken by e2e files).
 const CACHES = [
   join('build', 'debian'),
   join('build', 'e2e-artifacts'),
-  '.stylelintcache'
+  '.stylelintcache',
+  join('lab-harness', '.state')
 ];
 
 /** Start watching `root`; `env` is for the test processes. */

@@ -88,24 +88,6 @@ export interface IWalkListing {
   aliases?: Record<string, string>;
 }
 
-/**
- * The path under which the listing holds folder `path`: a prefix the walk
- * met again through a link is replaced by the path it was listed under,
- * component by component (a target's subfolders may be aliases too).
- */
-export function listedPath(listing: IWalkListing, path: string): string {
-  const aliases = listing.aliases;
-  if (aliases === undefined || path === '') {
-    return path;
-  }
-  let at = '';
-  for (const part of path.split('/')) {
-    at = at === '' ? part : `${at}/${part}`;
-    at = aliases[at] ?? at;
-  }
-  return at;
-}
-
 export interface IWalkOptions {
   /** `counted`: with `bound`, what v1 surely counts so far (else absent). */
   onProgress?(filesSeen: number, counted?: ISurelyCounted): void;

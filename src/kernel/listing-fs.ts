@@ -1,11 +1,8 @@
 import { joinPath } from '../snapshot/paths.js';
 import type { IDirEntry, IFileSystem } from '../snapshot/types.js';
 import type { HelperKernel } from './helper-kernel.js';
-import {
-  listedPath,
-  type IWalkListing,
-  type IWalkOptions
-} from './helper-protocol.js';
+import type { IWalkListing, IWalkOptions } from './helper-protocol.js';
+import { listedPath } from './listing-path.js';
 
 /**
  * The engine's file-system interface over the helper kernel: the whole tree

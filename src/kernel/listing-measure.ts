@@ -2,7 +2,8 @@ import { sdkOfProfile } from '../snapshot/limits.js';
 import { reportOf, scanFolder, type IScan } from '../snapshot/scan.js';
 import { summarize, type ISnapshotSummary } from '../snapshot/summary.js';
 import type { IDirEntry, IFileSystem, ILimits } from '../snapshot/types.js';
-import { listedPath, type IWalkListing } from './helper-protocol.js';
+import type { IWalkListing } from './helper-protocol.js';
+import { listedPath } from './listing-path.js';
 
 /** What the listing cannot answer: asked of the helper kernel. */
 export interface IListingFallback {
