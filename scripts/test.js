@@ -13,6 +13,7 @@ import {
 } from './setup.js';
 import { ensureHelperSource } from './embed-python.js';
 import { readTimes } from './times-reporter.js';
+import { watchOutsideWrites } from './outside-writes.js';
 
 const started = Date.now();
 ensureDebianPackages();
@@ -50,6 +51,8 @@ const files = longestFirst(
     f => only.length === 0 || only.some(o => relative(ROOT, f).includes(o))
   )
 );
+// Watched from here: what setup and the builds above write is theirs.
+const outside = watchOutsideWrites(ROOT);
 const r = spawnSync(
   process.execPath,
   [
@@ -63,12 +66,18 @@ const r = spawnSync(
     '--test-reporter-destination=stdout',
     ...files
   ],
-  { stdio: 'inherit', cwd: ROOT }
+  { stdio: 'inherit', cwd: ROOT, env: outside.env }
 );
+const wroteOutside = outside.finish();
+if (wroteOutside.length > 0) {
+  process.stderr.write(
+    `[test] FAILED: tests wrote outside their temporary folders:\n${wroteOutside.map(l => `  ${l}\n`).join('')}`
+  );
+}
 process.stderr.write(
   `[test] ${files.length} test files in ${((Date.now() - started) / 1000).toFixed(0)} s\n`
 );
-process.exit(r.status ?? 1);
+process.exit(wroteOutside.length > 0 ? 1 : (r.status ?? 1));
 
 /**
  * Longest files first, so that the two running at the end are short ones:

@@ -81,6 +81,11 @@ export interface IWalkListing {
   dirs: Record<string, IDirEntry[]>;
   /** Folders that could not be listed, with the reason. */
   errors: Record<string, string>;
+  /**
+   * A folder reached again through another link path is listed once:
+   * each later path maps to the first (see listedPath).
+   */
+  aliases?: Record<string, string>;
 }
 
 export interface IWalkOptions {

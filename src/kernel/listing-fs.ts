@@ -2,6 +2,7 @@ import { joinPath } from '../snapshot/paths.js';
 import type { IDirEntry, IFileSystem } from '../snapshot/types.js';
 import type { HelperKernel } from './helper-kernel.js';
 import type { IWalkListing, IWalkOptions } from './helper-protocol.js';
+import { listedPath } from './listing-path.js';
 
 /**
  * The engine's file-system interface over the helper kernel: the whole tree
@@ -31,11 +32,12 @@ export class KernelFileSystem implements IFileSystem {
   }
 
   async list(path: string): Promise<IDirEntry[]> {
-    const entries = this.listing.dirs[path];
+    const at = listedPath(this.listing, path);
+    const entries = this.listing.dirs[at];
     if (entries) {
       return entries;
     }
-    const error = this.listing.errors[path];
+    const error = this.listing.errors[at];
     if (error !== undefined) {
       throw new Error(error);
     }

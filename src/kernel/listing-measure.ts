@@ -3,6 +3,7 @@ import { reportOf, scanFolder, type IScan } from '../snapshot/scan.js';
 import { summarize, type ISnapshotSummary } from '../snapshot/summary.js';
 import type { IDirEntry, IFileSystem, ILimits } from '../snapshot/types.js';
 import type { IWalkListing } from './helper-protocol.js';
+import { listedPath } from './listing-path.js';
 
 /** What the listing cannot answer: asked of the helper kernel. */
 export interface IListingFallback {
@@ -70,11 +71,12 @@ function listingFileSystem(
   return {
     list: async path => {
       await pause?.();
-      const entries = listing.dirs[path];
+      const at = listedPath(listing, path);
+      const entries = listing.dirs[at];
       if (entries) {
         return entries;
       }
-      const error = listing.errors[path];
+      const error = listing.errors[at];
       if (error !== undefined) {
         throw new Error(error);
       }

@@ -5,7 +5,7 @@
  * taken name gets a number and the existing folder is left as it was.
  */
 import assert from 'node:assert/strict';
-import { existsSync, readFileSync, readdirSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import {
@@ -22,6 +22,7 @@ import {
   writeNotebook,
   type IScenario
 } from './scenario.js';
+import { py } from '../helpers/helper-driver.js';
 
 const s = useLab('clean');
 
@@ -223,4 +224,49 @@ test('the clean-folder dialog: a bad name disables Copy; Enter copies', t =>
     await s.cancelSubmitDialog('train.ipynb');
     assert.ok(existsSync(join(dir, 'run 1', 'train.ipynb')));
     assert.ok(existsSync(join(dir, 'run 1', 'utils.py')));
+  }));
+
+test('an interrupted copy in the folder is offered for removal; what the user added is named as left (#9)', t =>
+  s.run(t, async () => {
+    const dir = s.folder('left');
+    writeNotebook(join(dir, 'nb.ipynb'), ['X = 1']);
+    writeFiles(dir, { 'util.py': 'X = 1\n', 'data.bin': 'd'.repeat(100_000) });
+    // A helper dies while copying data.bin (os._exit, like SIGKILL): the
+    // copy's folder keeps run's copy, the journal and its visible marker.
+    py(
+      s.root,
+      String.raw`
+c = call('mkdir_unique', parent='left', base='nb-job')['result']
+real = helper._copy_data
+calls = []
+def dying(fin, fout, h):
+    calls.append(1)
+    if len(calls) < 2:
+        return real(fin, fout, h)
+    fout.write(fin.read(1000))
+    fout.flush()
+    os._exit(9)
+helper._copy_data = dying
+call('copy_files', pairs=[
+    {'src': 'left/nb.ipynb', 'dst': c + '/nb.ipynb'},
+    {'src': 'left/data.bin', 'dst': c + '/data.bin'},
+])
+`,
+      { status: 9 }
+    );
+    writeFileSync(join(dir, 'nb-job', 'mine.txt'), 'keep me');
+    await openSaved(s, 'left/nb.ipynb');
+    await s.submit('left/nb.ipynb');
+    const offer = await s.dialogTitled(
+      /^An interrupted copy is in this folder$/
+    );
+    assert.match(
+      (await offer.textContent()) ?? '',
+      /left\/nb-job holds an incomplete "Move to a clean folder" copy/
+    );
+    await dialogButton(offer, 'Remove the copy').click();
+    const removed = await s.toast('info', /was removed/);
+    assert.match(removed, /left there: left\/nb-job\/mine\.txt/);
+    assert.deepEqual(readdirSync(join(dir, 'nb-job')), ['mine.txt']);
+    await s.cancelSubmitDialog('nb.ipynb');
   }));

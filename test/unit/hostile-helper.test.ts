@@ -3,8 +3,10 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import {
+  chmodSync,
   existsSync,
   lstatSync,
+  mkdirSync,
   readFileSync,
   readdirSync,
   renameSync,
@@ -15,9 +17,14 @@ import { createHash } from 'node:crypto';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { tempFolders } from '../helpers/tree.js';
-import { py } from '../helpers/helper-driver.js';
+import { PYTHON, py } from '../helpers/helper-driver.js';
+import { scanListing } from '../../src/kernel/listing-measure.js';
+import { resolveLimits } from '../../src/snapshot/limits.js';
+import { reportOf } from '../../src/snapshot/scan.js';
+import { MAX_FOLDER_REPEATS } from '../../src/snapshot/walk.js';
+import { sharedTree } from '../helpers/other-user.js';
 
-const { folder } = tempFolders('sg-hostile-');
+const { folder, track } = tempFolders('sg-hostile-');
 
 const sha256 = (data: string | Buffer) =>
   createHash('sha256').update(data).digest('hex');
@@ -340,5 +347,116 @@ out['r'] = call('remove_created', paths=['nb/clean/run.ipynb', 'nb/clean/sub/uti
     assert.equal(readFileSync(join(c, 'run.ipynb'), 'utf8'), 'user');
     assert.deepEqual(out.r.result.left, ['nb/clean/run.ipynb']);
     assert.ok(lstatSync(c).isDirectory());
+  });
+});
+
+describe('helper.py: link DAGs (#9)', () => {
+  /** l0/f.txt; l(k)/a -> ../l(k-1) and l(k)/b -> ../l(k-1): 2^depth paths to f.txt. */
+  function dag(depth: number): string {
+    const d = folder({ 'l0/f.txt': 'x' });
+    for (let k = 1; k <= depth; k++) {
+      mkdirSync(join(d, `l${k}`));
+      symlinkSync(`../l${k - 1}`, join(d, `l${k}`, 'a'));
+      symlinkSync(`../l${k - 1}`, join(d, `l${k}`, 'b'));
+    }
+    return d;
+  }
+
+  /** The engine over a listing alone: a folder it lacks fails the test. */
+  const noFallback = {
+    list: async (p: string) => assert.fail(`not in the listing: ${p}`),
+    read: async (p: string) => assert.fail(`read ${p}`)
+  };
+
+  test('doubled links 16 deep: bounded listing; the engine still warns', async () => {
+    const d = dag(16);
+    // A hang guard only: before the fix the walk listed 2^17 folders.
+    const { w } = py(d, "out['w'] = h.op_walk('')", { timeout: 60_000 });
+    // By hand: the root and l0..l16 are the real folders; then as many
+    // repeats as the engine walks, the rest named by their first path.
+    assert.equal(Object.keys(w.dirs).length, 18 + MAX_FOLDER_REPEATS);
+    const aliases = Object.entries<string>(w.aliases);
+    assert.ok(aliases.length > 0);
+    for (const [, first] of aliases) {
+      assert.ok(first in w.dirs, first);
+    }
+    const scan = await scanListing(w, noFallback);
+    assert.equal(scan.walkComplete, false);
+    assert.ok(scan.warnings.some(x => x.kind === 'link-blowup'));
+  });
+
+  test('a small DAG: the engine over the listing walks every path os.walk does', async () => {
+    const d = dag(3);
+    writeFileSync(join(d, 'l1', 'g.txt'), 'yy');
+    // Independent reference: os.walk(followlinks=True), as the SDKs walk.
+    const r = spawnSync(
+      PYTHON,
+      [
+        '-c',
+        String.raw`
+import os, sys, json
+root = sys.argv[1]
+out = []
+for top, ds, fs in os.walk(root, followlinks=True):
+    out += [os.path.relpath(os.path.join(top, f), root) for f in fs]
+print(json.dumps(sorted(out)))
+`,
+        d
+      ],
+      { encoding: 'utf8' }
+    );
+    assert.equal(r.status, 0, r.stderr);
+    const expected: string[] = JSON.parse(r.stdout);
+    // By hand: f.txt by 1+2+4+8 paths (l0..l3), g.txt by 1+2+4 (l1..l3).
+    assert.equal(expected.length, 22);
+    const { w } = py(d, "out['w'] = h.op_walk('')");
+    const scan = await scanListing(w, noFallback);
+    assert.deepEqual(scan.files.map(f => f.path).sort(), expected);
+    assert.equal(scan.walkComplete, true);
+  });
+});
+
+describe('helper.py: unreadable files (#3)', () => {
+  test('marked in the walk as os.access says; v1 leaves them out with a warning', () => {
+    const d = sharedTree({
+      'a.py': 'abc',
+      'secret.bin': 1000,
+      'sub/s2.bin': 10
+    });
+    track(d);
+    chmodSync(join(d, 'secret.bin'), 0o000);
+    symlinkSync('secret.bin', join(d, 'via-link.bin'));
+    // Run as a user without root's rights; os.access is the reference.
+    const out = py(
+      d,
+      String.raw`
+out['w'] = h.op_walk('')
+out['ref'] = {n: os.access(os.path.join(ROOT, n), os.R_OK) for n in ('a.py', 'secret.bin', 'via-link.bin')}
+`,
+      { asOtherUser: true }
+    );
+    chmodSync(join(d, 'secret.bin'), 0o644);
+    const byName = new Map<string, any>(
+      out.w.dirs[''].map((e: any) => [e.name, e])
+    );
+    for (const [name, readable] of Object.entries(out.ref)) {
+      assert.equal(byName.get(name).readable !== false, readable, name);
+    }
+    assert.deepEqual(out.ref, {
+      'a.py': true,
+      'secret.bin': false,
+      'via-link.bin': false
+    });
+    return scanListing(out.w, {
+      list: async p => assert.fail(`list ${p}`),
+      read: async p => assert.fail(`read ${p}`)
+    }).then(scan => {
+      const r = reportOf(scan, resolveLimits('azureml-v1'));
+      const warned = r.warnings
+        .filter(w => w.kind === 'unreadable')
+        .map(w => w.path)
+        .sort();
+      assert.deepEqual(warned, ['secret.bin', 'via-link.bin']);
+    });
   });
 });

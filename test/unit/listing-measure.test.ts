@@ -114,4 +114,33 @@ describe("the meter's listing measure (worker side)", () => {
     assert.equal(summary.bytes, 301 * MiB);
     assert.equal(summary.verdict, 'over');
   });
+
+  test('a folder listed under its first path (aliases) is answered from there', async () => {
+    // x -> a and a/y -> b by link: the walk listed a and b once, and
+    // named the later paths by the first ones.
+    const listing = {
+      root: '',
+      rootId: '1:1',
+      files: 2,
+      dirs: {
+        '': [dir('a'), dir('b'), { ...dir('x'), link: {} }],
+        a: [file('f.bin', 10), { ...dir('y'), link: {} }],
+        b: [file('g.bin', 100)]
+      },
+      errors: {},
+      aliases: { x: 'a', 'a/y': 'b' }
+    };
+    const summary = await measureBlob(
+      blobOf(listing),
+      resolveLimits('azureml-v2'),
+      {
+        list: async path =>
+          assert.fail(`not answered from the listing: ${path}`),
+        read: async () => new Uint8Array(0)
+      }
+    );
+    // By hand: a/f.bin, a/y/g.bin, b/g.bin, x/f.bin, x/y/g.bin.
+    assert.equal(summary.files, 5);
+    assert.equal(summary.bytes, 10 + 100 + 100 + 10 + 100);
+  });
 });

@@ -100,7 +100,7 @@ class _FileOps:
                 return self._link_entry(os.path.join(absdir, name), name, real_root)
             if d.is_file(follow_symlinks=False):
                 st = d.stat(follow_symlinks=False)
-                return {'name': name, 'kind': 'file', 'size': st.st_size, 'mtime': _ms(st)}
+                return _with_access({'name': name, 'kind': 'file', 'size': st.st_size, 'mtime': _ms(st)}, st)
             if d.is_dir(follow_symlinks=False):
                 st = d.stat(follow_symlinks=False)
                 return {'name': name, 'kind': 'dir', 'size': 0, 'id': _identity(st)}
@@ -134,7 +134,7 @@ class _FileOps:
         )
         link = {'target': target, 'outside': not inside, 'dangling': False}
         if statmod.S_ISREG(st.st_mode):
-            return {'name': name, 'kind': 'file', 'size': st.st_size, 'mtime': _ms(st), 'link': link}
+            return _with_access({'name': name, 'kind': 'file', 'size': st.st_size, 'mtime': _ms(st), 'link': link}, st)
         if statmod.S_ISDIR(st.st_mode):
             return {'name': name, 'kind': 'dir', 'size': 0, 'id': _identity(st), 'link': link}
         return {'name': name, 'kind': 'other', 'size': 0, 'link': link}
@@ -159,7 +159,12 @@ class _FileOps:
 
         Links into folders are followed (Azure ML uploads what they point
         at) except into a folder already on the way down (a loop). A folder
-        that cannot be listed is noted in `errors`; only the root is fatal.
+        reached again through another link path is listed again (the SDKs
+        upload it once per path) up to _MAX_REPEATS times in all; past that,
+        `aliases` maps each later path to the first, so stacked link
+        "diamonds" cost bounded work, not 2^n (the engine stops repeating
+        at the same budget and warns). A folder that cannot be listed is
+        noted in `errors`; only the root is fatal.
         With `bound` (a file count), progress also carries a lower bound of
         what v1 uploads and sizes (see _LowerBound). `pace`, when given, is
         called before each folder is read.
@@ -174,6 +179,9 @@ class _FileOps:
         root_id = _identity(st)
         dirs = {}
         errors = {}
+        seen = {root_id: ''}
+        aliases = {}
+        repeats = 0
         files = 0
         last_files = 0
         last_time = time.monotonic()
@@ -203,6 +211,14 @@ class _FileOps:
                     files += 1
                 elif e['kind'] == 'dir' and e['id'] not in chain:
                     child = d.name if sub == '' else sub + '/' + d.name
+                    first = seen.get(e['id'])
+                    if first is None:
+                        seen[e['id']] = child
+                    else:
+                        repeats += 1
+                        if repeats > _MAX_REPEATS:
+                            aliases[child] = first
+                            continue
                     stack.append((child, os.path.join(absdir, d.name), chain | {e['id']}, linked or 'link' in e))
             if sub == '' and bound is not None:
                 lower = _LowerBound.of_root(entries, bound)
@@ -218,7 +234,7 @@ class _FileOps:
                     else:
                         progress(files, lower.payload())
                     _pause('walk')
-        return {'root': rel, 'rootId': root_id, 'files': files, 'dirs': dirs, 'errors': errors}
+        return {'root': rel, 'rootId': root_id, 'files': files, 'dirs': dirs, 'errors': errors, 'aliases': aliases}
 
     # -- reading ------------------------------------------------------------
 
@@ -647,6 +663,27 @@ class _FileOps:
         paths += [rel + '/' + d for d in j.dirs if d]
         paths.append(rel)
         return self.op_remove_created(paths)
+
+
+# Folders walked again through other link paths, in all: the engine's
+# MAX_FOLDER_REPEATS (src/snapshot/walk.ts), so the listing holds what the
+# engine asks for before it stops.
+_MAX_REPEATS = 4096
+
+_UID = os.getuid() if hasattr(os, 'getuid') else -1
+_GROUPS = set(os.getgroups() + [os.getgid()]) if hasattr(os, 'getgroups') else set()
+
+
+def _with_access(entry, st):
+    """Marks a file that cannot be opened for reading, as os.access(R_OK)
+    answers it (azureml-core leaves such a file out), from the mode bits at
+    hand rather than one more system call per file, as NodeFileSystem
+    does. Root reads everything."""
+    if _UID != 0:
+        bit = 0o400 if st.st_uid == _UID else 0o040 if st.st_gid in _GROUPS else 0o004
+        if not st.st_mode & bit:
+            entry['readable'] = False
+    return entry
 
 
 class _LowerBound:
