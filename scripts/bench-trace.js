@@ -47,7 +47,7 @@ function ours(frame) {
 
 function frameName(frame) {
   const file = (frame.url ?? '').split('/').pop().split('?')[0];
-  return `${frame.functionName || '(anonymous)'}${file ? ` ${file}:${frame.lineNumber + 1}` : ''}`;
+  return `${frame.functionName || '(anonymous)'}${file ? ` ${file}:${frame.lineNumber + 1}:${frame.columnNumber + 1}` : ''}`;
 }
 
 /**
