@@ -225,6 +225,39 @@ export function propose(
   };
 }
 
+/**
+ * A question for the advisor about a scan: asked where the scan is kept
+ * (the listing worker), so that a big folder's advice never blocks the page.
+ */
+export type AdviceQuestion =
+  | { kind: 'propose'; limits: ILimits; options?: IAdviceOptions }
+  | { kind: 'preview'; limits: ILimits; patterns: string[] }
+  | { kind: 'data'; options?: IAdviceOptions };
+
+interface IAdviceAnswers {
+  propose: IProposal;
+  preview: ITotals;
+  data: IDataCandidate[];
+}
+
+/** What each question is answered with. */
+export type AdviceAnswer<Q extends AdviceQuestion> = IAdviceAnswers[Q['kind']];
+
+/** `propose`, `previewTotals` or `dataCandidates`, as the question asks. */
+export function advise<Q extends AdviceQuestion>(
+  scan: IScan,
+  question: Q
+): AdviceAnswer<Q> {
+  const q = question as AdviceQuestion;
+  const answer =
+    q.kind === 'propose'
+      ? propose(scan, q.limits, q.options)
+      : q.kind === 'preview'
+        ? previewTotals(scan, q.limits, q.patterns)
+        : dataCandidates(scan, q.options);
+  return answer as AdviceAnswer<Q>;
+}
+
 /** A folder or file of data that could move to a datastore. */
 export interface IDataCandidate extends ITally {
   /** Relative to the snapshot folder; folders without a trailing slash. */
