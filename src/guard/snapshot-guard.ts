@@ -13,8 +13,7 @@ import { composeAmlignore } from '../snapshot/amlignore.js';
 import {
   cleanFolderName,
   codeCells,
-  companionFiles,
-  findCompanions
+  companionFiles
 } from '../snapshot/companions.js';
 import {
   formatBytes,
@@ -498,6 +497,7 @@ export class SnapshotGuard implements ISnapshotGuard {
           access,
           folder,
           notebook,
+          scan,
           report.included
         );
         if (copy === null) {
@@ -981,12 +981,18 @@ export class SnapshotGuard implements ISnapshotGuard {
     access: IFolderAccess,
     folder: string,
     notebook: string,
+    scan: IScan,
     uploaded: readonly IFileRecord[]
   ): Promise<string | null> {
     const { trans } = this.options;
     const rel = relativeTo(folder, notebook);
     const cells = codeCells(await access.readText(notebook));
-    const companions = findCompanions(rel, cells, uploaded);
+    // Among the files of `uploaded` (the report's), found where the scan is.
+    const companions = await this.advise(access, scan, {
+      kind: 'companions',
+      notebook: rel,
+      cells
+    });
     const choice = await showCleanFolderDialog({
       notebook: rel,
       folderName: cleanFolderName(rel, this.options.cleanFolderPattern()),

@@ -150,6 +150,44 @@ describe('the scans the listing worker keeps', () => {
     });
   });
 
+  test("the notebook's companions, among the files uploaded only", async () => {
+    const scans = new KeptScans(4);
+    scans.add(
+      5,
+      await scan({
+        ...project,
+        '.amlignore': 'cache/\n'
+      })
+    );
+    const answer = ask(scans, 5, {
+      kind: 'companions',
+      notebook: 'nb.ipynb',
+      cells: [
+        'import train\ndf = open("data/big.bin")\nold = open("cache/c.tmp")'
+      ]
+    });
+    // train.py (imported), data/big.bin (named, 600 bytes); not
+    // cache/c.tmp, which .amlignore leaves out of the upload.
+    assert.deepEqual(answer.advice, [
+      {
+        path: 'train.py',
+        kind: 'file',
+        reason: 'import',
+        files: 1,
+        bytes: 10,
+        checked: true
+      },
+      {
+        path: 'data/big.bin',
+        kind: 'file',
+        reason: 'path',
+        files: 1,
+        bytes: 600,
+        checked: true
+      }
+    ]);
+  });
+
   test('the report: its upload list as indices into the kept files', async () => {
     const scans = new KeptScans(4);
     const s = await scan(project);
