@@ -75,7 +75,7 @@ export function attributeLongTasks(events, { minMs = 50 } = {}) {
   const main = key(marks[0]);
   marks.sort((a, b) => a.ts - b.ts);
   const phaseAt = ts => {
-    let name = '(before)';
+    let name = '';
     for (const m of marks) {
       if (m.ts > ts) {
         break;
@@ -85,8 +85,9 @@ export function attributeLongTasks(events, { minMs = 50 } = {}) {
     return name;
   };
   const onMain = events.filter(e => key(e) === main && e.ph === 'X');
+  // Not before the first mark: starting the profiler makes a long task.
   const tasks = onMain.filter(
-    e => e.name === 'RunTask' && e.dur / 1000 >= minMs
+    e => e.name === 'RunTask' && e.dur / 1000 >= minMs && e.ts >= marks[0].ts
   );
 
   // The sampling profile of that thread: nodes and timed samples.
