@@ -207,16 +207,20 @@ export function AmlignoreBody(props: IAmlignoreBodyProps): JSX.Element {
         }
       ]);
       if (known === null) {
-        void totals([pattern]).then(t => {
-          const tally = removedBy(proposal.before, t);
-          setRows(now =>
-            now.map(r =>
-              r.pattern === pattern && r.kind === 'user' && r.files === null
-                ? { ...r, ...tally }
-                : r
-            )
-          );
-        });
+        void totals([pattern]).then(
+          t => {
+            const tally = removedBy(proposal.before, t);
+            setRows(now =>
+              now.map(r =>
+                r.pattern === pattern && r.kind === 'user' && r.files === null
+                  ? { ...r, ...tally }
+                  : r
+              )
+            );
+          },
+          // The row stays without its tally.
+          () => undefined
+        );
       }
       setStatus(trans.__('Added %1.', pattern));
     }
