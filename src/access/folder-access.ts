@@ -1,4 +1,5 @@
 import type { ISnapshotReport } from '../snapshot/accounting.js';
+import type { AdviceAnswer, AdviceQuestion } from '../snapshot/advisor.js';
 import type { IScan } from '../snapshot/scan.js';
 import type { ISnapshotSummary } from '../snapshot/summary.js';
 import type { ISurelyCounted } from '../snapshot/limits.js';
@@ -80,6 +81,14 @@ export interface IFolderAccess extends IWriteIfUnchanged {
     limits: ILimits,
     options?: IReportOptions
   ): Promise<IFarReport | null>;
+  /**
+   * `advise(scan, question)` away from the page's main thread, for a scan
+   * this access made; null when it cannot (then the caller asks the engine).
+   */
+  advise?<Q extends AdviceQuestion>(
+    scan: IScan,
+    question: Q
+  ): Promise<AdviceAnswer<Q> | null>;
   /**
    * Totals and verdict only, for the status-bar meter; an access that can
    * do this away from the page's main thread provides it.

@@ -15,7 +15,7 @@ import type {
   IDataUploadRequest,
   IDataUploadResult
 } from '../kernel/helper-protocol.js';
-import { dataCandidates } from '../snapshot/advisor.js';
+import type { IDataCandidate } from '../snapshot/advisor.js';
 import { composeAmlignore } from '../snapshot/amlignore.js';
 import { errorMessage } from '../snapshot/errors.js';
 import { formatBytes, formatCount } from '../snapshot/format.js';
@@ -43,11 +43,6 @@ export interface IMovedData {
   parameter: string;
 }
 
-/** True when the snapshot has data the fix can offer. */
-export function hasDataToMove(scan: IScan, notebook?: string): boolean {
-  return dataCandidates(scan, { notebook }).length > 0;
-}
-
 /**
  * Run the fix; the data asset made, or null when nothing was made
  * (cancelled, failed: then nothing was excluded either).
@@ -59,6 +54,8 @@ export async function moveToDatastore(options: {
   /** Relative to `folder`. */
   notebook?: string;
   scan: IScan;
+  /** The data it may move (`dataCandidates` of the scan). */
+  candidates: readonly IDataCandidate[];
   /** The notebook's open document: the parameters cell can be added to it. */
   document?: DocumentRegistry.IContext<DocumentRegistry.IModel>;
   trans: TranslationBundle;
@@ -67,7 +64,7 @@ export async function moveToDatastore(options: {
   const document = options.document;
   const sdk = scan.sdk;
   const choice = await showDatastoreDialog({
-    candidates: dataCandidates(scan, { notebook }),
+    candidates: options.candidates,
     canAddCell: document !== undefined,
     sdk,
     versionsOf: name => uploader.dataVersions(sdk, folder, name),

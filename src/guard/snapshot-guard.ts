@@ -4,13 +4,16 @@ import type { DocumentRegistry } from '@jupyterlab/docregistry';
 import type { TranslationBundle } from '@jupyterlab/translation';
 import { DisposableDelegate, type IDisposable } from '@lumino/disposable';
 import type { ISnapshotReport } from '../snapshot/accounting.js';
-import { propose } from '../snapshot/advisor.js';
+import {
+  advise,
+  type AdviceAnswer,
+  type AdviceQuestion
+} from '../snapshot/advisor.js';
 import { composeAmlignore } from '../snapshot/amlignore.js';
 import {
   cleanFolderName,
   codeCells,
-  companionFiles,
-  findCompanions
+  companionFiles
 } from '../snapshot/companions.js';
 import {
   formatBytes,
@@ -57,7 +60,6 @@ import {
 import { WriteRefusedError } from '../access/write-if-unchanged.js';
 import { folderLabel } from '../ui/words.js';
 import {
-  hasDataToMove,
   moveToDatastore,
   type IDataUploader,
   type IMovedData
@@ -151,6 +153,19 @@ export class SnapshotGuard implements ISnapshotGuard {
         report: reportOf(scan, limits)
       }
     );
+  }
+
+  /**
+   * The advisor's answer on a scan, made where the access made the scan
+   * when it can: a big folder's proposals and live totals never block the
+   * page either.
+   */
+  private async advise<Q extends AdviceQuestion>(
+    access: IFolderAccess,
+    scan: IScan,
+    question: Q
+  ): Promise<AdviceAnswer<Q>> {
+    return (await access.advise?.(scan, question)) ?? advise(scan, question);
   }
 
   /**
@@ -399,7 +414,13 @@ export class SnapshotGuard implements ISnapshotGuard {
       // The datastore fix wires the asset into this submission's job.
       const uploader =
         options.forSubmit === true &&
-        (checked.dataToMove ?? hasDataToMove(scan, rel))
+        (checked.dataToMove ??
+          (
+            await this.advise(access, scan, {
+              kind: 'data',
+              options: { notebook: rel }
+            })
+          ).length > 0)
           ? ((await this.options.dataUploader?.()) ?? null)
           : null;
       // A fix asked for up front (from the SDK's error in a cell) skips the
@@ -450,6 +471,10 @@ export class SnapshotGuard implements ISnapshotGuard {
           folder,
           notebook: rel,
           scan,
+          candidates: await this.advise(access, scan, {
+            kind: 'data',
+            options: { notebook: rel }
+          }),
           // Only while the notebook is the one the flow started with.
           document: notebook === options.notebook ? context : undefined,
           trans
@@ -472,6 +497,7 @@ export class SnapshotGuard implements ISnapshotGuard {
           access,
           folder,
           notebook,
+          scan,
           report.included
         );
         if (copy === null) {
@@ -834,10 +860,15 @@ export class SnapshotGuard implements ISnapshotGuard {
     notebook: string | undefined
   ): Promise<boolean> {
     const { trans } = this.options;
-    const proposal = propose(scan, limits, { notebook });
+    const proposal = await this.advise(access, scan, {
+      kind: 'propose',
+      limits,
+      options: { notebook }
+    });
     const lines = await showAmlignoreDialog({
       scan,
-      limits,
+      totals: patterns =>
+        this.advise(access, scan, { kind: 'preview', limits, patterns }),
       proposal,
       trans,
       target:
@@ -950,12 +981,18 @@ export class SnapshotGuard implements ISnapshotGuard {
     access: IFolderAccess,
     folder: string,
     notebook: string,
+    scan: IScan,
     uploaded: readonly IFileRecord[]
   ): Promise<string | null> {
     const { trans } = this.options;
     const rel = relativeTo(folder, notebook);
     const cells = codeCells(await access.readText(notebook));
-    const companions = findCompanions(rel, cells, uploaded);
+    // Among the files of `uploaded` (the report's), found where the scan is.
+    const companions = await this.advise(access, scan, {
+      kind: 'companions',
+      notebook: rel,
+      cells
+    });
     const choice = await showCleanFolderDialog({
       notebook: rel,
       folderName: cleanFolderName(rel, this.options.cleanFolderPattern()),

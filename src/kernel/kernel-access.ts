@@ -1,3 +1,4 @@
+import type { AdviceAnswer, AdviceQuestion } from '../snapshot/advisor.js';
 import type { IScan } from '../snapshot/scan.js';
 import type {
   ICopyPair,
@@ -45,6 +46,13 @@ export class KernelAccess implements IFolderAccess {
     options: IReportOptions = {}
   ): Promise<IFarReport | null> {
     return this.measurer.report(scan, limits, options);
+  }
+
+  advise<Q extends AdviceQuestion>(
+    scan: IScan,
+    question: Q
+  ): Promise<AdviceAnswer<Q> | null> {
+    return this.measurer.advise(scan, question);
   }
 
   measure(

@@ -3,6 +3,7 @@ import type {
   IReportOptions,
   IScanOptions
 } from '../access/folder-access.js';
+import type { AdviceAnswer, AdviceQuestion } from '../snapshot/advisor.js';
 import { joinPath } from '../snapshot/paths.js';
 import { RuleSet } from '../snapshot/rules.js';
 import { scanFolder, type IScan } from '../snapshot/scan.js';
@@ -134,6 +135,33 @@ export class ListingMeasurer {
       report: { ...done.report, included },
       dataToMove: done.dataToMove
     };
+  }
+
+  /**
+   * The advisor's answer on a scan of `scan()`, made in the worker; `null`
+   * when the worker no longer holds that scan.
+   */
+  async advise<Q extends AdviceQuestion>(
+    scan: IScan,
+    question: Q
+  ): Promise<AdviceAnswer<Q> | null> {
+    const kept = this._kept.get(scan.files);
+    if (!kept || kept.worker !== this._scanner.current) {
+      return null;
+    }
+    const done = await this._scanner.request(
+      id => ({
+        type: 'advise',
+        id,
+        scan: kept.id,
+        sdk: scan.sdk,
+        profileReason: scan.profileReason,
+        question
+      }),
+      this._fallback(''),
+      { gone: true }
+    );
+    return (done.advice as AdviceAnswer<Q> | undefined) ?? null;
   }
 
   dispose(): void {

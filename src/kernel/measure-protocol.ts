@@ -1,4 +1,5 @@
 import type { ISnapshotReport } from '../snapshot/accounting.js';
+import type { AdviceAnswer, AdviceQuestion } from '../snapshot/advisor.js';
 import type { IScan } from '../snapshot/scan.js';
 import type { ISnapshotSummary } from '../snapshot/summary.js';
 import type { IDirEntry, ILimits, Sdk } from '../snapshot/types.js';
@@ -8,8 +9,8 @@ export type IScanRest = Omit<IScan, 'files' | 'rules'>;
 
 /**
  * Page → worker: measure a walk listing (the meter), scan one (the guard,
- * which the worker keeps for `report`), report on a kept scan, or the
- * answer to a call.
+ * which the worker keeps for `report` and `advise`), report on a kept scan,
+ * ask the advisor about one, or the answer to a call.
  */
 export type ToWorker =
   | { type: 'measure'; id: number; blob: Uint8Array; limits: ILimits }
@@ -27,6 +28,15 @@ export type ToWorker =
        * (relative) kept in the folder.
        */
       data?: { notebook?: string };
+    }
+  | {
+      type: 'advise';
+      id: number;
+      /** The id of the `scan` request. */
+      scan: number;
+      sdk: Sdk;
+      profileReason: string;
+      question: AdviceQuestion;
     }
   | {
       type: 'answer';
@@ -59,5 +69,7 @@ export type FromWorker =
       included?: Int32Array;
       /** Asked with `data`: the datastore fix has candidates. */
       dataToMove?: boolean;
+      /** The answer to `advise`. */
+      advice?: AdviceAnswer<AdviceQuestion>;
       error?: string;
     };

@@ -9,9 +9,9 @@ import {
 } from './listing-measure.js';
 import type { FromWorker, IScanRest, ToWorker } from './measure-protocol.js';
 import { pacer } from './pacer.js';
-import { dataCandidates } from '../snapshot/advisor.js';
 import { errorMessage } from '../snapshot/errors.js';
-import { reportOf, rescope, type IScan } from '../snapshot/scan.js';
+import type { IScan } from '../snapshot/scan.js';
+import { KeptScans } from './kept-scans.js';
 
 interface IWorkerScope {
   onmessage: ((event: MessageEvent<ToWorker>) => void) | null;
@@ -29,7 +29,7 @@ const FILES_PER_MESSAGE = 1000;
  * user waits for, run flat out).
  */
 const METER_SLICE_MS = 8;
-/** Scans kept for `report` (a check, its step folders, a re-check). */
+/** Scans kept for `report` and `advise` (a check, its step folders, a re-check). */
 const KEEP = 4;
 
 const scope = self as unknown as IWorkerScope;
@@ -37,7 +37,7 @@ const calls = new Map<
   number,
   { resolve(value: ToWorker & { type: 'answer' }): void }
 >();
-const scans = new Map<number, IScan>();
+const scans = new KeptScans(KEEP);
 let nextCall = 1;
 
 function fallbackFor(id: number): IListingFallback {
@@ -61,13 +61,7 @@ function fallbackFor(id: number): IListingFallback {
 
 async function scan(id: number, blob: Uint8Array): Promise<FromWorker> {
   const result = await scanListing(await decodeBlob(blob), fallbackFor(id));
-  scans.set(id, result);
-  for (const old of scans.keys()) {
-    if (scans.size <= KEEP) {
-      break;
-    }
-    scans.delete(old);
-  }
+  scans.add(id, result);
   const { files } = result;
   // The rules are a class: the page parses them again from the text.
   const rest: Partial<IScan> = { ...result };
@@ -81,25 +75,6 @@ async function scan(id: number, blob: Uint8Array): Promise<FromWorker> {
     });
   }
   return { type: 'done', id, scan: rest as IScanRest };
-}
-
-function report(message: ToWorker & { type: 'report' }): FromWorker {
-  const kept = scans.get(message.scan);
-  if (!kept) {
-    return { type: 'done', id: message.id, error: 'gone' };
-  }
-  const scoped = rescope(kept, message.sdk, message.profileReason);
-  const { included, ...rest } = reportOf(scoped, message.limits);
-  const index = new Map(kept.files.map((f, i) => [f, i]));
-  return {
-    type: 'done',
-    id: message.id,
-    report: rest,
-    included: Int32Array.from(included, f => index.get(f)!),
-    ...(message.data
-      ? { dataToMove: dataCandidates(scoped, message.data).length > 0 }
-      : {})
-  };
 }
 
 scope.onmessage = event => {
@@ -120,7 +95,11 @@ scope.onmessage = event => {
         ).then(summary => ({ type: 'done', id, summary }))
       : message.type === 'scan'
         ? scan(id, message.blob)
-        : Promise.resolve().then(() => report(message));
+        : Promise.resolve().then(() =>
+            message.type === 'report'
+              ? scans.report(message)
+              : scans.advise(message)
+          );
   work.then(
     done =>
       scope.postMessage(

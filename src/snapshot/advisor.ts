@@ -1,9 +1,14 @@
 import { byFolder, tally, type ITally } from './accounting.js';
 import { composeAmlignore } from './amlignore.js';
-import { AZUREML_CONFIG, ENVIRONMENT_FILES } from './companions.js';
+import {
+  AZUREML_CONFIG,
+  ENVIRONMENT_FILES,
+  findCompanions,
+  type ICompanion
+} from './companions.js';
 import { escapePattern } from './escape.js';
 import { judge } from './limits.js';
-import { baseName, isInside, parentOf } from './paths.js';
+import { baseName, isInside, parentOf, sortByPath } from './paths.js';
 import { RuleSet } from './rules.js';
 import type { IScan } from './scan.js';
 import { sdkFiles } from './sdk-model.js';
@@ -223,6 +228,51 @@ export function propose(
     after,
     reachesTarget: withinTarget(after, target)
   };
+}
+
+/**
+ * A question for the advisor about a scan: asked where the scan is kept
+ * (the listing worker), so that a big folder's advice never blocks the page.
+ */
+export type AdviceQuestion =
+  | { kind: 'propose'; limits: ILimits; options?: IAdviceOptions }
+  | { kind: 'preview'; limits: ILimits; patterns: string[] }
+  | { kind: 'data'; options?: IAdviceOptions }
+  /** The notebook's companions among the files the report uploads. */
+  | { kind: 'companions'; notebook: string; cells: string[] };
+
+interface IAdviceAnswers {
+  propose: IProposal;
+  preview: ITotals;
+  data: IDataCandidate[];
+  companions: ICompanion[];
+}
+
+/** What each question is answered with. */
+export type AdviceAnswer<Q extends AdviceQuestion> = IAdviceAnswers[Q['kind']];
+
+/**
+ * `propose`, `previewTotals`, `dataCandidates` or `findCompanions` (in the
+ * upload list, as the report has it), as the question asks.
+ */
+export function advise<Q extends AdviceQuestion>(
+  scan: IScan,
+  question: Q
+): AdviceAnswer<Q> {
+  const q = question as AdviceQuestion;
+  const answer =
+    q.kind === 'propose'
+      ? propose(scan, q.limits, q.options)
+      : q.kind === 'preview'
+        ? previewTotals(scan, q.limits, q.patterns)
+        : q.kind === 'data'
+          ? dataCandidates(scan, q.options)
+          : findCompanions(
+              q.notebook,
+              q.cells,
+              sortByPath(sdkFiles(scan.files, scan.rules).included)
+            );
+  return answer as AdviceAnswer<Q>;
 }
 
 /** A folder or file of data that could move to a datastore. */

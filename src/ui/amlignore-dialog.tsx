@@ -3,7 +3,6 @@ import type { TranslationBundle } from '@jupyterlab/translation';
 import { closeIcon } from '@jupyterlab/ui-components';
 import * as React from 'react';
 import {
-  previewTotals,
   type IProposal,
   type ITotals,
   type JunkReason,
@@ -12,7 +11,6 @@ import {
 import { composeAmlignore } from '../snapshot/amlignore.js';
 import { formatBytes } from '../snapshot/format.js';
 import type { IScan } from '../snapshot/scan.js';
-import type { ILimits } from '../snapshot/types.js';
 import {
   GuardBody,
   GuardDialog,
@@ -33,8 +31,13 @@ import { PathName } from './path-name.js';
 export type AmlignoreTarget = 'create' | 'append' | 'replace-gitignore';
 
 export interface IAmlignoreDialogOptions {
-  scan: IScan;
-  limits: ILimits;
+  /** The scan's ignore file, for the preview of the text written. */
+  scan: Pick<IScan, 'ignoreFile' | 'ignoreText'>;
+  /**
+   * The totals with these extra lines (`previewTotals`), made where the
+   * scan is kept: a big folder's live totals never block the page.
+   */
+  totals(patterns: string[]): Promise<ITotals>;
   proposal: IProposal;
   trans: TranslationBundle;
   target: AmlignoreTarget;
@@ -126,7 +129,7 @@ export interface IAmlignoreBodyProps extends IAmlignoreDialogOptions {
 
 /** The body of the `.amlignore` dialog. */
 export function AmlignoreBody(props: IAmlignoreBodyProps): JSX.Element {
-  const { scan, limits, proposal, trans, target, onState } = props;
+  const { scan, totals, proposal, trans, target, onState } = props;
   const ids = React.useId();
   const [rows, setRows] = React.useState<IRow[]>(() =>
     proposal.lines.map(l => ({
@@ -153,29 +156,21 @@ export function AmlignoreBody(props: IAmlignoreBodyProps): JSX.Element {
   }, [key, onState]);
 
   // The totals follow every toggle and keystroke, computed by the engine
-  // from the files already scanned; typing may lag behind a little.
+  // from the files already scanned; they may lag behind a little.
   const deferredText = React.useDeferredValue(text);
   const deferredTyped = readPattern(deferredText);
   const totalsKey = chosenPatterns(rows, deferredTyped.pattern).join('\n');
-  const after = React.useMemo(
-    () =>
-      previewTotals(
-        scan,
-        limits,
-        totalsKey === '' ? [] : totalsKey.split('\n')
-      ),
-    [scan, limits, totalsKey]
+  const afterNow = useLatest(
+    totalsKey,
+    key => totals(key === '' ? [] : key.split('\n')),
+    { key: initialKey(proposal), value: proposal.after }
   );
-  const typedAlone = React.useMemo(
-    () =>
-      deferredTyped.pattern === null
-        ? null
-        : removedBy(
-            proposal.before,
-            previewTotals(scan, limits, [deferredTyped.pattern])
-          ),
-    [scan, limits, proposal.before, deferredTyped.pattern]
-  );
+  const after = afterNow!.value;
+  const alone = useLatest(deferredTyped.pattern, pattern => totals([pattern]));
+  const typedAlone =
+    alone !== null && alone.key === deferredTyped.pattern
+      ? removedBy(proposal.before, alone.value)
+      : null;
 
   const toggle = (index: number) =>
     setRows(
@@ -194,22 +189,39 @@ export function AmlignoreBody(props: IAmlignoreBodyProps): JSX.Element {
       );
       setStatus(trans.__('%1 is already in the list; it is checked.', pattern));
     } else {
-      const alone = removedBy(
-        proposal.before,
-        previewTotals(scan, limits, [pattern])
-      );
+      // Its tally as typed, or once the totals come.
+      const known =
+        alone !== null && alone.key === pattern
+          ? removedBy(proposal.before, alone.value)
+          : null;
       setRows([
         ...rows,
         {
           pattern,
           kind: 'user',
           label: '',
-          files: alone.files,
-          bytes: alone.bytes,
+          files: known?.files ?? null,
+          bytes: known?.bytes ?? null,
           checked: true,
           optional: false
         }
       ]);
+      if (known === null) {
+        void totals([pattern]).then(
+          t => {
+            const tally = removedBy(proposal.before, t);
+            setRows(now =>
+              now.map(r =>
+                r.pattern === pattern && r.kind === 'user' && r.files === null
+                  ? { ...r, ...tally }
+                  : r
+              )
+            );
+          },
+          // The row stays without its tally.
+          () => undefined
+        );
+      }
       setStatus(trans.__('Added %1.', pattern));
     }
     setText('');
@@ -272,7 +284,10 @@ export function AmlignoreBody(props: IAmlignoreBodyProps): JSX.Element {
             {verdictText(trans, proposal.before.verdict)}
           </span>
         </p>
-        <p className={`jp-SnapshotGuard-after jp-mod-${after.verdict}`}>
+        <p
+          className={`jp-SnapshotGuard-after jp-mod-${after.verdict}`}
+          aria-busy={afterNow!.key !== totalsKey}
+        >
           <span>
             {trans.__(
               'After: %1',
@@ -406,6 +421,70 @@ export function AmlignoreBody(props: IAmlignoreBodyProps): JSX.Element {
   );
 }
 
+/** The key of the proposal's own totals: its checked lines. */
+function initialKey(proposal: IProposal): string {
+  return proposal.lines
+    .filter(l => l.checked)
+    .map(l => l.pattern)
+    .join('\n');
+}
+
+/**
+ * `compute(key)` for the latest key, one at a time: keys that come and go
+ * while one is computed are skipped, so typing never queues up work. The
+ * last answer with its key (stale while the next is computed), `known`
+ * until the first, else null.
+ */
+function useLatest<T>(
+  key: string | null,
+  compute: (key: string) => Promise<T>,
+  known: { key: string; value: T } | null = null
+): { key: string; value: T } | null {
+  const [done, setDone] = React.useState(known);
+  const state = React.useRef({
+    want: key,
+    tried: known?.key ?? null,
+    busy: false,
+    live: true,
+    compute
+  });
+  state.current.want = key;
+  state.current.compute = compute;
+  React.useEffect(() => {
+    const s = state.current;
+    return () => {
+      s.live = false;
+    };
+  }, []);
+  React.useEffect(() => {
+    const s = state.current;
+    const next = () => {
+      const k = s.want;
+      if (s.busy || !s.live || k === null || k === s.tried) {
+        return;
+      }
+      s.busy = true;
+      s.tried = k;
+      s.compute(k)
+        .then(
+          value => {
+            if (s.live) {
+              setDone({ key: k, value });
+            }
+          },
+          // Shown as before: the last totals stay.
+          () => undefined
+        )
+        .finally(() => {
+          s.busy = false;
+          next();
+        });
+    };
+    next();
+  }, [key]);
+  return done;
+}
+
 /** Files and bytes a pattern takes out of the snapshot on its own. */
 function removedBy(before: ITotals, after: ITotals) {
   return {
@@ -450,7 +529,7 @@ function targetNote(trans: TranslationBundle, target: AmlignoreTarget): string {
 
 /** The text Write adds: the marked block, or the whole new file. */
 function previewText(
-  scan: IScan,
+  scan: IAmlignoreDialogOptions['scan'],
   patterns: readonly string[],
   target: AmlignoreTarget
 ): string {
