@@ -400,9 +400,23 @@ function buildIncludedTree(dir, files) {
 }
 
 /**
+ * A root .amlignore as a project has it: it leaves out nothing of the
+ * included tree, but the page must read it and match every file with it.
+ */
+const EARLY_AMLIGNORE = `outputs/
+logs/
+data/
+*.ckpt
+!models/keep.ckpt
+**/tmp/**
+*.log
+`;
+
+/**
  * Issue 10's scale check in the browser: a folder of `files` included
- * files under the azureml-v1 profile. Per Submit (the helper kernel warm),
- * from the click until the progress notification says "over" and until the
+ * files under the azureml-v1 profile, without an ignore file and with a
+ * root .amlignore (`ignored`). Per Submit (the helper kernel warm), from
+ * the click until the progress notification says "over" and until the
  * report is on screen; `find` on the same folder in the same run.
  */
 export async function benchEarlyOver(root, dir, files, { runs = 3 } = {}) {
@@ -421,12 +435,27 @@ export async function benchEarlyOver(root, dir, files, { runs = 3 } = {}) {
   });
   const page = browser.page;
   page.setDefaultTimeout(600_000);
-  const out = { files, over: [], report: [], find: [] };
+  const out = {
+    files,
+    over: [],
+    report: [],
+    find: [],
+    ignored: { over: [], report: [], find: [] }
+  };
   try {
     findOnce(dir); // warm the file system's caches
     await freshLoad(h, page, lab, `${dir.slice(root.length + 1)}/${NOTEBOOK}`);
     // The first Submit warms the helper kernel and its worker: not counted.
-    for (let i = -1; i < runs; i++) {
+    // Then each run with and without the .amlignore in turn.
+    for (let k = -1; k < 2 * runs; k++) {
+      const i = Math.floor(k / 2);
+      const ignored = k >= 0 && k % 2 === 1;
+      const into = ignored ? out.ignored : out;
+      if (ignored) {
+        writeFileSync(join(dir, '.amlignore'), EARLY_AMLIGNORE);
+      } else {
+        rmSync(join(dir, '.amlignore'), { force: true });
+      }
       await page.evaluate(report => {
         const b = { click: null, over: null, report: null };
         window.__overBench = b;
@@ -482,19 +511,21 @@ export async function benchEarlyOver(root, dir, files, { runs = 3 } = {}) {
         .getByRole('button', { name: 'Cancel', exact: true })
         .click();
       await page.locator('.jp-Dialog').first().waitFor({ state: 'detached' });
-      if (i >= 0) {
-        out.over.push(r.over);
-        out.report.push(r.report);
-        out.find.push(findOnce(dir));
+      if (k >= 0) {
+        into.over.push(r.over);
+        into.report.push(r.report);
+        into.find.push(findOnce(dir));
         log(
-          `early over, ${files} files #${i + 1}: over at ${r.over?.toFixed(0)} ms, ` +
-            `report at ${r.report.toFixed(0)} ms; find ${out.find.at(-1).toFixed(0)} ms`
+          `early over, ${files} files${ignored ? ' with .amlignore' : ''} #${i + 1}: ` +
+            `over at ${r.over?.toFixed(0)} ms, report at ${r.report.toFixed(0)} ms; ` +
+            `find ${into.find.at(-1).toFixed(0)} ms`
         );
       }
     }
   } finally {
     await browser.close();
     await lab.stop();
+    rmSync(join(dir, '.amlignore'), { force: true });
     rmSync(join(dir, NOTEBOOK), { force: true });
     rmSync(join(dir, '.ipynb_checkpoints'), { recursive: true, force: true });
   }

@@ -3,7 +3,7 @@ import type { AdviceAnswer, AdviceQuestion } from '../snapshot/advisor.js';
 import type { IScan } from '../snapshot/scan.js';
 import type { ISnapshotSummary } from '../snapshot/summary.js';
 import type { ISurelyCounted } from '../snapshot/limits.js';
-import type { ILimits } from '../snapshot/types.js';
+import type { IFileRecord, ILimits, Sdk } from '../snapshot/types.js';
 import type { IWriteIfUnchanged } from './write-if-unchanged.js';
 
 /** Server-relative file copy: `from` → `to`. */
@@ -52,13 +52,19 @@ export interface IFarReport {
 
 export interface IScanOptions {
   /**
-   * `counted`, when asked for with `bound` and the access can tell: what
-   * SDK v1 surely uploads and sizes among the files seen so far.
+   * `counted`, when asked for with `lowerBound` and the access can tell:
+   * what that SDK surely uploads and checks among the files seen so far
+   * (never more than the scan's report then says).
    */
   onProgress?(filesSeen: number, counted?: ISurelyCounted): void;
   signal?: AbortSignal;
-  /** Ask for `counted`; readability is checked until this many files pass. */
-  bound?: number;
+  /** Ask for `counted`, by this SDK's walks and rules. */
+  lowerBound?: Sdk;
+  /**
+   * The root's `.py` and `.ipynb` files (what profile auto reads), in the
+   * walk's order, as soon as the root is listed; when the access can tell.
+   */
+  onRoot?(files: IFileRecord[]): void;
 }
 
 /**

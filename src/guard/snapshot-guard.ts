@@ -22,12 +22,17 @@ import {
   visibleName
 } from '../snapshot/format.js';
 import { baseName, joinPath, parentOf, relativeTo } from '../snapshot/paths.js';
-import { overSoFar, sdkOfProfile } from '../snapshot/limits.js';
+import {
+  overSoFar,
+  sdkOfProfile,
+  type ISurelyCounted
+} from '../snapshot/limits.js';
 import { reportOf, rescope, type IScan } from '../snapshot/scan.js';
 import {
   detectSdk,
   type ICodeSource,
-  type IInstalledSdks
+  type IInstalledSdks,
+  type ISdkChoice
 } from '../snapshot/sdk-detect.js';
 import { summarize } from '../snapshot/summary.js';
 import type { IFileRecord, ILimits, Sdk } from '../snapshot/types.js';
@@ -185,16 +190,18 @@ export class SnapshotGuard implements ISnapshotGuard {
   }
 
   /**
-   * The hard limits a check can judge against before its scan ends: when
-   * the SDK is known before it and has any.
+   * The SDK and hard limits a check can judge against before its scan
+   * ends: the profile's or, under auto, the last check's (else v1), which
+   * the root's files must confirm; null when that SDK has none.
    */
-  private limitsBeforeScan(folder: string): ILimits | null {
-    const sdk = this.knownSdk(folder);
-    if (sdk === undefined) {
-      return null;
-    }
+  private limitsBeforeScan(
+    folder: string
+  ): { sdk: Sdk; limits: ILimits } | null {
+    const sdk = this.knownSdk(folder) ?? 'v1';
     const limits = this.limitsOf(sdk);
-    return limits.maxFiles === null && limits.maxBytes === null ? null : limits;
+    return limits.maxFiles === null && limits.maxBytes === null
+      ? null
+      : { sdk, limits };
   }
 
   private limitsOf(sdk: Sdk): ILimits {
@@ -221,6 +228,25 @@ export class SnapshotGuard implements ISnapshotGuard {
         trans.__('profile %1 in the settings', setting)
       );
     }
+    const choice = await this.detect(
+      access,
+      folder,
+      notebook,
+      scan.files.filter(f => !f.path.includes('/'))
+    );
+    return rescope(scan, choice.sdk, trans.__('auto: %1', choice.reason));
+  }
+
+  /**
+   * Profile auto's choice, from the notebook and the folder's top-level
+   * files (in the walk's order: the first ones are read).
+   */
+  private async detect(
+    access: IFolderAccess,
+    folder: string,
+    notebook: string | undefined,
+    topFiles: readonly IFileRecord[]
+  ): Promise<ISdkChoice> {
     const read = async (path: string): Promise<ICodeSource | null> => {
       try {
         const full = folder === '' ? path : `${folder}/${path}`;
@@ -232,12 +258,11 @@ export class SnapshotGuard implements ISnapshotGuard {
     const nbRel = notebook ? relativeTo(folder, notebook) : undefined;
     const nb = nbRel ? await read(nbRel) : null;
     const code: ICodeSource[] = [];
-    for (const f of scan.files) {
+    for (const f of topFiles) {
       if (code.length >= MAX_CODE_FILES) {
         break;
       }
       if (
-        !f.path.includes('/') &&
         f.path !== nbRel &&
         /\.(py|ipynb)$/.test(f.path) &&
         f.size <= MAX_CODE_BYTES
@@ -251,7 +276,7 @@ export class SnapshotGuard implements ISnapshotGuard {
     const installed = (await this.options.installedSdks?.()) ?? null;
     const choice = detectSdk(nb, code, installed);
     this.decided.set(folder, choice.sdk);
-    return rescope(scan, choice.sdk, trans.__('auto: %1', choice.reason));
+    return choice;
   }
 
   async measure(
@@ -731,44 +756,78 @@ export class SnapshotGuard implements ISnapshotGuard {
       trans.__('Checking the snapshot of %1…', label)
     );
     // Over as soon as what the SDK surely counts crosses a limit; the
-    // totals (and the exact report) still come from the whole scan.
+    // totals (and the exact report) still come from the whole scan. Under
+    // profile auto that SDK is a guess until the notebook and the root's
+    // code files, read as soon as the root is listed, choose the same one;
+    // that choice is then the check's.
+    const auto = (this.options.profile?.() ?? 'azureml-v1') === 'auto';
     const early = this.limitsBeforeScan(folder);
+    let confirmed = !auto;
+    const root: { choice?: Promise<ISdkChoice> } = {};
     let over: string | null = null;
+    let seen = 0;
+    let counted: ISurelyCounted | undefined;
+    let walking = true;
+    const show = () => {
+      const limit =
+        early && counted && confirmed ? overSoFar(counted, early.limits) : null;
+      if (limit === 'files') {
+        over = trans.__(
+          'The snapshot of %1 is over the limit of %2 files',
+          label,
+          formatCount(early!.limits.maxFiles!)
+        );
+      } else if (limit === 'bytes') {
+        over = trans.__(
+          'The snapshot of %1 is over the size limit of %2 (%3 so far)',
+          label,
+          formatBytes(early!.limits.maxBytes!),
+          formatBytes(counted!.bytes)
+        );
+      }
+      progress.update(
+        over === null
+          ? trans.__(
+              'Checking the snapshot of %1: %2 files seen…',
+              label,
+              formatCount(seen)
+            )
+          : trans.__(
+              '%1: %2 files seen; counting the rest…',
+              over,
+              formatCount(seen)
+            )
+      );
+    };
     try {
       const scan = await access.scan(folder, {
         signal: progress.signal,
-        ...(early ? { bound: early.maxFiles ?? 0 } : {}),
-        onProgress: (n, counted) => {
-          const limit = early && counted ? overSoFar(counted, early) : null;
-          if (limit === 'files') {
-            over = trans.__(
-              'The snapshot of %1 is over the limit of %2 files',
-              label,
-              formatCount(early!.maxFiles!)
-            );
-          } else if (limit === 'bytes') {
-            over = trans.__(
-              'The snapshot of %1 is over the size limit of %2 (%3 so far)',
-              label,
-              formatBytes(early!.maxBytes!),
-              formatBytes(counted!.bytes)
-            );
-          }
-          progress.update(
-            over === null
-              ? trans.__(
-                  'Checking the snapshot of %1: %2 files seen…',
-                  label,
-                  formatCount(n)
-                )
-              : trans.__(
-                  '%1: %2 files seen; counting the rest…',
-                  over,
-                  formatCount(n)
-                )
-          );
+        ...(early ? { lowerBound: early.sdk } : {}),
+        ...(auto
+          ? {
+              onRoot: files => {
+                const choice = this.detect(access, folder, notebook, files);
+                root.choice = choice;
+                choice.then(
+                  c => {
+                    confirmed = c.sdk === early?.sdk;
+                    // The walk may stand still meanwhile (a slow disk).
+                    if (confirmed && walking) {
+                      show();
+                    }
+                  },
+                  () => undefined
+                );
+              }
+            }
+          : {}),
+        onProgress: (n, c) => {
+          seen = n;
+          counted = c;
+          show();
         }
       });
+      walking = false;
       progress.update(
         over === null
           ? trans.__(
@@ -782,7 +841,10 @@ export class SnapshotGuard implements ISnapshotGuard {
               formatCount(scan.files.length)
             )
       );
-      const decided = await this.decideSdk(access, folder, notebook, scan);
+      const choice = await root.choice;
+      const decided = choice
+        ? rescope(scan, choice.sdk, trans.__('auto: %1', choice.reason))
+        : await this.decideSdk(access, folder, notebook, scan);
       const limits = this.limitsOf(decided.sdk);
       const { report, dataToMove } = await this.reportOn(
         access,

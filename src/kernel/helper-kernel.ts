@@ -43,13 +43,17 @@ export class HelperKernel extends HelperRpc {
   }
 
   /** The whole tree under `path` (server-relative) in one listing. */
-  async walk(path: string, options: IWalkOptions = {}): Promise<IWalkListing> {
+  async walk(
+    path: string,
+    options: Omit<IWalkOptions, 'onChunk'> = {}
+  ): Promise<IWalkListing> {
     return decodeListing(await this.walkBlob(path, options));
   }
 
   /**
    * `walk`'s listing as sent: zlib-compressed JSON, for a caller that
-   * decodes it elsewhere (the meter's worker).
+   * decodes it elsewhere (the listing worker). With `onChunk`, streamed:
+   * this is then only the last chunk.
    */
   async walkBlob(
     path: string,
@@ -59,13 +63,22 @@ export class HelperKernel extends HelperRpc {
     if (options.base !== undefined) {
       args.base = options.base;
     }
-    if (options.bound !== undefined) {
-      args.bound = options.bound;
+    if (options.onChunk) {
+      args.stream = true;
     }
     if (options.background) {
       args.background = true;
     }
-    const reply = await this.request('walk', args, options);
+    const { onChunk, onProgress } = options;
+    const reply = await this.request('walk', args, {
+      signal: options.signal,
+      onProgress: (n, buffers) => {
+        if (buffers[0]) {
+          onChunk?.(buffers[0]);
+        }
+        onProgress?.(n);
+      }
+    });
     const blob = reply.buffers[0];
     if (!blob) {
       throw new HelperKernelError(

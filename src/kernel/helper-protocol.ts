@@ -7,7 +7,6 @@
  */
 import { strFromU8, unzlibSync } from 'fflate';
 import type { IDataInput } from '../snapshot/data-asset.js';
-import type { ISurelyCounted } from '../snapshot/limits.js';
 import type { IDirEntry, Sdk } from '../snapshot/types.js';
 
 /** The comm target registered by the helper (server.py). */
@@ -89,14 +88,14 @@ export interface IWalkListing {
 }
 
 export interface IWalkOptions {
-  /** `counted`: with `bound`, what v1 surely counts so far (else absent). */
-  onProgress?(filesSeen: number, counted?: ISurelyCounted): void;
+  onProgress?(filesSeen: number): void;
   signal?: AbortSignal;
   /**
-   * Also send a lower bound of v1's files and bytes, when the folder has no
-   * ignore file; readability is asked of files only until this many pass.
+   * Stream the listing: each chunk as the helper sends it (zlib JSON
+   * shaped like `IWalkListing`, the root's first), in order; the walk's
+   * own result then holds only the rest (see `ListingStream`).
    */
-  bound?: number;
+  onChunk?(blob: Uint8Array): void;
   /** Folder that `link.outside` is judged against (default: the walked one). */
   base?: string;
   /**
@@ -241,6 +240,6 @@ export interface IReplyData {
   ok?: boolean;
   result?: any;
   error?: { type?: string; message?: string; path?: string; detail?: string };
+  /** Progress; a streamed walk's chunk is its buffer. */
   progress?: number;
-  lower?: ISurelyCounted;
 }

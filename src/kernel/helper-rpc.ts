@@ -15,7 +15,6 @@ import {
 } from '@jupyterlab/services';
 import type { JSONObject, JSONValue } from '@lumino/coreutils';
 import { errorMessage } from '../snapshot/errors.js';
-import type { ISurelyCounted } from '../snapshot/limits.js';
 import {
   HELPER_TARGET,
   HelperKernelError,
@@ -53,7 +52,7 @@ interface IPending {
   op: string;
   resolve(value: IRawReply): void;
   reject(err: Error): void;
-  onProgress?(n: number, counted?: ISurelyCounted): void;
+  onProgress?(n: number, buffers: Uint8Array[]): void;
 }
 
 /** A request's reply: its result and the comm buffers that came with it. */
@@ -181,13 +180,13 @@ export class HelperRpc implements IDisposableLike {
   /**
    * Run `op` in the helper kernel, starting it first if need be: its result
    * and buffers. `signal` cancels it there too; `onProgress` hears the
-   * progress messages of the ops that send them.
+   * progress messages of the ops that send them, with their buffers.
    */
   protected async request(
     op: string,
     args: JSONObject,
     options: {
-      onProgress?(n: number, counted?: ISurelyCounted): void;
+      onProgress?(n: number, buffers: Uint8Array[]): void;
       signal?: AbortSignal;
       buffers?: Uint8Array[];
     } = {}
@@ -527,7 +526,7 @@ export class HelperRpc implements IDisposableLike {
       return;
     }
     if (typeof data.progress === 'number') {
-      pending.onProgress?.(data.progress, data.lower);
+      pending.onProgress?.(data.progress, toBytes(msg.buffers));
       return;
     }
     this._pending.delete(data.id!);

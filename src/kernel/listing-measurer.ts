@@ -6,13 +6,18 @@ import type {
 import type { AdviceAnswer, AdviceQuestion } from '../snapshot/advisor.js';
 import { joinPath } from '../snapshot/paths.js';
 import { RuleSet } from '../snapshot/rules.js';
-import { scanFolder, type IScan } from '../snapshot/scan.js';
+import type { ISurelyCounted } from '../snapshot/limits.js';
+import type { IScan } from '../snapshot/scan.js';
 import type { ISnapshotSummary } from '../snapshot/summary.js';
 import type { IFileRecord, ILimits } from '../snapshot/types.js';
 import type { HelperKernel } from './helper-kernel.js';
 import { decodeListing, HelperKernelError } from './helper-protocol.js';
-import { KernelFileSystem } from './listing-fs.js';
-import { measureListing, type IListingFallback } from './listing-measure.js';
+import {
+  ListingStream,
+  measureListing,
+  scanStream,
+  type IListingFallback
+} from './listing-measure.js';
 import type { FromWorker, ToWorker } from './measure-protocol.js';
 import { errorMessage } from '../snapshot/errors.js';
 
@@ -61,35 +66,86 @@ export class ListingMeasurer {
   }
 
   /**
-   * The guard's scan of `folder`; the worker keeps it, so that `report`
-   * on it runs there too.
+   * The guard's scan of `folder`, made as the helper's listing streams in;
+   * the worker keeps it, so that `report` on it runs there too.
    */
   async scan(folder: string, options: IScanOptions): Promise<IKernelScan> {
-    if (!this._scanner.available()) {
-      const fs = await KernelFileSystem.open(this.helper, folder, options);
-      const scan = await scanFolder(fs, { rootId: fs.rootId, prune: false });
-      return { scan, amlignoreSha256: fs.sha256Of('.amlignore') };
-    }
-    const blob = await this.helper.walkBlob(folder, options);
+    const { signal, lowerBound, onRoot } = options;
     const hashes = new Map<string, string | undefined>();
     const fallback = this._fallback(folder, hashes);
+    let seen = 0;
+    let counted: ISurelyCounted | undefined;
+    const progress = () => options.onProgress?.(seen, counted);
+    const onCounted = (c: ISurelyCounted) => {
+      counted = c;
+      progress();
+    };
+    const onSeen = (n: number) => {
+      seen = n;
+      progress();
+    };
+    const bound =
+      lowerBound === undefined ? undefined : { sdk: lowerBound, onCounted };
+    if (!this._scanner.available()) {
+      // No worker: the same scan on the page.
+      const stream = new ListingStream();
+      const scanning = scanStream(stream, fallback, {
+        ...(bound ? { lowerBound: bound } : {}),
+        ...(onRoot ? { onRoot } : {})
+      });
+      scanning.catch(() => undefined);
+      await this._walk(folder, options, blob => stream.push(blob), onSeen).then(
+        last => stream.push(last, true),
+        err => {
+          stream.fail(err);
+          throw err;
+        }
+      );
+      return {
+        scan: await scanning,
+        amlignoreSha256: hashes.get('.amlignore')
+      };
+    }
     const files: IFileRecord[] = [];
+    const worker = this._scanner;
     let id = 0;
-    const done = await this._scanner.request(
+    const scanning = worker.request(
       i => {
         id = i;
-        return { type: 'scan', id, blob: copyOf(blob) };
+        return {
+          type: 'scan',
+          id,
+          ...(lowerBound === undefined ? {} : { lowerBound }),
+          ...(onRoot ? { root: true } : {})
+        };
       },
       fallback,
       {
-        signal: options.signal,
+        signal,
         onFiles: chunk => {
           for (const f of chunk) {
             files.push(f);
           }
-        }
+        },
+        onCounted,
+        onRoot
       }
     );
+    // Failures are the walk's to tell, or come from the awaits below.
+    scanning.catch(() => undefined);
+    try {
+      const last = await this._walk(
+        folder,
+        options,
+        blob => worker.post({ type: 'chunk', id, blob: copyOf(blob) }),
+        onSeen
+      );
+      worker.post({ type: 'chunk', id, blob: copyOf(last), last: true });
+    } catch (err) {
+      worker.post({ type: 'chunk', id, error: errorMessage(err) });
+      throw err;
+    }
+    const done = await scanning;
     const rest = done.scan!;
     const scan: IScan = {
       ...rest,
@@ -97,8 +153,22 @@ export class ListingMeasurer {
       // As scanFolder parsed them: the rules of its default SDK (v1).
       rules: RuleSet.parse(rest.ignoreText ?? '', rest.ignoreFile, rest.sdk)
     };
-    this._kept.set(files, { worker: this._scanner.current, id });
+    this._kept.set(files, { worker: worker.current, id });
     return { scan, amlignoreSha256: hashes.get('.amlignore') };
+  }
+
+  /** The helper's walk of `folder`, streamed: its last chunk. */
+  private _walk(
+    folder: string,
+    options: IScanOptions,
+    onChunk: (blob: Uint8Array) => void,
+    onProgress: (filesSeen: number) => void
+  ): Promise<Uint8Array> {
+    return this.helper.walkBlob(folder, {
+      signal: options.signal,
+      onChunk,
+      onProgress
+    });
   }
 
   /**
@@ -198,6 +268,8 @@ export class ListingMeasurer {
 interface IRequest {
   fallback: IListingFallback;
   onFiles?(files: IFileRecord[]): void;
+  onCounted?(counted: ISurelyCounted): void;
+  onRoot?(files: IFileRecord[]): void;
   resolve(done: Done): void;
   reject(err: Error): void;
 }
@@ -238,6 +310,8 @@ class ListingWorker {
     options: {
       signal?: AbortSignal;
       onFiles?(files: IFileRecord[]): void;
+      onCounted?(counted: ISurelyCounted): void;
+      onRoot?(files: IFileRecord[]): void;
       gone?: boolean;
     } = {}
   ): Promise<Done> {
@@ -265,6 +339,8 @@ class ListingWorker {
       this._requests.set(id, {
         fallback,
         onFiles: options.onFiles,
+        onCounted: options.onCounted,
+        onRoot: options.onRoot,
         resolve: done => {
           settle();
           if (
@@ -287,6 +363,19 @@ class ListingWorker {
     });
   }
 
+  /**
+   * More for a request already made (a chunk of its listing); dropped when
+   * the worker has stopped meanwhile (Cancel) or the request has ended.
+   */
+  post(message: ToWorker & { type: 'chunk' }): void {
+    if (this._worker !== null && this._requests.has(message.id)) {
+      this._worker.postMessage(
+        message,
+        message.blob ? [message.blob.buffer] : []
+      );
+    }
+  }
+
   dispose(): void {
     this._stop(new Error('The listing worker was stopped.'));
   }
@@ -299,6 +388,14 @@ class ListingWorker {
     }
     if (message.type === 'files') {
       request.onFiles?.(message.files);
+      return;
+    }
+    if (message.type === 'counted') {
+      request.onCounted?.(message.counted);
+      return;
+    }
+    if (message.type === 'root') {
+      request.onRoot?.(message.files);
       return;
     }
     if (message.type === 'call') {

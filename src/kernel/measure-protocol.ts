@@ -1,5 +1,6 @@
 import type { ISnapshotReport } from '../snapshot/accounting.js';
 import type { AdviceAnswer, AdviceQuestion } from '../snapshot/advisor.js';
+import type { ISurelyCounted } from '../snapshot/limits.js';
 import type { IScan } from '../snapshot/scan.js';
 import type { ISnapshotSummary } from '../snapshot/summary.js';
 import type { IDirEntry, ILimits, Sdk } from '../snapshot/types.js';
@@ -8,13 +9,30 @@ import type { IDirEntry, ILimits, Sdk } from '../snapshot/types.js';
 export type IScanRest = Omit<IScan, 'files' | 'rules'>;
 
 /**
- * Page → worker: measure a walk listing (the meter), scan one (the guard,
- * which the worker keeps for `report` and `advise`), report on a kept scan,
- * ask the advisor about one, or the answer to a call.
+ * Page → worker: measure a walk listing (the meter), scan one as it
+ * streams in (the guard, which the worker keeps for `report` and `advise`)
+ * and its chunks, report on a kept scan, ask the advisor about one, or the
+ * answer to a call.
  */
 export type ToWorker =
   | { type: 'measure'; id: number; blob: Uint8Array; limits: ILimits }
-  | { type: 'scan'; id: number; blob: Uint8Array }
+  | {
+      type: 'scan';
+      id: number;
+      /** Also send what this SDK surely counts while the listing comes. */
+      lowerBound?: Sdk;
+      /** Also send the root's code files once it has come. */
+      root?: boolean;
+    }
+  | {
+      /** A chunk of scan `id`'s listing; `last`: the walk's result. */
+      type: 'chunk';
+      id: number;
+      blob?: Uint8Array;
+      last?: boolean;
+      /** The walk failed: so does the scan. */
+      error?: string;
+    }
   | {
       type: 'report';
       id: number;
@@ -48,7 +66,8 @@ export type ToWorker =
 
 /**
  * Worker → page: a file-system call of request `id` that the listing
- * cannot answer, a chunk of a scan's files, or the result.
+ * cannot answer, a chunk of a scan's files, what it surely counts so far,
+ * the root's code files, or the result.
  */
 export type FromWorker =
   | {
@@ -59,6 +78,8 @@ export type FromWorker =
       path: string;
     }
   | { type: 'files'; id: number; files: IScan['files'] }
+  | { type: 'counted'; id: number; counted: ISurelyCounted }
+  | { type: 'root'; id: number; files: IScan['files'] }
   | {
       type: 'done';
       id: number;

@@ -2,9 +2,9 @@
 // guard) a helper-kernel listing off the page's main thread. Its only file
 // access is asking the page (see measure-protocol).
 import {
-  decodeBlob,
+  ListingStream,
   measureBlob,
-  scanListing,
+  scanStream,
   type IListingFallback
 } from './listing-measure.js';
 import type { FromWorker, IScanRest, ToWorker } from './measure-protocol.js';
@@ -38,6 +38,8 @@ const calls = new Map<
   { resolve(value: ToWorker & { type: 'answer' }): void }
 >();
 const scans = new KeptScans(KEEP);
+/** Listings of scans still coming in, by request id. */
+const streams = new Map<number, ListingStream>();
 let nextCall = 1;
 
 function fallbackFor(id: number): IListingFallback {
@@ -59,8 +61,29 @@ function fallbackFor(id: number): IListingFallback {
   };
 }
 
-async function scan(id: number, blob: Uint8Array): Promise<FromWorker> {
-  const result = await scanListing(await decodeBlob(blob), fallbackFor(id));
+async function scan(message: ToWorker & { type: 'scan' }): Promise<FromWorker> {
+  const { id, lowerBound } = message;
+  const stream = new ListingStream();
+  streams.set(id, stream);
+  let result: IScan;
+  try {
+    result = await scanStream(stream, fallbackFor(id), {
+      ...(lowerBound === undefined
+        ? {}
+        : {
+            lowerBound: {
+              sdk: lowerBound,
+              onCounted: counted =>
+                scope.postMessage({ type: 'counted', id, counted })
+            }
+          }),
+      ...(message.root
+        ? { onRoot: files => scope.postMessage({ type: 'root', id, files }) }
+        : {})
+    });
+  } finally {
+    streams.delete(id);
+  }
   scans.add(id, result);
   const { files } = result;
   // The rules are a class: the page parses them again from the text.
@@ -84,6 +107,15 @@ scope.onmessage = event => {
     calls.delete(message.call);
     return;
   }
+  if (message.type === 'chunk') {
+    const stream = streams.get(message.id);
+    if (message.error !== undefined) {
+      stream?.fail(new Error(message.error));
+    } else if (message.blob) {
+      stream?.push(message.blob, message.last);
+    }
+    return;
+  }
   const { id } = message;
   const work: Promise<FromWorker> =
     message.type === 'measure'
@@ -94,7 +126,7 @@ scope.onmessage = event => {
           pacer(METER_SLICE_MS)
         ).then(summary => ({ type: 'done', id, summary }))
       : message.type === 'scan'
-        ? scan(id, message.blob)
+        ? scan(message)
         : Promise.resolve().then(() =>
             message.type === 'report'
               ? scans.report(message)

@@ -5,6 +5,8 @@ import {
   RuleSet,
   type IgnoreFileName
 } from './rules.js';
+import { sdkFiles } from './sdk-model.js';
+import type { ISurelyCounted } from './limits.js';
 import { walk } from './walk.js';
 import type {
   IFileRecord,
@@ -24,6 +26,11 @@ export interface IScanOptions {
   prune?: boolean;
   rootId?: string;
   onProgress?(filesSeen: number): void;
+  /**
+   * While the walk runs, now and then: what `sdk` surely counts among the
+   * files seen so far (see `surelyCounted`), for "over" before the totals.
+   */
+  lowerBound?: { sdk: Sdk; onCounted(counted: ISurelyCounted): void };
   signal?: AbortSignal;
 }
 
@@ -79,13 +86,30 @@ export async function scanFolder(
   }
   const rules = RuleSet.parse(ignoreText ?? '', ignoreFile, sdk);
   const prune = options.prune ?? true;
+  const bound = options.lowerBound;
+  // The rules the report will read the scan with (rescope), known now:
+  // only the root's ignore file applies, and it has been read.
+  const boundRules = bound
+    ? rulesAs({ ignoreText, ignoreFile, sdk, rules }, bound.sdk)
+    : null;
+  let counted: ISurelyCounted = { files: 0, bytes: 0 };
+  let countedUpTo = 0;
   const result = await walk(fs, {
     rootEntries,
     rootId: options.rootId,
     prune: prune ? dir => rules.canPrune(dir) : undefined,
     excludesV1:
       prune && sdk === 'v1' ? path => rules.excludes(path) : undefined,
-    onProgress: options.onProgress,
+    // A bound after each folder: the listing may come slowly (streamed).
+    progressEvery: bound ? 1 : undefined,
+    onProgress: (n, files) => {
+      options.onProgress?.(n);
+      if (bound && boundRules) {
+        counted = surelyCounted(files, countedUpTo, boundRules, counted);
+        countedUpTo = files.length;
+        bound.onCounted(counted);
+      }
+    },
     signal: options.signal
   });
   return {
@@ -133,14 +157,43 @@ export function rescope(scan: IScan, sdk: Sdk, profileReason: string): IScan {
   if (sdk === scan.sdk) {
     return { ...scan, profileReason };
   }
+  return { ...scan, sdk, profileReason, rules: rulesAs(scan, sdk) };
+}
+
+/** A scan's ignore file in the dialect of `sdk` (v2 drops a byte-order mark). */
+function rulesAs(
+  scan: Pick<IScan, 'ignoreText' | 'ignoreFile' | 'sdk' | 'rules'>,
+  sdk: Sdk
+): RuleSet {
+  if (sdk === scan.sdk) {
+    return scan.rules;
+  }
   const text =
     sdk === 'v2'
       ? (scan.ignoreText ?? '').replace(/^\ufeff/, '')
       : (scan.ignoreText ?? '');
+  return RuleSet.parse(text, scan.ignoreFile, sdk);
+}
+
+/**
+ * `counted` plus what the SDK of `rules` counts among `files` from index
+ * `from` on: the upload list's files and the bytes it checks (sdkFiles).
+ * A lower bound of the report's figures while a walk runs: its files so
+ * far are a prefix of the final list, and each file counts or not on its
+ * own (its path, the rules, its flags), never by the files after it.
+ */
+export function surelyCounted(
+  files: readonly IFileRecord[],
+  from: number,
+  rules: RuleSet,
+  counted: ISurelyCounted
+): ISurelyCounted {
+  if (from >= files.length) {
+    return counted;
+  }
+  const view = sdkFiles(files.slice(from), rules);
   return {
-    ...scan,
-    sdk,
-    profileReason,
-    rules: RuleSet.parse(text, scan.ignoreFile, sdk)
+    files: counted.files + view.included.length,
+    bytes: counted.bytes + view.totalBytes
   };
 }

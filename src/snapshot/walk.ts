@@ -22,8 +22,13 @@ export interface IWalkOptions {
    * walks, so it is skipped unread.
    */
   excludesV1?(path: string): boolean;
-  /** Called now and then with the number of files seen so far. */
-  onProgress?(filesSeen: number): void;
+  /**
+   * Called now and then with the number of files seen so far, and the
+   * files themselves: the walk's list as it grows (only ever appended to).
+   */
+  onProgress?(filesSeen: number, files: readonly IFileRecord[]): void;
+  /** New files between two calls of `onProgress` (default 1000; 1: every folder with files). */
+  progressEvery?: number;
   signal?: AbortSignal;
 }
 
@@ -231,11 +236,14 @@ export async function walk(
         });
       }
     }
-    if (options.onProgress && files.length - lastReport >= 1000) {
+    if (
+      options.onProgress &&
+      files.length - lastReport >= (options.progressEvery ?? 1000)
+    ) {
       lastReport = files.length;
-      options.onProgress(files.length);
+      options.onProgress(files.length, files);
     }
   }
-  options.onProgress?.(files.length);
+  options.onProgress?.(files.length, files);
   return { files, specials, pruned, skippedLinks, warnings, complete };
 }

@@ -4,10 +4,11 @@
  * Python process.
  */
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { asOtherUser, sharedTempDir } from '../helpers/other-user.js';
 import { AZURE_AI_ML_SITE, PYTHON, assertAzureAiMl } from './reference.js';
 
 export type Sdk = 'v1' | 'v2';
@@ -33,17 +34,29 @@ const SCRIPT = fileURLToPath(
   new URL('../../../test/conformance/sdk_reference.py', import.meta.url)
 );
 
+/**
+ * `asOtherUser`: run as a user without root's rights (see other-user.ts),
+ * so that unreadable files are unreadable; the folders must be in a place
+ * that user can reach.
+ */
 export function runSdkReference(
-  cases: Array<{ root: string; sdk: Sdk }>
+  cases: Array<{ root: string; sdk: Sdk }>,
+  options: { asOtherUser?: boolean } = {}
 ): ISdkRefResult[] {
   if (cases.some(c => c.sdk === 'v2')) {
     assertAzureAiMl();
   }
-  const dir = mkdtempSync(join(tmpdir(), 'sdk-ref-'));
+  const dir = options.asOtherUser
+    ? sharedTempDir('sdk-ref-')
+    : mkdtempSync(join(tmpdir(), 'sdk-ref-'));
   try {
     const file = join(dir, 'cases.json');
     writeFileSync(file, JSON.stringify({ azureAiMl: AZURE_AI_ML_SITE, cases }));
-    const out = execFileSync(PYTHON, [SCRIPT, file], {
+    chmodSync(file, 0o644);
+    const [cmd, argv] = options.asOtherUser
+      ? asOtherUser([PYTHON, SCRIPT, file])
+      : [PYTHON, [SCRIPT, file]];
+    const out = execFileSync(cmd, argv, {
       encoding: 'utf8',
       maxBuffer: 256 * 1024 * 1024
     });

@@ -17,6 +17,7 @@ import {
   MiB,
   amlignoreRows,
   dialogButton,
+  recordToasts,
   sparse,
   useLab,
   writeFiles,
@@ -42,26 +43,6 @@ async function screen(s: IScenario, name: string): Promise<void> {
     mkdirSync(dir, { recursive: true });
     await s.page.screenshot({ path: join(dir, `${name}.png`) });
   }
-}
-
-/** Every toast text shown from now on (also those that closed again). */
-async function recordToasts(s: IScenario): Promise<() => Promise<string[]>> {
-  await s.page.evaluate(() => {
-    const seen = new Set<string>();
-    (window as any).__sgToastTexts = seen;
-    const note = () => {
-      for (const el of document.querySelectorAll('.jp-toast-message')) {
-        seen.add(el.textContent ?? '');
-      }
-    };
-    new MutationObserver(note).observe(document.body, {
-      childList: true,
-      subtree: true,
-      characterData: true
-    });
-  });
-  return () =>
-    s.page.evaluate(() => [...(window as any).__sgToastTexts] as string[]);
 }
 
 /** Whether the open notebook `path` is marked modified. */

@@ -27,6 +27,7 @@ import {
   formatBytes,
   noise,
   PLUGIN,
+  recordToasts,
   referenceCheck,
   reportNumbers,
   smallFiles,
@@ -149,57 +150,80 @@ describe('the helper kernel killed at each step of each flow', () => {
       await cancelSubmit(s);
     }));
 
-  test('over the file limit while the walk still runs: Cancel then; the next check is exact', t =>
-    s.run(t, async () => {
-      const dir = s.folder('k-over');
-      writeNotebook(join(dir, 'nb.ipynb'));
-      // No ignore file: every one counts, so the limit (100) is crossed at
-      // the walk's first progress (after a folder of 1200 files), where it
-      // pauses before the other folder.
-      data(dir, 1200);
-      smallFiles(dir, 1200, 1200);
-      await s.open('k-over/nb.ipynb');
-      const gate = join(gates, 'walk');
-      writeFileSync(gate, '');
-      try {
-        await (await s.submitButton('k-over/nb.ipynb')).click();
-        const text = await s.toast(
-          'in-progress',
-          /^The snapshot of k-over is over the limit of 100 files: [\d,]+ files seen; counting the rest…$/,
-          { timeoutMs: 120_000 }
-        );
-        // Said while the walk stands at its gate, before it has seen all.
-        assert.ok(existsSync(`${gate}.paused`), 'the walk is not paused');
-        const seen = Number(
-          /: ([\d,]+) files seen/.exec(text)![1].replace(/,/g, '')
-        );
-        const all = referenceCheck(dir).fileCount;
-        assert.ok(seen > 100 && seen < all, `${seen} files seen of ${all}`);
-        await s.page
-          .locator('.Toastify__toast', {
-            hasText: 'over the limit of 100 files'
-          })
-          .getByRole('button', { name: 'Cancel' })
-          .click();
-        await s.toast('info', /^The check of k-over was cancelled\.$/);
-        assert.ok(
-          existsSync(`${gate}.paused`),
-          'the walk went on before Cancel'
-        );
-      } finally {
-        rmSync(gate, { force: true });
-        rmSync(`${gate}.paused`, { force: true });
-      }
-      await s.clearToasts();
-      await (await s.submitButton('k-over/nb.ipynb')).click();
-      const report = await guardDialog(s, 'jp-SnapshotGuard-reportDialog');
-      const ref = referenceCheck(dir);
-      const numbers = await reportNumbers(report);
-      assert.equal(numbers.files, ref.fileCount);
-      assert.equal(numbers.bytes, ref.totalBytes);
-      await dialogButton(report, 'Cancel').click();
-      await report.waitFor({ state: 'detached' });
-    }));
+  // The walk streams its listing and pauses after its first chunk, the
+  // root's alone: 150 files there cross the limit (100) at once. With an
+  // .amlignore too, which shuts data/ (a negation inside it never reached
+  // by v1) and leaves files out by name: the page has read it and applied
+  // it to what came so far.
+  for (const [name, amlignore] of [
+    ['no ignore file', null],
+    ['an .amlignore', 'data/\n!data/f1.csv\n*.log\n!keep.log\n']
+  ] as const) {
+    const slug = amlignore === null ? 'k-over' : 'k-over-ignore';
+    test(`over the file limit while the walk still runs, ${name}: Cancel then; the next check is exact`, t =>
+      s.run(t, async () => {
+        const dir = s.folder(slug);
+        writeNotebook(join(dir, 'nb.ipynb'));
+        const root: Record<string, string> = {};
+        for (let i = 0; i < 150; i++) {
+          root[`m${i}.py`] = `${i}\n`;
+          root[`x${i}.log`] = '';
+        }
+        root['keep.log'] = '';
+        if (amlignore !== null) {
+          root['.amlignore'] = amlignore;
+        }
+        writeFiles(dir, root);
+        data(dir, 1200);
+        smallFiles(dir, 1200, 1200);
+        await s.open(`${slug}/nb.ipynb`);
+        const gate = join(gates, 'walk');
+        writeFileSync(gate, '');
+        try {
+          await (await s.submitButton(`${slug}/nb.ipynb`)).click();
+          const text = await s.toast(
+            'in-progress',
+            new RegExp(
+              `^The snapshot of ${slug} is over the limit of 100 files: [\\d,]+ files seen; counting the rest…$`
+            ),
+            { timeoutMs: 120_000 }
+          );
+          // Said while the walk stands at its gate, before it has seen all.
+          assert.ok(existsSync(`${gate}.paused`), 'the walk is not paused');
+          const seen = Number(
+            /: ([\d,]+) files seen/.exec(text)![1].replace(/,/g, '')
+          );
+          const all = referenceCheck(dir).fileCount;
+          assert.ok(seen > 100 && seen < all, `${seen} files seen of ${all}`);
+          await s.page
+            .locator('.Toastify__toast', {
+              hasText: 'over the limit of 100 files'
+            })
+            .getByRole('button', { name: 'Cancel' })
+            .click();
+          await s.toast(
+            'info',
+            new RegExp(`^The check of ${slug} was cancelled\\.$`)
+          );
+          assert.ok(
+            existsSync(`${gate}.paused`),
+            'the walk went on before Cancel'
+          );
+        } finally {
+          rmSync(gate, { force: true });
+          rmSync(`${gate}.paused`, { force: true });
+        }
+        await s.clearToasts();
+        await (await s.submitButton(`${slug}/nb.ipynb`)).click();
+        const report = await guardDialog(s, 'jp-SnapshotGuard-reportDialog');
+        const ref = referenceCheck(dir);
+        const numbers = await reportNumbers(report);
+        assert.equal(numbers.files, ref.fileCount);
+        assert.equal(numbers.bytes, ref.totalBytes);
+        await dialogButton(report, 'Cancel').click();
+        await report.waitFor({ state: 'detached' });
+      }));
+  }
 
   test('.amlignore write: "left as it was", nothing left; the next Submit writes it', t =>
     s.run(t, async () => {
@@ -437,6 +461,95 @@ describe('the helper kernel killed at each step of each flow', () => {
           ? (onDisk.cells[0].source as string[]).join('')
           : onDisk.cells[0].source,
         source
+      );
+    }));
+});
+
+describe('profile auto: "over" early only for the SDK the folder imports', () => {
+  const s = useLab('auto', {
+    browser: shared,
+    lab: {
+      env: { SNAPSHOT_GUARD_TEST_PAUSE: gates },
+      settings: { [PLUGIN]: { profile: 'auto', maxFiles: 100 } }
+    }
+  });
+
+  /**
+   * 150 files at the root that azureml-core uploads and azure-ai-ml leaves
+   * out (its pathspec 0.10 reads `[^0-9]` as `^` or a digit), and a
+   * data/ both leave out: over the limit (100) for v1 only.
+   */
+  function folder(slug: string, imports: string): string {
+    const dir = s.folder(slug);
+    writeNotebook(join(dir, 'nb.ipynb'), [imports]);
+    const root: Record<string, string> = {
+      '.amlignore': 'data/\nm[^0-9]*.py\n'
+    };
+    for (let i = 0; i < 150; i++) {
+      root[`m${i}.py`] = `${i}\n`;
+    }
+    writeFiles(dir, root);
+    data(dir, 1200);
+    return dir;
+  }
+
+  test('a notebook importing azureml.core: "over" while the walk still runs, on the first check', t =>
+    s.run(t, async () => {
+      folder('auto-v1', 'import azureml.core');
+      await s.open('auto-v1/nb.ipynb');
+      const gate = join(gates, 'walk');
+      writeFileSync(gate, '');
+      try {
+        await (await s.submitButton('auto-v1/nb.ipynb')).click();
+        await s.toast(
+          'in-progress',
+          /^The snapshot of auto-v1 is over the limit of 100 files: [\d,]+ files seen; counting the rest…$/,
+          { timeoutMs: 120_000 }
+        );
+        assert.ok(existsSync(`${gate}.paused`), 'the walk is not paused');
+      } finally {
+        rmSync(gate, { force: true });
+        rmSync(`${gate}.paused`, { force: true });
+      }
+      const report = await guardDialog(s, 'jp-SnapshotGuard-reportDialog');
+      await dialogButton(report, 'Cancel').click();
+      await report.waitFor({ state: 'detached' });
+    }));
+
+  test('a notebook that moved to azure.ai.ml: no "over" from the SDK of the last check', t =>
+    s.run(t, async () => {
+      const dir = folder('auto-v2', 'import azureml.core');
+      await s.open('auto-v2/nb.ipynb');
+      // The last check decides v1 (over).
+      await (await s.submitButton('auto-v2/nb.ipynb')).click();
+      const report = await guardDialog(s, 'jp-SnapshotGuard-reportDialog');
+      await dialogButton(report, 'Cancel').click();
+      await report.waitFor({ state: 'detached' });
+      await s.clearToasts();
+      writeNotebook(join(dir, 'nb.ipynb'), [
+        'from azure.ai.ml import MLClient'
+      ]);
+      const toasts = await recordToasts(s);
+      const gate = join(gates, 'walk');
+      writeFileSync(gate, '');
+      try {
+        await (await s.submitButton('auto-v2/nb.ipynb')).click();
+        // Stopped after the root, whose files the page has counted.
+        await s.toast(
+          'in-progress',
+          /^(?:Checking the snapshot of auto-v2: [\d,]+ files seen|The snapshot of auto-v2 is over the limit)/,
+          { timeoutMs: 120_000 }
+        );
+        assert.ok(existsSync(`${gate}.paused`), 'the walk is not paused');
+      } finally {
+        rmSync(gate, { force: true });
+        rmSync(`${gate}.paused`, { force: true });
+      }
+      // Within v2's limit: straight to the Submit dialog.
+      await cancelSubmit(s);
+      assert.deepEqual(
+        (await toasts()).filter(text => /over the/.test(text)),
+        []
       );
     }));
 });

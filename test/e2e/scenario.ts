@@ -742,3 +742,25 @@ export function ruleLines(text: string): string[] {
 export function tempDir(name: string): string {
   return mkdtempSync(join(tmpdir(), `snapshot-guard-${name}-`));
 }
+
+/** Every toast text shown from now on (also those that closed again). */
+export async function recordToasts(
+  s: IScenario
+): Promise<() => Promise<string[]>> {
+  await s.page.evaluate(() => {
+    const seen = new Set<string>();
+    (window as any).__sgToastTexts = seen;
+    const note = () => {
+      for (const el of document.querySelectorAll('.jp-toast-message')) {
+        seen.add(el.textContent ?? '');
+      }
+    };
+    new MutationObserver(note).observe(document.body, {
+      childList: true,
+      subtree: true,
+      characterData: true
+    });
+  });
+  return () =>
+    s.page.evaluate(() => [...(window as any).__sgToastTexts] as string[]);
+}

@@ -28,7 +28,6 @@ import {
   helperPythons
 } from '../helpers/pythons.js';
 import { extractDebianPackage } from '../helpers/debian.js';
-import { runSdkReference } from '../conformance/sdk-reference.js';
 import {
   IPyOptions,
   helperDir,
@@ -290,48 +289,44 @@ except HelperError as e:
     assert.equal(out.cancelled.type, 'Cancelled');
   });
 
-  test('walk with `bound`: progress carries what v1 surely counts, never more than the reference', () => {
-    // 1000 files a folder: each folder's listing sends progress, so the
-    // last one covers the whole tree.
+  test('a streamed walk: the root first and alone, then chunks, together the plain walk', () => {
     const files: Record<string, string> = { 'top.txt': 'top' };
-    for (let i = 0; i < 1000; i++) {
-      files[`a/${i}.txt`] = 'a'.repeat(i % 7);
-      files[`b/${i}.txt`] = 'bb';
+    for (let i = 0; i < 300; i++) {
+      files[`a/${i}.txt`] = 'a';
+      files[`b/c/${i}.txt`] = 'c';
     }
     const d = folder(files);
-    symlinkSync('a', join(d, 'ln'));
-    symlinkSync('top.txt', join(d, 'one.txt'));
-    const walk = (bound: number | null) =>
-      py(
-        d,
-        String.raw`
-seen = []
-h.op_walk('', progress=lambda n, lower=None: seen.append(lower), bound=${bound === null ? 'None' : bound})
-out['seen'] = seen
+    const out = py(
+      d,
+      String.raw`
+import zlib
+helper.STREAM_ENTRIES = 100
+chunks = []
+def progress(n, buffers=None):
+    chunks.append((n, json.loads(zlib.decompress(buffers[0]))))
+last = h.op_walk('', stream=True, progress=progress)
+out['chunks'] = chunks
+out['last'] = last
+out['plain'] = h.op_walk('')
 `
-      ).seen as ({ files: number; bytes: number } | null)[];
-    const [ref] = runSdkReference([{ root: d, sdk: 'v1' }]);
-    // What the reference uploads and sizes outside links.
-    const plain = ref.files.filter(
-      ([p]) => !p.startsWith('ln/') && p !== 'one.txt'
     );
-    assert.equal(plain.length, 2001);
-    const exact = walk(1_000_000);
-    assert.ok(exact.length >= 3, JSON.stringify(exact));
-    exact.forEach((lower, i) => {
-      assert.ok(lower!.files <= ref.files.length);
-      assert.ok(lower!.bytes <= ref.totalBytes);
-      assert.ok(i === 0 || lower!.files >= exact[i - 1]!.files);
-    });
-    assert.deepEqual(exact.at(-1), {
-      files: plain.length,
-      bytes: plain.reduce((n, [, size]) => n + size, 0)
-    });
-    // Readability is asked only until the count passes the bound.
-    assert.equal(walk(100).at(-1)!.files, 101);
-    assert.ok(walk(null).every(lower => lower === null));
-    writeFileSync(join(d, '.amlignore'), 'b/\n');
-    assert.ok(walk(100).every(lower => lower === null));
+    const chunks = out.chunks as [number, any][];
+    assert.ok(chunks.length >= 3, `${chunks.length} chunks`);
+    const [[, first]] = chunks;
+    assert.deepEqual(Object.keys(first.dirs), ['']);
+    assert.equal(first.rootId, out.plain.rootId);
+    assert.ok(chunks.slice(1).every(([, c]) => c.rootId === undefined));
+    const dirs: Record<string, unknown> = {};
+    for (const [, c] of [...chunks, [0, out.last]]) {
+      for (const [k, v] of Object.entries(c.dirs)) {
+        assert.ok(!(k in dirs), `${k} sent twice`);
+        dirs[k] = v;
+      }
+    }
+    assert.deepEqual(dirs, out.plain.dirs);
+    assert.equal(out.last.files, out.plain.files);
+    // Progress counts grow, chunk by chunk.
+    assert.ok(chunks.every(([n], i) => i === 0 || n >= chunks[i - 1][0]));
   });
 
   // Through the comm server as the kernel runs it: the meter's walks

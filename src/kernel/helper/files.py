@@ -17,6 +17,18 @@ MARKER_HEAD = (
 )
 
 
+# A streamed walk sends a chunk once this many entries are listed, or this
+# long after the last one: big enough for few messages, small enough that
+# the page sees a large folder early.
+STREAM_ENTRIES = 5000
+STREAM_SECONDS = 0.1
+
+
+def _packed(obj):
+    """JSON, zlib-compressed: large listings travel fast and small."""
+    return zlib.compress(json.dumps(obj, separators=(',', ':')).encode('utf-8'), 6)
+
+
 class _FileOps:
     """Helper's file operations (see Helper in server.py)."""
 
@@ -154,7 +166,7 @@ class _FileOps:
         except OSError as err:
             raise _os_error(err, rel, 'list')
 
-    def op_walk(self, path='', base=None, cancel=None, progress=None, bound=None, pace=None):
+    def op_walk(self, path='', base=None, cancel=None, progress=None, stream=False, pace=None):
         """The whole tree under `path`, every folder's entries in one result.
 
         Links into folders are followed (Azure ML uploads what they point
@@ -165,9 +177,11 @@ class _FileOps:
         "diamonds" cost bounded work, not 2^n (the engine stops repeating
         at the same budget and warns). A folder that cannot be listed is
         noted in `errors`; only the root is fatal.
-        With `bound` (a file count), progress also carries a lower bound of
-        what v1 uploads and sizes (see _LowerBound). `pace`, when given, is
-        called before each folder is read.
+        With `stream`, folders go out with the progress as they are listed,
+        in chunks shaped like the result (the root's alone and first, with
+        the root's identity, so the client can start on it; a folder's
+        aliases with its entries), and the result holds only the rest.
+        `pace`, when given, is called before each folder is read.
         """
         absroot, rel, real_root = self._base(path, base)
         try:
@@ -185,12 +199,13 @@ class _FileOps:
         files = 0
         last_files = 0
         last_time = time.monotonic()
-        lower = None
-        stack = [('', absroot, frozenset([root_id]), False)]
+        # Entries in `dirs` not yet streamed.
+        unsent = 0
+        stack = [('', absroot, frozenset([root_id]))]
         while stack:
             if cancel is not None and cancel.is_set():
                 raise HelperError('Cancelled', "The listing of '%s' was cancelled." % rel)
-            sub, absdir, chain, linked = stack.pop()
+            sub, absdir, chain = stack.pop()
             if pace is not None:
                 pace()
             try:
@@ -219,21 +234,25 @@ class _FileOps:
                         if repeats > _MAX_REPEATS:
                             aliases[child] = first
                             continue
-                    stack.append((child, os.path.join(absdir, d.name), chain | {e['id']}, linked or 'link' in e))
-            if sub == '' and bound is not None:
-                lower = _LowerBound.of_root(entries, bound)
-            if lower is not None and not linked:
-                lower.add(absdir, entries)
+                    stack.append((child, os.path.join(absdir, d.name), chain | {e['id']}))
             dirs[sub] = entries
-            if progress is not None and files != last_files:
-                now = time.monotonic()
-                if files - last_files >= 1000 or now - last_time >= 0.2:
-                    last_files, last_time = files, now
-                    if lower is None:
-                        progress(files)
-                    else:
-                        progress(files, lower.payload())
+            unsent += len(entries) + 1
+            if progress is None:
+                continue
+            now = time.monotonic()
+            if stream:
+                if sub == '' or unsent >= STREAM_ENTRIES or now - last_time >= STREAM_SECONDS:
+                    chunk = {'dirs': dirs, 'errors': errors, 'aliases': aliases}
+                    if sub == '':
+                        chunk.update(root=rel, rootId=root_id)
+                    progress(files, [_packed(chunk)])
+                    dirs, errors, aliases, unsent = {}, {}, {}, 0
+                    last_time = now
                     _pause('walk')
+            elif files != last_files and (files - last_files >= 1000 or now - last_time >= 0.2):
+                last_files, last_time = files, now
+                progress(files)
+                _pause('walk')
         return {'root': rel, 'rootId': root_id, 'files': files, 'dirs': dirs, 'errors': errors, 'aliases': aliases}
 
     # -- reading ------------------------------------------------------------
@@ -684,41 +703,6 @@ def _with_access(entry, st):
         if not st.st_mode & bit:
             entry['readable'] = False
     return entry
-
-
-class _LowerBound:
-    """Files and bytes v1 surely uploads and sizes (spec 3.1, 3.2), so far.
-
-    Only when the root has no ignore file: then nothing is excluded and v1
-    enters every folder. Counted: regular files (not links) in folders not
-    reached through a link, so each is in v1's size walk and upload list;
-    a file counts for the upload only if readable (os.access, as v1 asks),
-    asked only until the count passes `bound`, which is all a verdict needs.
-    """
-
-    def __init__(self, bound):
-        self.bound = bound
-        self.files = 0
-        self.bytes = 0
-
-    @classmethod
-    def of_root(cls, entries, bound):
-        if not isinstance(bound, int) or isinstance(bound, bool) or bound < 0:
-            raise HelperError('BadRequest', 'bound must be a non-negative integer')
-        if any(e['name'] in ('.amlignore', '.gitignore') for e in entries):
-            return None
-        return cls(bound)
-
-    def add(self, absdir, entries):
-        for e in entries:
-            if e['kind'] != 'file' or 'link' in e or 'error' in e:
-                continue
-            self.bytes += e['size']
-            if self.files <= self.bound and os.access(os.path.join(absdir, e['name']), os.R_OK):
-                self.files += 1
-
-    def payload(self):
-        return {'files': self.files, 'bytes': self.bytes}
 
 
 def _copy_data(fin, fout, h):

@@ -80,8 +80,7 @@ class Helper(_FileOps, _ArchiveOps, _AzureOps, _DataOps):
         try:
             if op == 'walk':
                 listing = fn(cancel=cancel, progress=progress, pace=pace, **args)
-                # One compressed buffer: large trees list fast and small.
-                blob = zlib.compress(json.dumps(listing, separators=(',', ':')).encode('utf-8'), 6)
+                blob = _packed(listing)
                 return {'encoding': 'zlib-json', 'files': listing['files'], 'bytes': len(blob)}, [blob]
             if op == 'upload_chunk':
                 result = fn(buffers=buffers, **args)
@@ -151,8 +150,9 @@ class CommServer:
         with self._lock:
             self.walks[rid] = event
 
-        def progress(n, lower=None):
-            self.send({'id': rid, 'progress': n} if lower is None else {'id': rid, 'progress': n, 'lower': lower})
+        def progress(n, buffers=None):
+            # A streamed walk's chunk travels as the buffer of its progress.
+            self.send({'id': rid, 'progress': n}, buffers)
 
         def run():
             pace = None
