@@ -32,6 +32,11 @@ const CASES: Array<[string, string, boolean]> = [
   // Everything below a folder.
   ['a/**', 'a', true],
   ['a/**', 'a/b', true],
+  ['a/**/b/', 'a/x/b', true],
+  ['a/**/b/', 'a/x/c', false],
+  // A wildcard folder line: a whole segment at any depth, not a name's tail.
+  ['d*a/', 'x/dba', true],
+  ['d*a/', 'xdba', false],
   ['**', 'x', true],
   ['*', 'x/y', true],
   // A negation only stops folders it could reach into.
@@ -48,6 +53,11 @@ const CASES: Array<[string, string, boolean]> = [
   // The last line decides: a later folder line wins over a negation.
   ['a/\n!a/b\na/b/', 'a/b', true],
   ['!x\nx/', 'x', true],
+  // ... and an earlier line that also covers the folder does not undo it.
+  ['*\n!data/keep\ndata/', 'data', true],
+  // pathspec's `.` stops at a newline, so `(?:.+/)?` cannot reach past
+  // `x\ny/`: pathspec keeps `x\ny/data/f`.
+  ['data/', 'x\ny/data', false],
   ['', 'x', false]
 ];
 
