@@ -29,6 +29,8 @@ const CASES: Array<[string, string, boolean]> = [
   ['*.tmp', 'x.tmpl', false],
   ['a/b*', 'a/bx/c', true],
   ['a/b*', 'a/c', false],
+  // A bracket at a segment's end cannot stand for the `/` after it.
+  ['d[!x]/', 'x/dy', true],
   // Everything below a folder.
   ['a/**', 'a', true],
   ['a/**', 'a/b', true],
@@ -50,6 +52,10 @@ const CASES: Array<[string, string, boolean]> = [
   ['a/\n!a/b/c', 'a/b', false],
   ['a/\n!a/b/c', 'a/d', true],
   ['data/\n!*.csv', 'data', false],
+  // A negation with an empty segment matches nothing; a later exclusion
+  // inside the folder brings nothing back.
+  ['data/\n!**/a//b', 'data', true],
+  ['data/\n/data/x', 'data', true],
   // The last line decides: a later folder line wins over a negation.
   ['a/\n!a/b\na/b/', 'a/b', true],
   ['!x\nx/', 'x', true],
