@@ -120,12 +120,11 @@ export class Pruner {
 /**
  * Regexes R such that R matching a folder A means rule `c` matches every
  * path below A: the pattern minus its tail (`/**` or `(?:/.*)?`), and for a
- * last segment of only `*`, the pattern minus that segment.
+ * last segment of only `*`, the pattern minus that segment. Being pathspec's
+ * own regex up to the tail, R holds for segments whose brackets match `/`
+ * too.
  */
 function coverRegexes(c: ICompiled): RegExp[] {
-  if (c.items.some(it => it.kind === 'glob' && it.spansSlash)) {
-    return [];
-  }
   const build = (items: Item[]): RegExp | null => {
     if (items.length === 0) {
       return null;

@@ -31,6 +31,8 @@ const CASES: Array<[string, string, boolean]> = [
   ['a/b*', 'a/c', false],
   // A bracket at a segment's end cannot stand for the `/` after it.
   ['d[!x]/', 'x/dy', true],
+  // Inside one, it can: pathspec's `a[^x]b` matches the folder `a/b`.
+  ['a[!x]b/', 'a/b', true],
   // Everything below a folder.
   ['a/**', 'a', true],
   ['a/**', 'a/b', true],
