@@ -237,6 +237,7 @@ const CURATED_LINES = [
   'x[!+]y',
   'x[.-0z]y',
   'x[a-😀]',
+  'x[0a-😀]',
   'a[!x]',
   '[!x]b',
   '[]]',
