@@ -224,6 +224,16 @@ describe('RuleSet matching (pathspec gitwildmatch, last match wins per file)', (
         bad
       );
     }
+    // ... and names the SDK whose pathspec refuses it.
+    for (const [sdk, name] of [
+      ['v1', 'azureml-core'],
+      ['v2', 'azure-ai-ml']
+    ] as const) {
+      assert.throws(
+        () => RuleSet.parse('!\n', '.amlignore', sdk),
+        new RegExp(`not a valid pattern for ${name} `)
+      );
+    }
   });
 
   test('comments, blank lines and a lone / are not rules', () => {
