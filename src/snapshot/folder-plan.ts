@@ -197,10 +197,8 @@ function fitOf(
       globs.push(it);
     }
   }
+  // At least one: a rule without a glob is `**` (all) or never matches.
   const k = globs.length;
-  if (k === 0) {
-    return undefined;
-  }
   const m = comps.length;
   const lastStart = c.unanchored ? m - k : Math.min(0, m - k);
   for (let j = 0; j <= lastStart; j++) {

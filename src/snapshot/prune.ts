@@ -86,14 +86,12 @@ export class Pruner {
     return cov > neg;
   }
 
-  /** Could rule `c` match some path below folder `comps`? (true when unsure) */
+  /**
+   * Could anchored rule `c` match some path below folder `comps`? (true when
+   * unsure) The index leaves out rules that never match, and the others
+   * that could match anywhere are below `negAnywhere`, never asked here.
+   */
   private _mayMatchBelow(c: ICompiled, comps: string[]): boolean {
-    if (c.never) {
-      return false;
-    }
-    if (c.all || c.override || c.unanchored) {
-      return true;
-    }
     for (let k = 0; k < c.items.length; k++) {
       const it = c.items[k];
       if (it.kind !== 'glob' || k >= comps.length || it.spansSlash) {
@@ -109,9 +107,6 @@ export class Pruner {
 
   /** Does rule `c` match every path below one of these folders (ancestors and the folder itself)? */
   private _covers(c: ICompiled, prefixes: string[]): boolean {
-    if (c.never) {
-      return false;
-    }
     if (c.all || c.override) {
       return true;
     }
@@ -125,12 +120,11 @@ export class Pruner {
 /**
  * Regexes R such that R matching a folder A means rule `c` matches every
  * path below A: the pattern minus its tail (`/**` or `(?:/.*)?`), and for a
- * last segment of only `*`, the pattern minus that segment.
+ * last segment of only `*`, the pattern minus that segment. Being pathspec's
+ * own regex up to the tail, R holds for segments whose brackets match `/`
+ * too.
  */
 function coverRegexes(c: ICompiled): RegExp[] {
-  if (c.items.some(it => it.kind === 'glob' && it.spansSlash)) {
-    return [];
-  }
   const build = (items: Item[]): RegExp | null => {
     if (items.length === 0) {
       return null;

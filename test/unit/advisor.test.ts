@@ -724,6 +724,35 @@ describe('advisor: overlapping lines and the order of candidates', () => {
       []
     );
   });
+
+  test('past 20 file types, a type with many small files is still offered (the 20 biggest by count)', async () => {
+    // 21 types of one 100-byte file each, and *.many: 6 files of 1 byte,
+    // the smallest type by bytes but the biggest by count. 27 files, 23
+    // above the aim of 4: *.many first (6 files), then one type per file
+    // in the order offered (*.e01 ... by bytes, ties in path order), 17 of
+    // them. *.e21 is 21st by bytes and tied 2nd by count behind 20 others:
+    // never a candidate, nor is t21.e21 among the 20 biggest files.
+    const files: Record<string, number> = {};
+    const ext = (k: number) => `.e${String(k).padStart(2, '0')}`;
+    for (let k = 1; k <= 21; k++) {
+      files[`t${String(k).padStart(2, '0')}${ext(k)}`] = 100;
+    }
+    for (let k = 1; k <= 6; k++) {
+      files[`m${k}.many`] = 1;
+    }
+    const p = propose(await scan(files), FILES_10);
+    assert.deepEqual(linesOf(p), [
+      ['*.many', 'type', true, 6, 6, null],
+      ...Array.from({ length: 17 }, (_, k) => [
+        `*${ext(k + 1)}`,
+        'type',
+        true,
+        1,
+        100,
+        null
+      ])
+    ]);
+  });
 });
 
 describe('advisor: an existing ignore file', () => {

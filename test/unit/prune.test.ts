@@ -29,9 +29,18 @@ const CASES: Array<[string, string, boolean]> = [
   ['*.tmp', 'x.tmpl', false],
   ['a/b*', 'a/bx/c', true],
   ['a/b*', 'a/c', false],
+  // A bracket at a segment's end cannot stand for the `/` after it.
+  ['d[!x]/', 'x/dy', true],
+  // Inside one, it can: pathspec's `a[^x]b` matches the folder `a/b`.
+  ['a[!x]b/', 'a/b', true],
   // Everything below a folder.
   ['a/**', 'a', true],
   ['a/**', 'a/b', true],
+  ['a/**/b/', 'a/x/b', true],
+  ['a/**/b/', 'a/x/c', false],
+  // A wildcard folder line: a whole segment at any depth, not a name's tail.
+  ['d*a/', 'x/dba', true],
+  ['d*a/', 'xdba', false],
   ['**', 'x', true],
   ['*', 'x/y', true],
   // A negation only stops folders it could reach into.
@@ -45,9 +54,18 @@ const CASES: Array<[string, string, boolean]> = [
   ['a/\n!a/b/c', 'a/b', false],
   ['a/\n!a/b/c', 'a/d', true],
   ['data/\n!*.csv', 'data', false],
+  // A negation with an empty segment matches nothing; a later exclusion
+  // inside the folder brings nothing back.
+  ['data/\n!**/a//b', 'data', true],
+  ['data/\n/data/x', 'data', true],
   // The last line decides: a later folder line wins over a negation.
   ['a/\n!a/b\na/b/', 'a/b', true],
   ['!x\nx/', 'x', true],
+  // ... and an earlier line that also covers the folder does not undo it.
+  ['*\n!data/keep\ndata/', 'data', true],
+  // pathspec's `.` stops at a newline, so `(?:.+/)?` cannot reach past
+  // `x\ny/`: pathspec keeps `x\ny/data/f`.
+  ['data/', 'x\ny/data', false],
   ['', 'x', false]
 ];
 

@@ -208,12 +208,30 @@ describe('RuleSet matching (pathspec gitwildmatch, last match wins per file)', (
   });
 
   test('invalid patterns fail like the SDK, naming the file and line', () => {
-    for (const bad of ['!', 'a\\', 'a\\/b', '[z-a]']) {
+    // Each message says why, so the user can fix the line.
+    for (const [bad, why] of [
+      ['!', /nothing is left after "!"/],
+      ['a\\', /a backslash ends a segment/],
+      ['a\\/b', /a backslash ends a segment/],
+      ['[z-a]', /bad character range z-a/]
+    ] as const) {
       assert.throws(
         () => RuleSet.parse(`ok\n${bad}\n`, '.gitignore'),
         (e: Error) =>
-          e instanceof IgnoreFileError && /\.gitignore, line 2/.test(e.message),
+          e instanceof IgnoreFileError &&
+          /\.gitignore, line 2/.test(e.message) &&
+          why.test(e.message),
         bad
+      );
+    }
+    // ... and names the SDK whose pathspec refuses it.
+    for (const [sdk, name] of [
+      ['v1', 'azureml-core'],
+      ['v2', 'azure-ai-ml']
+    ] as const) {
+      assert.throws(
+        () => RuleSet.parse('!\n', '.amlignore', sdk),
+        new RegExp(`not a valid pattern for ${name} `)
       );
     }
   });

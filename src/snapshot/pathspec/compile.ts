@@ -486,8 +486,7 @@ export interface IParsed {
 export function parseText(
   text: string,
   source: string,
-  dialect: IPathspecDialect,
-  lineOffset = 0
+  dialect: IPathspecDialect
 ): IParsed {
   const { lines, lastEnds } = splitLines(text);
   const rules: IRule[] = [];
@@ -500,7 +499,7 @@ export function parseText(
     } catch (e) {
       if (e instanceof PatternError) {
         throw new IgnoreFileError(
-          `${source}, line ${lineOffset + k + 1}: ${JSON.stringify(line)} is not a valid pattern for ${dialect.sdkName} (its pathspec raises an error on it): ${e.message}`
+          `${source}, line ${k + 1}: ${JSON.stringify(line)} is not a valid pattern for ${dialect.sdkName} (its pathspec raises an error on it): ${e.message}`
         );
       }
       throw e;
@@ -509,7 +508,7 @@ export function parseText(
       rules.push(
         Object.freeze({
           source,
-          line: lineOffset + k + 1,
+          line: k + 1,
           text: line,
           pattern: parsed.pattern,
           negated: parsed.negated
