@@ -6,7 +6,8 @@ import {
   type ICopyPair,
   type IFolderAccess,
   type IIncompleteCopy,
-  type IRemoveReport
+  type IRemoveReport,
+  type IScanOptions
 } from '../access/folder-access.js';
 import {
   WriteRefusedError,
@@ -61,11 +62,24 @@ export class ContentsAccess implements IFolderAccess {
     readonly caveat: string
   ) {}
 
-  scan(
-    folder: string,
-    options: { onProgress?(n: number): void; signal?: AbortSignal }
-  ): Promise<IScan> {
-    return scanFolder(new ContentsFileSystem(this.contents, folder), options);
+  scan(folder: string, options: IScanOptions): Promise<IScan> {
+    const { onProgress, signal, lowerBound } = options;
+    let seen = 0;
+    return scanFolder(new ContentsFileSystem(this.contents, folder), {
+      signal,
+      onProgress: n => {
+        seen = n;
+        onProgress?.(n);
+      },
+      ...(lowerBound
+        ? {
+            lowerBound: {
+              sdk: lowerBound,
+              onCounted: counted => onProgress?.(seen, counted)
+            }
+          }
+        : {})
+    });
   }
 
   /**
