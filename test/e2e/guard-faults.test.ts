@@ -4,16 +4,12 @@
  * error notification, and the next Submit works on a fresh helper.
  */
 import assert from 'node:assert/strict';
-import {
-  mkdirSync,
-  readFileSync,
-  readdirSync,
-  rmSync,
-  symlinkSync
-} from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { test } from 'node:test';
+import { after, test } from 'node:test';
 import {
+  atGate,
   checkText,
   referenceCheck,
   useLab,
@@ -22,24 +18,13 @@ import {
   type IScenario
 } from './scenario.js';
 
-const s = useLab('faults');
-
-/**
- * A folder that takes the helper many seconds to walk while using almost
- * no disk: level i holds one file and two links to level i+1, so the walk
- * (which follows links into folders, as Azure ML's upload does) meets
- * 2^depth paths.
- */
-function slowTree(dir: string, depth = 16): void {
-  for (let i = 0; i <= depth; i++) {
-    mkdirSync(join(dir, `d${i}`), { recursive: true });
-    writeFiles(dir, { [`d${i}/f.txt`]: 'x' });
-  }
-  for (let i = 0; i < depth; i++) {
-    symlinkSync(`../d${i + 1}`, join(dir, `d${i}`, 'a'));
-    symlinkSync(`../d${i + 1}`, join(dir, `d${i}`, 'b'));
-  }
-}
+// The kill lands while the helper walks: it pauses there when the test
+// opens the gate (see atGate).
+const gates = mkdtempSync(join(tmpdir(), 'snapshot-guard-gates-'));
+after(() => rmSync(gates, { recursive: true, force: true }));
+const s = useLab('faults', {
+  lab: { env: { SNAPSHOT_GUARD_TEST_PAUSE: gates } }
+});
 
 interface ISession {
   id: string;
@@ -77,17 +62,18 @@ function kernelPid(kernelId: string): number {
   throw new Error(`no process for kernel ${kernelId}`);
 }
 
-/** Submit, wait until the walk is under way, then kill the helper. */
+/** Submit, kill the helper while it walks, and return the error shown. */
 async function killMidCheck(
   s: IScenario,
   notebook: string,
   kill: (session: ISession) => Promise<void>
 ): Promise<string> {
-  await s.submit(notebook);
-  // The progress count shows: the helper is walking.
-  await s.toast('in-progress', /files seen…$/, { timeoutMs: 30_000 });
-  const session = await helperSession(s);
-  await kill(session);
+  await atGate(
+    gates,
+    'walk',
+    () => s.submit(notebook),
+    async () => kill(await helperSession(s))
+  );
   // The helper notices a kernel shut down through the REST API on its next
   // watchdog poll (its socket stays open), a killed process at once: wait
   // for the error, however loaded the machine.
@@ -97,7 +83,6 @@ async function killMidCheck(
 /** After the fault: a normal folder checks fine. */
 async function nextSubmitWorks(s: IScenario, dir: string, nb: string) {
   await s.clearToasts();
-  rmSync(join(dir, 'tree'), { recursive: true, force: true });
   await s.submit(nb);
   const text = await s.toast('success', /^Snapshot OK/, { timeoutMs: 30_000 });
   await s.cancelSubmitDialog(nb.split('/').pop()!);
@@ -108,7 +93,7 @@ test('helper kernel shut down (REST) mid-check: error, then Submit works', t =>
   s.run(t, async () => {
     const dir = s.folder('rest');
     writeNotebook(join(dir, 'job.ipynb'));
-    slowTree(join(dir, 'tree'));
+    writeFiles(dir, { 'data/a.csv': 'a\n', 'data/b.csv': 'b\n' });
     await s.open('rest/job.ipynb');
 
     const error = await killMidCheck(s, 'rest/job.ipynb', async session => {
@@ -128,7 +113,7 @@ test('helper kernel process killed mid-check: error, then Submit works', t =>
   s.run(t, async () => {
     const dir = s.folder('sigkill');
     writeNotebook(join(dir, 'job.ipynb'));
-    slowTree(join(dir, 'tree'));
+    writeFiles(dir, { 'data/a.csv': 'a\n', 'data/b.csv': 'b\n' });
     await s.open('sigkill/job.ipynb');
 
     const error = await killMidCheck(s, 'sigkill/job.ipynb', async session => {
@@ -145,17 +130,24 @@ test('a long check is cancelled from its notification; the next one works', t =>
   s.run(t, async () => {
     const dir = s.folder('cancel');
     writeNotebook(join(dir, 'job.ipynb'));
-    slowTree(join(dir, 'tree'));
+    writeFiles(dir, { 'data/a.csv': 'a\n', 'data/b.csv': 'b\n' });
     await s.open('cancel/job.ipynb');
-    await s.submit('cancel/job.ipynb');
-    await s.toast('in-progress', /files seen…$/);
-    const before = await helperSession(s);
-    await s.page
-      .locator('.Toastify__toast', {
-        hasText: 'Checking the snapshot of cancel'
-      })
-      .getByRole('button', { name: 'Cancel' })
-      .click();
+    let before!: ISession;
+    // Cancelled while the helper stands in its walk.
+    await atGate(
+      gates,
+      'walk',
+      () => s.submit('cancel/job.ipynb'),
+      async () => {
+        before = await helperSession(s);
+        await s.page
+          .locator('.Toastify__toast', {
+            hasText: 'Checking the snapshot of cancel'
+          })
+          .getByRole('button', { name: 'Cancel' })
+          .click();
+      }
+    );
     await s.toast('info', /^The check of cancel was cancelled\.$/);
     assert.equal(await s.page.locator('.jp-Dialog').count(), 0);
     // The same helper kernel serves the next check.

@@ -22,6 +22,7 @@ import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
 import type { Locator } from 'playwright-core';
 import {
+  atGate,
   AZURE_DOUBLE,
   dialogButton,
   formatBytes,
@@ -45,28 +46,11 @@ const gates = mkdtempSync(join(tmpdir(), 'snapshot-guard-gates-'));
 const azureRecord = join(gates, 'azure.jsonl');
 after(() => rmSync(gates, { recursive: true, force: true }));
 
-/**
- * Open the gate of `step`, start the flow, wait until the helper stands at
- * the gate, SIGKILL it, close the gate (the next helper passes).
- */
-async function killAt(step: string, start: () => Promise<void>) {
-  const gate = join(gates, step);
-  const paused = `${gate}.paused`;
-  writeFileSync(gate, '');
-  try {
-    await start();
-    const deadline = Date.now() + 120_000;
-    let pid = NaN;
-    while (!(pid > 0)) {
-      assert.ok(Date.now() < deadline, `the helper never reached ${step}`);
-      await new Promise(resolve => setTimeout(resolve, 50));
-      pid = existsSync(paused) ? Number(readFileSync(paused, 'utf8')) : NaN;
-    }
+/** SIGKILL the helper once it stands at `step` (see atGate). */
+function killAt(step: string, start: () => Promise<void>): Promise<void> {
+  return atGate(gates, step, start, pid => {
     process.kill(pid, 'SIGKILL');
-  } finally {
-    rmSync(gate, { force: true });
-    rmSync(paused, { force: true });
-  }
+  });
 }
 
 /** The error dialog: its text, then closed. */

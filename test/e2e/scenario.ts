@@ -24,6 +24,7 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import {
+  existsSync,
   lstatSync,
   mkdirSync,
   mkdtempSync,
@@ -736,6 +737,37 @@ export function ruleLines(text: string): string[] {
     .split('\n')
     .map(l => l.trim())
     .filter(l => l !== '' && !l.startsWith('#'));
+}
+
+/**
+ * Open the helper's gate `step` in `gates` (the lab's
+ * SNAPSHOT_GUARD_TEST_PAUSE; see `_pause` in src/kernel/helper/common.py),
+ * run `start`, wait until the helper stands at the gate, then `act` with
+ * its pid; the gate closes again, so the next helper passes. No timing.
+ */
+export async function atGate(
+  gates: string,
+  step: string,
+  start: () => Promise<void>,
+  act: (pid: number) => Promise<void> | void
+): Promise<void> {
+  const gate = join(gates, step);
+  const paused = `${gate}.paused`;
+  writeFileSync(gate, '');
+  try {
+    await start();
+    const deadline = Date.now() + 120_000;
+    let pid = NaN;
+    while (!(pid > 0)) {
+      assert.ok(Date.now() < deadline, `the helper never reached ${step}`);
+      await new Promise(resolve => setTimeout(resolve, 50));
+      pid = existsSync(paused) ? Number(readFileSync(paused, 'utf8')) : NaN;
+    }
+    await act(pid);
+  } finally {
+    rmSync(gate, { force: true });
+    rmSync(paused, { force: true });
+  }
 }
 
 /** A fresh temp folder outside any server root. */
