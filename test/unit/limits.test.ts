@@ -10,6 +10,7 @@ import {
   isProfileName,
   isProfileSetting,
   judge,
+  overSoFar,
   profileOfSdk,
   resolveLimits,
   sdkOfProfile
@@ -109,6 +110,29 @@ describe('limits', () => {
     assert.equal(judge(1, 1001, l).verdict, 'over');
     assert.equal(resolveLimits().maxFiles, MAX_FILES);
     assert.equal(resolveLimits('azureml-v1', {}).maxBytes, MAX_BYTES);
+  });
+
+  test('over so far: strictly above a hard limit, files first; v2 has none', () => {
+    const v1 = resolveLimits('azureml-v1');
+    assert.equal(overSoFar({ files: MAX_FILES, bytes: MAX_BYTES }, v1), null);
+    assert.equal(overSoFar({ files: MAX_FILES + 1, bytes: 0 }, v1), 'files');
+    assert.equal(overSoFar({ files: 0, bytes: MAX_BYTES + 1 }, v1), 'bytes');
+    assert.equal(
+      overSoFar({ files: MAX_FILES + 1, bytes: MAX_BYTES + 1 }, v1),
+      'files'
+    );
+    // A limit switched off is never crossed; the other still is.
+    const noFiles = resolveLimits('azureml-v1', { maxFiles: null });
+    assert.equal(overSoFar({ files: 10 ** 6, bytes: 1 }, noFiles), null);
+    assert.equal(
+      overSoFar({ files: 10 ** 6, bytes: MAX_BYTES + 1 }, noFiles),
+      'bytes'
+    );
+    const noBytes = resolveLimits('azureml-v1', { maxBytes: null });
+    assert.equal(overSoFar({ files: 1, bytes: 10 ** 12 }, noBytes), null);
+    // v2 only warns: nothing is ever over before the totals.
+    const v2 = resolveLimits('azureml-v2');
+    assert.equal(overSoFar({ files: 10 ** 6, bytes: 10 ** 12 }, v2), null);
   });
 
   test('profile names and SDKs', () => {
