@@ -4,7 +4,13 @@
  * Python process.
  */
 import { execFileSync } from 'node:child_process';
-import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  copyFileSync,
+  mkdtempSync,
+  rmSync,
+  writeFileSync
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -53,9 +59,16 @@ export function runSdkReference(
     const file = join(dir, 'cases.json');
     writeFileSync(file, JSON.stringify({ azureAiMl: AZURE_AI_ML_SITE, cases }));
     chmodSync(file, 0o644);
+    let script = SCRIPT;
+    if (options.asOtherUser) {
+      // The checkout may be out of that user's reach (a private home).
+      script = join(dir, 'sdk_reference.py');
+      copyFileSync(SCRIPT, script);
+      chmodSync(script, 0o644);
+    }
     const [cmd, argv] = options.asOtherUser
-      ? asOtherUser([PYTHON, SCRIPT, file])
-      : [PYTHON, [SCRIPT, file]];
+      ? asOtherUser([PYTHON, script, file])
+      : [PYTHON, [script, file]];
     const out = execFileSync(cmd, argv, {
       encoding: 'utf8',
       maxBuffer: 256 * 1024 * 1024
