@@ -24,12 +24,16 @@ const RUNNER_OUTPUT = new Set([join('build', 'test-times.json')]);
 // Kept on purpose, git-ignored, so allowed: Debian packages unpacked once
 // by test/helpers/debian.ts, screenshots for people to look at
 // (test/e2e/harness.ts artifactPath), stylelint's cache (lint.test.ts),
-// and the front end's build lock (scripts/harness.js, taken by e2e files).
+// the front end's build lock (scripts/harness.js, taken by e2e files),
+// and the fresh-clone check's logs.
 const CACHES = [
   join('build', 'debian'),
   join('build', 'e2e-artifacts'),
   '.stylelintcache',
-  join('lab-harness', '.state')
+  join('lab-harness', '.state'),
+  // scripts/check-environments.sh logs here while its own clone's tests
+  // run, maybe beside an `npm test` of this checkout.
+  join('build', 'check-environments')
 ];
 
 /** Start watching `root`; `env` is for the test processes. */

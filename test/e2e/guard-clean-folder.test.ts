@@ -22,7 +22,7 @@ import {
   writeNotebook,
   type IScenario
 } from './scenario.js';
-import { py } from '../helpers/helper-driver.js';
+import { dyingCopy, py } from '../helpers/helper-driver.js';
 
 const s = useLab('clean');
 
@@ -235,23 +235,15 @@ test('an interrupted copy in the folder is offered for removal; what the user ad
     // copy's folder keeps run's copy, the journal and its visible marker.
     py(
       s.root,
-      String.raw`
-c = call('mkdir_unique', parent='left', base='nb-job')['result']
-real = helper._copy_data
-calls = []
-def dying(fin, fout, h):
-    calls.append(1)
-    if len(calls) < 2:
-        return real(fin, fout, h)
-    fout.write(fin.read(1000))
-    fout.flush()
-    os._exit(9)
-helper._copy_data = dying
-call('copy_files', pairs=[
-    {'src': 'left/nb.ipynb', 'dst': c + '/nb.ipynb'},
-    {'src': 'left/data.bin', 'dst': c + '/data.bin'},
-])
-`,
+      dyingCopy(
+        'left',
+        'nb-job',
+        [
+          ['left/nb.ipynb', 'nb.ipynb'],
+          ['left/data.bin', 'data.bin']
+        ],
+        2
+      ),
       { status: 9 }
     );
     writeFileSync(join(dir, 'nb-job', 'mine.txt'), 'keep me');

@@ -110,3 +110,33 @@ export function py(root: string, snippet: string, opts: IPyOptions = {}): any {
     cleanup(work);
   }
 }
+
+/**
+ * Python for `py()`: make a copy folder `base` in `parent` and copy
+ * `pairs` into it, the kernel dying (os._exit, like SIGKILL: no cleanup)
+ * 1000 bytes into the copy of file number `dieAt` (1-based).
+ */
+export function dyingCopy(
+  parent: string,
+  base: string,
+  pairs: Array<[string, string]>,
+  dieAt: number
+): string {
+  const list = pairs
+    .map(([src, dst]) => `{'src': '${src}', 'dst': c + '/${dst}'}`)
+    .join(', ');
+  return String.raw`
+c = call('mkdir_unique', parent='${parent}', base='${base}')['result']
+real = helper._copy_data
+calls = []
+def dying(fin, fout, h):
+    calls.append(1)
+    if len(calls) < ${dieAt}:
+        return real(fin, fout, h)
+    fout.write(fin.read(1000))
+    fout.flush()
+    os._exit(9)
+helper._copy_data = dying
+call('copy_files', pairs=[${list}])
+`;
+}

@@ -17,7 +17,7 @@ import { createHash } from 'node:crypto';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { tempFolders } from '../helpers/tree.js';
-import { PYTHON, py } from '../helpers/helper-driver.js';
+import { dyingCopy, PYTHON, py } from '../helpers/helper-driver.js';
 import { scanListing } from '../../src/kernel/listing-measure.js';
 import { resolveLimits } from '../../src/snapshot/limits.js';
 import { reportOf } from '../../src/snapshot/scan.js';
@@ -270,24 +270,16 @@ describe('helper.py: a copy interrupted by a dying kernel (#2)', () => {
     // SIGKILL, runs no cleanup at all.
     py(
       d,
-      String.raw`
-c = call('mkdir_unique', parent='nb', base='clean')['result']
-real = helper._copy_data
-calls = []
-def dying(fin, fout, h):
-    calls.append(1)
-    if len(calls) < 3:
-        return real(fin, fout, h)
-    fout.write(fin.read(1000))
-    fout.flush()
-    os._exit(9)
-helper._copy_data = dying
-call('copy_files', pairs=[
-    {'src': 'nb/run.ipynb', 'dst': c + '/run.ipynb'},
-    {'src': 'nb/util.py', 'dst': c + '/sub/util.py'},
-    {'src': 'nb/data.bin', 'dst': c + '/data.bin'},
-])
-`,
+      dyingCopy(
+        'nb',
+        'clean',
+        [
+          ['nb/run.ipynb', 'run.ipynb'],
+          ['nb/util.py', 'sub/util.py'],
+          ['nb/data.bin', 'data.bin']
+        ],
+        3
+      ),
       { status: 9 }
     );
   }
