@@ -9,6 +9,8 @@ export interface IPrestartOptions {
   start(): Promise<unknown>;
   /** Longest wait for an idle moment before starting anyway. */
   idleTimeoutMs?: number;
+  /** Waits for an idle moment; the page's `requestIdleCallback` by default. */
+  idle?: (timeoutMs: number) => Promise<void>;
 }
 
 /**
@@ -23,7 +25,7 @@ export function prestartHelper(options: IPrestartOptions): IDisposable {
   const begin = (panel: NotebookPanel) => {
     tracker.widgetAdded.disconnect(onAdded);
     void whenKernelAnswers(panel)
-      .then(() => idle(options.idleTimeoutMs ?? 2000))
+      .then(() => (options.idle ?? idle)(options.idleTimeoutMs ?? 2000))
       .then(() => (!disposed && options.enabled() ? options.start() : null))
       // Quiet: a failed start is retried by the first check that needs it.
       .catch(() => undefined);

@@ -425,8 +425,12 @@ describe('the helper kernel killed at each step of each flow', () => {
           `round ${round}: no dialog left`
         );
       }
-      // Every edit is in the notebook, on screen and on disk.
-      await s.page.keyboard.press('Control+s');
+      // Every edit is in the notebook, on screen and on disk. The save is
+      // awaited to its end: the server writes the file in place, so a read
+      // during a save can see half of it.
+      await s.page.evaluate(() =>
+        (window as any).jupyterapp.commands.execute('docmanager:save')
+      );
       const source = await s.page.evaluate(() => {
         const w = (window as any).jupyterapp.shell.currentWidget;
         return w.content.model.cells.get(0).sharedModel.getSource() as string;
@@ -435,9 +439,12 @@ describe('the helper kernel killed at each step of each flow', () => {
         source.split('\n').map(l => l.trim()),
         ['a = 0', ...typed]
       );
-      await s.page.waitForFunction(
-        () =>
-          !(window as any).jupyterapp.shell.currentWidget.context.model.dirty
+      assert.equal(
+        await s.page.evaluate(
+          () =>
+            (window as any).jupyterapp.shell.currentWidget.context.model.dirty
+        ),
+        false
       );
       const onDisk = JSON.parse(readFileSync(join(dir, 'nb.ipynb'), 'utf8'));
       assert.equal(

@@ -28,8 +28,13 @@ function fakeTracker(current: unknown = null) {
   return tracker;
 }
 
-/** Lets settled promises and a zero timeout (the idle wait in Node) run. */
-const settle = () => new Promise(resolve => setTimeout(resolve, 5));
+/**
+ * The idle moment comes at once, so everything after a settled promise is
+ * microtasks, which all run before the next macrotask: `settle` is an exact
+ * barrier, whatever the machine's load.
+ */
+const idle = () => Promise.resolve();
+const settle = () => new Promise(resolve => setImmediate(resolve));
 
 describe('helper kernel early start', () => {
   test("waits for the notebook's kernel, then starts once", async () => {
@@ -38,6 +43,7 @@ describe('helper kernel early start', () => {
     prestartHelper({
       tracker: tracker as any,
       enabled: () => true,
+      idle,
       start: async () => starts++
     });
     await settle();
@@ -58,12 +64,36 @@ describe('helper kernel early start', () => {
     assert.equal(starts, 1, 'only the first notebook starts it');
   });
 
+  test('waits for an idle moment after the kernel answers', async () => {
+    const open = fakePanel();
+    const moment = new PromiseDelegate<void>();
+    let asked = 0;
+    let starts = 0;
+    prestartHelper({
+      tracker: fakeTracker(open.panel) as any,
+      enabled: () => true,
+      idle: () => {
+        asked++;
+        return moment.promise;
+      },
+      start: async () => starts++
+    });
+    open.ready.resolve();
+    open.info.resolve({});
+    await settle();
+    assert.deepEqual([asked, starts], [1, 0], 'the page is busy');
+    moment.resolve();
+    await settle();
+    assert.equal(starts, 1);
+  });
+
   test('a notebook open before activation counts as the first', async () => {
     const open = fakePanel();
     let starts = 0;
     prestartHelper({
       tracker: fakeTracker(open.panel) as any,
       enabled: () => true,
+      idle,
       start: async () => starts++
     });
     open.ready.resolve();
@@ -79,6 +109,7 @@ describe('helper kernel early start', () => {
     prestartHelper({
       tracker: tracker as any,
       enabled: () => on,
+      idle,
       start: async () => starts++
     });
     const nb = fakePanel();
@@ -95,6 +126,7 @@ describe('helper kernel early start', () => {
     const failing = prestartHelper({
       tracker: tracker as any,
       enabled: () => true,
+      idle,
       start: () => Promise.reject(new Error('no kernel'))
     });
     const nb = fakePanel();
@@ -109,6 +141,7 @@ describe('helper kernel early start', () => {
     const disposed = prestartHelper({
       tracker: tracker2 as any,
       enabled: () => true,
+      idle,
       start: async () => starts++
     });
     const nb2 = fakePanel();
