@@ -126,6 +126,12 @@ test('the demo opens unmodified; its report, .amlignore, clean folder and Submit
     await s.submit('demo/analysis.ipynb');
     let dialog = await s.dialog('jp-SnapshotGuard-reportDialog');
     await screen(s, 'report');
+    // At 1280 px the report's actions sit on one row.
+    const tops = await dialog
+      .locator('.jp-Dialog-footer button')
+      .evaluateAll(els => els.map(el => el.getBoundingClientRect().top));
+    assert.ok(tops.length >= 4, `the report's actions: ${tops.length}`);
+    assert.equal(new Set(tops).size, 1, `the actions' rows: ${tops}`);
     assert.equal(
       (await toasts()).filter(t => /^Saved /.test(t)).length,
       0,
