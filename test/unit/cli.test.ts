@@ -6,6 +6,7 @@ import {
   readFileSync,
   readdirSync,
   symlinkSync,
+  utimesSync,
   writeFileSync
 } from 'node:fs';
 import { spawnSync } from 'node:child_process';
@@ -15,6 +16,7 @@ import { sharedTree } from '../helpers/other-user.js';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { EDIT } from '../helpers/edit-after-read.js';
 import {
+  CLI,
   checkJson,
   cli,
   makeTree,
@@ -529,5 +531,54 @@ describe('a link swapped in after the check cannot redirect a write', () => {
       'a.txt',
       'nb.ipynb'
     ]);
+  });
+});
+
+describe('bin/snapshot-guard.js', () => {
+  /**
+   * A checkout in miniature: the real bin, and a bundle and compiled
+   * modules that say which of them ran; `times` in seconds since 1970.
+   */
+  function whichRuns(times: { bundle?: number; buildInfo?: number }): string {
+    const dir = folder({ 'package.json': '{"type": "module"}' });
+    mkdirSync(join(dir, 'bin'));
+    writeFileSync(join(dir, 'bin', 'snapshot-guard.js'), readFileSync(CLI));
+    const says = (what: string) =>
+      `export async function main() { process.stdout.write('${what}'); return 0; }\n`;
+    mkdirSync(join(dir, 'lib', 'node'), { recursive: true });
+    writeFileSync(join(dir, 'lib', 'node', 'cli.js'), says('modules'));
+    if (times.bundle !== undefined) {
+      const bundle = join(dir, 'lib', 'bundle', 'cli.js');
+      mkdirSync(join(dir, 'lib', 'bundle'));
+      writeFileSync(bundle, says('bundle'));
+      utimesSync(bundle, times.bundle, times.bundle);
+    }
+    if (times.buildInfo !== undefined) {
+      const info = join(dir, 'tsconfig.tsbuildinfo');
+      writeFileSync(info, '{}');
+      utimesSync(info, times.buildInfo, times.buildInfo);
+    }
+    const r = spawnSync(
+      process.execPath,
+      [join(dir, 'bin', 'snapshot-guard.js')],
+      {
+        encoding: 'utf8'
+      }
+    );
+    assert.equal(r.status, 0, r.stderr);
+    return r.stdout;
+  }
+
+  test('runs the bundle made after the last compile', () => {
+    assert.equal(whichRuns({ bundle: 2000, buildInfo: 1000 }), 'bundle');
+  });
+
+  test('runs the compiled modules when tsc compiled after the bundle was made (tsc by hand)', () => {
+    assert.equal(whichRuns({ bundle: 1000, buildInfo: 2000 }), 'modules');
+  });
+
+  test('an installed package (no build info) runs its bundle; without a bundle, the modules', () => {
+    assert.equal(whichRuns({ bundle: 1000 }), 'bundle');
+    assert.equal(whichRuns({ buildInfo: 1000 }), 'modules');
   });
 });
