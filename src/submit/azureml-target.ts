@@ -7,6 +7,7 @@ import { Notification } from '@jupyterlab/apputils';
 import type { TranslationBundle } from '@jupyterlab/translation';
 import type { ISubmitField, ISubmitTarget, ISubmitWhere } from '../tokens.js';
 import { parseInputs } from '../snapshot/data-asset.js';
+import { DATA_ASSETS, DATA_FIELD, DATA_NONE } from './model.js';
 import { SubmitError, helperErrorDetail, helperErrorType } from './errors.js';
 import type { IAzureJobResult } from '../kernel/helper-protocol.js';
 import type { ISubmitHelper } from './helper.js';
@@ -221,10 +222,23 @@ function fieldsFor(
       code: true
     },
     {
+      // Most jobs read their data from the snapshot: the inputs field shows
+      // only once data assets are chosen (Move data to a datastore does).
+      id: DATA_FIELD,
+      label: trans.__('Data'),
+      default: DATA_NONE,
+      options: [
+        { value: DATA_NONE, label: trans.__('In the snapshot') },
+        { value: DATA_ASSETS, label: trans.__('Data assets, mounted') }
+      ]
+    },
+    {
       id: 'inputs',
       label: trans.__('Data inputs'),
       default: '',
-      placeholder: trans.__('input=azureml:name:version; none: no data assets'),
+      placeholder: trans.__('input=azureml:name:version, one per line'),
+      required: true,
+      when: { field: DATA_FIELD, equals: DATA_ASSETS },
       description:
         sdk === 'v1'
           ? trans.__(

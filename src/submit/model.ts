@@ -14,6 +14,10 @@ import {
 
 /** Target id of the Azure ML job target (src/submit/azureml-target.ts). */
 const AZUREML = 'azureml';
+/** Its choice of where the job's data comes from, and the choice's values. */
+export const DATA_FIELD = 'data';
+export const DATA_NONE = 'none';
+export const DATA_ASSETS = 'assets';
 
 /** What changed in the upload list between two checks. */
 export interface ISnapshotChange {
@@ -92,8 +96,8 @@ export function defaultServerPath(folder: string): string {
 
 /**
  * The Submit values once data moved to a datastore: the Azure ML target's
- * `inputs` field gains each asset (an input of the same name is replaced)
- * and its command passes the mount path (`-p PARAM ${{inputs.name}}`).
+ * data comes from assets, its `inputs` field gains each one (an input of
+ * the same name is replaced) and its command passes the mount path (`-p PARAM ${{inputs.name}}`).
  * Other targets' values are unchanged.
  */
 export function withDataInputs(
@@ -125,6 +129,11 @@ export function withDataInputs(
     inputs = [...inputs.filter(i => i.input !== m.input.input), m.input];
     command = commandWithInput(command, m.input.input, m.parameter);
   }
-  out[AZUREML] = { ...current, command, inputs: formatInputs(inputs) };
+  out[AZUREML] = {
+    ...current,
+    command,
+    [DATA_FIELD]: DATA_ASSETS,
+    inputs: formatInputs(inputs)
+  };
   return out;
 }

@@ -199,6 +199,7 @@ describe('the documentation’s fixes with azureml-core (test doubles)', () => {
       });
       // The re-check passes: the Submit dialog opens, with the asset wired.
       const submit = await s.submitDialog({ timeoutMs: 60_000 });
+      assert.equal(await s.field(submit, 'data').inputValue(), 'assets');
       assert.equal(
         await s.field(submit, 'inputs').inputValue(),
         'train_data=azureml:train-data:1'

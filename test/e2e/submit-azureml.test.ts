@@ -172,6 +172,14 @@ describe('SDK v1 (profile azureml-v1, the default)', () => {
         await s.field(dialog, 'experiment').inputValue(),
         'train-model'
       );
+      // The job's data comes from the snapshot unless data assets are
+      // chosen: only then does the inputs field show.
+      assert.equal(await s.field(dialog, 'data').inputValue(), 'none');
+      assert.equal(await s.field(dialog, 'inputs').count(), 0);
+      await s.field(dialog, 'data').selectOption('assets');
+      await s.field(dialog, 'inputs').waitFor();
+      await s.field(dialog, 'data').selectOption('none');
+      await s.field(dialog, 'inputs').waitFor({ state: 'detached' });
       // Compute is required with SDK v1: Submit pressed without it says so
       // and waits for it.
       await dialogButton(dialog, 'Submit').click();

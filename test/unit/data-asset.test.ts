@@ -171,6 +171,7 @@ describe('how the job gets the asset', () => {
       azureml: {
         command:
           'papermill nb.ipynb out.ipynb -p DATA_DIR ${{inputs.train_data}}',
+        data: 'assets',
         inputs: 'train_data=azureml:train-data:3'
       }
     });
