@@ -1095,7 +1095,7 @@ function issueTable(r) {
       );
     }
   }
-  if (tasks.all) {
+  if (tasks.all !== undefined) {
     add(
       '#9: 100k check, report and fixes: main-thread tasks',
       `${ms(tasks.all)} worst`,
