@@ -44,29 +44,31 @@ function project(dir: string): void {
 }
 
 /**
- * Open the notebook and save it until it stays saved (the kernel's info can
- * change its metadata just after a save), so the check has nothing to save:
- * the original folder must then stay exactly as it is.
+ * Open the notebook and save it once its kernel's info has changed its
+ * metadata, so the check has nothing to save: the original folder must
+ * then stay exactly as it is.
  */
 async function openSaved(s: IScenario, path: string): Promise<void> {
   await s.open(path);
-  for (let i = 0; i < 20; i++) {
-    const dirty = await s.page.evaluate(async p => {
-      const shell = (window as any).jupyterapp.shell;
-      const w = [...shell.widgets('main')].find(
-        (x: any) => x.context?.path === p
-      );
-      if (w.context.model.dirty) {
-        await w.context.save();
-      }
-      await new Promise(resolve => setTimeout(resolve, 300));
-      return w.context.model.dirty as boolean;
-    }, path);
-    if (!dirty) {
-      return;
+  const dirty = await s.page.evaluate(async p => {
+    const shell = (window as any).jupyterapp.shell;
+    const w = [...shell.widgets('main')].find(
+      (x: any) => x.context?.path === p
+    );
+    // The kernel's info and spec change the notebook's metadata when they
+    // arrive: saved after them, it stays saved.
+    await w.sessionContext.ready;
+    const kernel = w.sessionContext.session.kernel;
+    await kernel.info;
+    await kernel.spec;
+    // The panel's own handlers of the same promises ran before this one.
+    await new Promise(resolve => setTimeout(resolve, 0));
+    if (w.context.model.dirty) {
+      await w.context.save();
     }
-  }
-  assert.fail(`${path} does not stay saved`);
+    return w.context.model.dirty as boolean;
+  }, path);
+  assert.equal(dirty, false, `${path} stays saved`);
 }
 
 /** Report → "Move to a clean folder" → the dialog; its proposed name. */

@@ -167,13 +167,10 @@ test('a cell that writes 400 MB turns the meter over; deleting it turns it back'
     const back = await meterAt(s.page, 'ok');
     const okAfter = Date.now() - removed;
     assert.equal(back.files, before.files);
+    // How soon is the bench's to measure; here it only has to come.
     t.diagnostic(
       `meter over ${overAfter} ms after the cell's end, back ${okAfter} ms after the delete`
     );
-    // "Within a few seconds": debounce (0.5 s) + least interval (5 s) + a
-    // check; generous for a loaded CI machine.
-    assert.ok(overAfter < 20_000, `over after ${overAfter} ms`);
-    assert.ok(okAfter < 20_000, `back after ${okAfter} ms`);
   }));
 
 test('clicking the meter, or Enter on it, opens the report with its fixes', t =>

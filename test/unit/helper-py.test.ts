@@ -681,7 +681,10 @@ from jupyter_client.connect import write_connection_file
 root, work, helper_path = sys.argv[1], sys.argv[2], sys.argv[3]
 conn = os.path.join(work, 'conn.json')
 write_connection_file(conn, ip='127.0.0.1', key=uuid.uuid4().hex.encode())
-env = dict(os.environ, PYDEVD_DISABLE_FILE_VALIDATION='1', IPYTHONDIR=os.path.join(work, 'ipython'))
+gates = os.path.join(work, 'gates')
+os.mkdir(gates)
+env = dict(os.environ, PYDEVD_DISABLE_FILE_VALIDATION='1', IPYTHONDIR=os.path.join(work, 'ipython'),
+           SNAPSHOT_GUARD_TEST_PAUSE=gates)
 proc = subprocess.Popen([sys.executable, '-m', 'ipykernel_launcher', '-f', conn],
                         cwd=root, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
 out = {}
@@ -752,11 +755,18 @@ try:
     send('wa', 'write_atomic', {'path': '.amlignore', 'text': 'new\n', 'expect': None})
     out['write_refused'] = wait('wa')[-1][0]
 
-    # A walk that never ends by itself (links fan out 2^30 ways).
+    # A walk cancelled while it stands at the helper's test gate (after its
+    # first progress), so that it cannot end first.
+    gate = os.path.join(gates, 'walk')
+    open(gate, 'w').close()
     send('long', 'walk', {'path': 'fan'})
-    time.sleep(0.3)
+    end = time.time() + 30
+    while not os.path.exists(gate + '.paused') and time.time() < end:
+        time.sleep(0.01)
     send('c', 'cancel', {'target': 'long'})
-    msgs = wait('long') + wait('c')
+    msgs = wait('c')
+    os.remove(gate)
+    msgs += wait('long')
     out['cancel_walk'] = [m[0] for m in msgs if m[0].get('id') == 'long' and 'progress' not in m[0]][-1]
     out['cancel_reply'] = [m[0] for m in msgs if m[0].get('id') == 'c'][-1]
     send('p2', 'ping', {})
