@@ -22,10 +22,15 @@ import { folderLabel } from '../ui/words.js';
 import { errorMessage } from '../snapshot/errors.js';
 import { ProgressToast } from '../ui/progress-toast.js';
 import { confirm } from '../ui/confirm.js';
+import { readAhead } from './read-ahead.js';
 
 export const ARCHIVE_TARGET = 'archive';
 /** Bytes per read request; also the most a read holds in memory. */
 export const ARCHIVE_CHUNK = 4 * 1024 * 1024;
+/** Files and bytes read ahead of the packer (see read-ahead.ts). */
+const READ_AHEAD = { files: 32, bytes: 8 * 1024 * 1024 };
+/** Zip bytes gathered into one upload request (each is a round trip). */
+const UPLOAD_BATCH = 1024 * 1024;
 
 export interface IArchiveTargetOptions {
   helper(): Promise<ISubmitHelper>;
@@ -161,8 +166,15 @@ async function packArchive(
   let zipBytes: number;
   try {
     const result = await packZip(entries, {
-      read: (path, size) =>
-        readChunks(helper, folder === '' ? path : `${folder}/${path}`, size),
+      read: readAhead(
+        entries,
+        (path, offset, length) =>
+          helper.read(folder === '' ? path : `${folder}/${path}`, {
+            offset,
+            length
+          }),
+        { chunk: ARCHIVE_CHUNK, ...READ_AHEAD }
+      ),
       write: chunk => sink.write(chunk),
       signal: progress.signal,
       onProgress
@@ -197,29 +209,6 @@ async function packArchive(
     ),
     { autoClose: 8000 }
   );
-}
-
-/** One file in chunks; stops after `size + 1` bytes (enough to see growth). */
-async function* readChunks(
-  helper: ISubmitHelper,
-  path: string,
-  size: number
-): AsyncGenerator<Uint8Array> {
-  // Between files, let the page handle input and paint.
-  await new Promise(resolve => setTimeout(resolve, 0));
-  let offset = 0;
-  const limit = size + 1;
-  while (offset < limit) {
-    const length = Math.min(ARCHIVE_CHUNK, limit - offset);
-    const r = await helper.read(path, { offset, length });
-    if (r.data.length > 0) {
-      yield r.data;
-    }
-    offset += r.data.length;
-    if (r.eof || r.data.length === 0) {
-      return;
-    }
-  }
 }
 
 function blobSink(
@@ -308,9 +297,32 @@ async function openServerSink(
     overwrite = true;
   }
   let done = false;
+  let pending: Uint8Array[] = [];
+  let pendingBytes = 0;
+  const flush = async () => {
+    if (pendingBytes === 0) {
+      return;
+    }
+    const batch = new Uint8Array(pendingBytes);
+    let at = 0;
+    for (const part of pending) {
+      batch.set(part, at);
+      at += part.length;
+    }
+    pending = [];
+    pendingBytes = 0;
+    await helper.uploadChunk(upload.token, batch);
+  };
   return {
-    write: chunk => helper.uploadChunk(upload.token, chunk),
+    write: async chunk => {
+      pending.push(chunk);
+      pendingBytes += chunk.length;
+      if (pendingBytes >= UPLOAD_BATCH) {
+        await flush();
+      }
+    },
     commit: async () => {
+      await flush();
       const saved = await helper.uploadCommit(upload.token, overwrite);
       done = true;
       return trans.__('saved as %1', saved.path);
