@@ -98,6 +98,14 @@ export interface IGuardOptions {
 }
 
 /** The flow's options: the public ones, and whether a submission follows. */
+/** Reads a check starts with its walk (see `earlyReads`). */
+interface IEarlyReads {
+  /** The notebook's text; null when it could not be read. */
+  notebook: Promise<string | null>;
+  /** Profile auto only. */
+  installed?: Promise<IInstalledSdks | null>;
+}
+
 interface IFlowOptions extends ICheckFolderOptions {
   /**
    * A submission follows: offer what only applies to one (raising
@@ -217,7 +225,8 @@ export class SnapshotGuard implements ISnapshotGuard {
     access: IFolderAccess,
     folder: string,
     notebook: string | undefined,
-    scan: IScan
+    scan: IScan,
+    early?: IEarlyReads
   ): Promise<IScan> {
     const { trans } = this.options;
     const setting = this.options.profile?.() ?? 'azureml-v1';
@@ -232,7 +241,8 @@ export class SnapshotGuard implements ISnapshotGuard {
       access,
       folder,
       notebook,
-      scan.files.filter(f => !f.path.includes('/'))
+      scan.files.filter(f => !f.path.includes('/')),
+      early
     );
     return rescope(scan, choice.sdk, trans.__('auto: %1', choice.reason));
   }
@@ -245,7 +255,8 @@ export class SnapshotGuard implements ISnapshotGuard {
     access: IFolderAccess,
     folder: string,
     notebook: string | undefined,
-    topFiles: readonly IFileRecord[]
+    topFiles: readonly IFileRecord[],
+    early?: IEarlyReads
   ): Promise<ISdkChoice> {
     const read = async (path: string): Promise<ICodeSource | null> => {
       try {
@@ -256,7 +267,16 @@ export class SnapshotGuard implements ISnapshotGuard {
       }
     };
     const nbRel = notebook ? relativeTo(folder, notebook) : undefined;
-    const nb = nbRel ? await read(nbRel) : null;
+    const installing = early?.installed ?? this.installedSdks();
+    const nbText = early ? await early.notebook : undefined;
+    const nb =
+      nbRel === undefined
+        ? null
+        : nbText !== undefined
+          ? nbText === null
+            ? null
+            : { path: nbRel, text: nbText }
+          : await read(nbRel);
     const code: ICodeSource[] = [];
     for (const f of topFiles) {
       if (code.length >= MAX_CODE_FILES) {
@@ -273,10 +293,37 @@ export class SnapshotGuard implements ISnapshotGuard {
         }
       }
     }
-    const installed = (await this.options.installedSdks?.()) ?? null;
+    const installed = await installing;
     const choice = detectSdk(nb, code, installed);
     this.decided.set(folder, choice.sdk);
     return choice;
+  }
+
+  /** The helper kernel's installed SDKs (profile auto's last clue), or null. */
+  private installedSdks(): Promise<IInstalledSdks | null> {
+    return (this.options.installedSdks?.() ?? Promise.resolve(null)).catch(
+      () => null
+    );
+  }
+
+  /**
+   * Reads every check makes, started with its walk rather than after it:
+   * each is a round trip to the helper kernel, which the walk would
+   * otherwise wait on (the notebook for profile auto and the pipeline
+   * steps, the installed SDKs for profile auto).
+   */
+  private earlyReads(
+    access: IFolderAccess,
+    notebook: string | undefined,
+    auto: boolean
+  ): IEarlyReads {
+    const text = notebook
+      ? access.readText(notebook).catch(() => null)
+      : Promise.resolve(null);
+    return {
+      notebook: text,
+      installed: auto ? this.installedSdks() : undefined
+    };
   }
 
   async measure(
@@ -407,7 +454,7 @@ export class SnapshotGuard implements ISnapshotGuard {
       if (checked === null) {
         return { ok: false, folder, notebook, report: null };
       }
-      const { scan, limits, report } = checked;
+      const { scan, limits, report, notebookText } = checked;
       if (await this.offerLeftovers(access, folder, scan, keptLeftovers)) {
         continue;
       }
@@ -421,7 +468,7 @@ export class SnapshotGuard implements ISnapshotGuard {
       });
       // Each pipeline step's folder is a snapshot of its own.
       const steps = notebook
-        ? await this.checkSteps(access, folder, notebook, report)
+        ? await this.checkSteps(folder, await notebookText, report, access)
         : [];
       const stepOver = steps.some(
         st => st.folder !== '' && st.report?.verdict === 'over'
@@ -600,16 +647,17 @@ export class SnapshotGuard implements ISnapshotGuard {
    * code), each checked as its own snapshot with the SDK of the main check.
    */
   private async checkSteps(
-    access: IFolderAccess,
     folder: string,
-    notebook: string,
-    main: ISnapshotReport
+    notebookText: string | null,
+    main: ISnapshotReport,
+    access: IFolderAccess
   ): Promise<IStepReport[]> {
+    if (notebookText === null) {
+      return [];
+    }
     let found;
     try {
-      found = findStepFolders(
-        codeCells(await access.readText(notebook)).join('\n')
-      );
+      found = findStepFolders(codeCells(notebookText).join('\n'));
     } catch {
       return [];
     }
@@ -748,6 +796,8 @@ export class SnapshotGuard implements ISnapshotGuard {
     limits: ILimits;
     report: ISnapshotReport;
     dataToMove?: boolean;
+    /** The notebook's text, read with the walk. */
+    notebookText: Promise<string | null>;
   } | null> {
     const { trans } = this.options;
     const label = folderLabel(trans, folder);
@@ -761,6 +811,7 @@ export class SnapshotGuard implements ISnapshotGuard {
     // code files, read as soon as the root is listed, choose the same one;
     // that choice is then the check's.
     const auto = (this.options.profile?.() ?? 'azureml-v1') === 'auto';
+    const reads = this.earlyReads(access, notebook, auto);
     const early = this.limitsBeforeScan(folder);
     let confirmed = !auto;
     const root: { choice?: Promise<ISdkChoice> } = {};
@@ -806,7 +857,13 @@ export class SnapshotGuard implements ISnapshotGuard {
         ...(auto
           ? {
               onRoot: files => {
-                const choice = this.detect(access, folder, notebook, files);
+                const choice = this.detect(
+                  access,
+                  folder,
+                  notebook,
+                  files,
+                  reads
+                );
                 root.choice = choice;
                 choice.then(
                   c => {
@@ -844,7 +901,7 @@ export class SnapshotGuard implements ISnapshotGuard {
       const choice = await root.choice;
       const decided = choice
         ? rescope(scan, choice.sdk, trans.__('auto: %1', choice.reason))
-        : await this.decideSdk(access, folder, notebook, scan);
+        : await this.decideSdk(access, folder, notebook, scan, reads);
       const limits = this.limitsOf(decided.sdk);
       const { report, dataToMove } = await this.reportOn(
         access,
@@ -854,7 +911,13 @@ export class SnapshotGuard implements ISnapshotGuard {
       );
       progress.signal.throwIfAborted();
       await progress.dismiss();
-      return { scan: decided, limits, report, dataToMove };
+      return {
+        scan: decided,
+        limits,
+        report,
+        dataToMove,
+        notebookText: reads.notebook
+      };
     } catch (err) {
       if (progress.signal.aborted) {
         await progress.finish(

@@ -23,6 +23,9 @@ import { errorMessage } from '../snapshot/errors.js';
 
 type Done = FromWorker & { type: 'done' };
 
+/** The ignore files a scan reads at the root (spec 2: .amlignore, else .gitignore). */
+const IGNORE_FILES = ['.amlignore', '.gitignore'];
+
 /** A scan, and the sha256 of its `.amlignore` as read (for the write). */
 export interface IKernelScan {
   scan: IScan;
@@ -72,7 +75,16 @@ export class ListingMeasurer {
   async scan(folder: string, options: IScanOptions): Promise<IKernelScan> {
     const { signal, lowerBound, onRoot } = options;
     const hashes = new Map<string, string | undefined>();
-    const fallback = this._fallback(folder, hashes);
+    // The root's ignore files, asked for with the walk: the scan needs one
+    // as soon as the root is listed, and each read is a round trip.
+    const early = new Map(
+      IGNORE_FILES.map(name => {
+        const read = this.helper.readFile(serverPath(folder, name));
+        read.catch(() => undefined);
+        return [name, read] as const;
+      })
+    );
+    const fallback = this._fallback(folder, hashes, early);
     let seen = 0;
     let counted: ISurelyCounted | undefined;
     const progress = () => options.onProgress?.(seen, counted);
@@ -242,13 +254,18 @@ export class ListingMeasurer {
   /** What the listing cannot answer, asked of the helper kernel. */
   private _fallback(
     folder: string,
-    hashes?: Map<string, string | undefined>
+    hashes?: Map<string, string | undefined>,
+    early?: Map<string, Promise<{ data: Uint8Array; sha256?: string }>>
   ): IListingFallback {
     return {
       list: path => this.helper.list(serverPath(folder, path), folder),
       read: async path => {
-        const { data, sha256 } = await this.helper.readFile(
-          serverPath(folder, path)
+        const started = early?.get(path);
+        early?.delete(path);
+        // A read started early that failed is tried again: the listing
+        // says the file is there now.
+        const { data, sha256 } = await (started ?? Promise.reject()).catch(() =>
+          this.helper.readFile(serverPath(folder, path))
         );
         hashes?.set(path, sha256);
         return data;
