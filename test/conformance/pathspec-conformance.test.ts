@@ -343,7 +343,17 @@ const CURATED_FILES = [
   'other/data/x.csv',
   'name\nwith newline',
   'dir\n/x.csv',
-  'trailing\n'
+  'trailing\n',
+  // Folder plans of sibling folders with the same globs, and a rule with a
+  // glob segment in front of a literal name (mutation testing found them
+  // unchecked).
+  'x/c',
+  'x/ab',
+  'y/bc',
+  'y/c',
+  'log.txt',
+  'a/log.txt',
+  'a/b/log.txt'
 ];
 
 const CURATED_COMBOS = [
@@ -358,7 +368,10 @@ const CURATED_COMBOS = [
   'a/\n!a/b\n!a/x/\n',
   '!a\na\n',
   'a\\ \nb\n',
-  '# trailing escaped space on the last line\ntrail\\ '
+  '# trailing escaped space on the last line\ntrail\\ ',
+  'x/c\nx/ab\ny/bc\ny/a\n',
+  '**/*/log.txt\n',
+  '**//x\n'
 ];
 
 /** Lines pathspec 0.11 reads differently from 0.12 (the SDK's): only against 0.12. */

@@ -66,7 +66,13 @@ const CASES: Array<[string, string, boolean]> = [
   // pathspec's `.` stops at a newline, so `(?:.+/)?` cannot reach past
   // `x\ny/`: pathspec keeps `x\ny/data/f`.
   ['data/', 'x\ny/data', false],
-  ['', 'x', false]
+  ['', 'x', false],
+  // Found by mutation testing: a bracket's class is not a folder's prefix
+  // (`[A-Z]*` never covers `data`); an anchored negation with a glob tail
+  // reaches into the folder it names (`!/logs*` keeps `logs/a.txt`).
+  ['[A-Z]*', 'data', false],
+  ['[A-Z]*', 'Data', true],
+  ['logs/\n!/logs*', 'logs', false]
 ];
 
 test('canPrune: the folders whose every file is excluded are found', () => {
