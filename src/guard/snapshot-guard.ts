@@ -97,7 +97,6 @@ export interface IGuardOptions {
   trans: TranslationBundle;
 }
 
-/** The flow's options: the public ones, and whether a submission follows. */
 /** Reads a check starts with its walk (see `earlyReads`). */
 interface IEarlyReads {
   /** The notebook's text; null when it could not be read. */
@@ -106,6 +105,7 @@ interface IEarlyReads {
   installed?: Promise<IInstalledSdks | null>;
 }
 
+/** The flow's options: the public ones, and whether a submission follows. */
 interface IFlowOptions extends ICheckFolderOptions {
   /**
    * A submission follows: offer what only applies to one (raising
@@ -267,16 +267,13 @@ export class SnapshotGuard implements ISnapshotGuard {
       }
     };
     const nbRel = notebook ? relativeTo(folder, notebook) : undefined;
-    const installing = early?.installed ?? this.installedSdks();
-    const nbText = early ? await early.notebook : undefined;
+    const reads = early ?? this.earlyReads(access, notebook, true);
+    const installing = reads.installed ?? this.installedSdks();
+    const nbText = await reads.notebook;
     const nb =
-      nbRel === undefined
-        ? null
-        : nbText !== undefined
-          ? nbText === null
-            ? null
-            : { path: nbRel, text: nbText }
-          : await read(nbRel);
+      nbRel !== undefined && nbText !== null
+        ? { path: nbRel, text: nbText }
+        : null;
     const code: ICodeSource[] = [];
     for (const f of topFiles) {
       if (code.length >= MAX_CODE_FILES) {

@@ -260,13 +260,14 @@ export class ListingMeasurer {
     return {
       list: path => this.helper.list(serverPath(folder, path), folder),
       read: async path => {
+        const readNow = () => this.helper.readFile(serverPath(folder, path));
         const started = early?.get(path);
         early?.delete(path);
-        // A read started early that failed is tried again: the listing
+        // A read started early that failed is made again: the listing
         // says the file is there now.
-        const { data, sha256 } = await (started ?? Promise.reject()).catch(() =>
-          this.helper.readFile(serverPath(folder, path))
-        );
+        const { data, sha256 } = started
+          ? await started.catch(readNow)
+          : await readNow();
         hashes?.set(path, sha256);
         return data;
       }
