@@ -26,6 +26,9 @@ import { HELPER_SOURCE } from './helper-source.js';
 /** How often pending requests check that the kernel still exists. */
 const WATCHDOG_MS = 2000;
 
+/** Longest wait for the server to drop a session that stopped in its start. */
+const LET_GO_MS = 15_000;
+
 /** What the helper needs of `ServiceManager.IManager`. */
 export interface IHelperServices {
   readonly sessions: Session.IManager;
@@ -261,7 +264,7 @@ export class HelperRpc implements IDisposableLike {
 
   private _ensure(op: string): Promise<IConnection> {
     if (!this._ready) {
-      const ready = this._start(op);
+      const ready = this._startOrRetry(op);
       this._ready = ready;
       ready.catch(() => {
         if (this._ready === ready) {
@@ -270,6 +273,66 @@ export class HelperRpc implements IDisposableLike {
       });
     }
     return this._ready;
+  }
+
+  /**
+   * Start, and once more if the kernel stopped meanwhile. The server hands
+   * a new page the session at the helper's path while an earlier page's
+   * `pagehide` is still deleting it, and that kernel never answers; a
+   * kernel killed during the start is brought back by the server's
+   * restarter. The second start waits to see which.
+   */
+  private async _startOrRetry(op: string): Promise<IConnection> {
+    try {
+      return await this._start(op);
+    } catch (err) {
+      const session = this._session;
+      if (
+        this._disposed ||
+        !(err instanceof HelperKernelError) ||
+        err.type !== 'KernelStopped' ||
+        !session
+      ) {
+        throw err;
+      }
+      // Forgotten meanwhile: the server dropping it is expected now.
+      this._session = null;
+      if (await this._restarted(session)) {
+        this._session = session;
+      } else {
+        session.dispose();
+      }
+      return this._start(op);
+    }
+  }
+
+  /**
+   * Waits, a bounded time, until the server has dropped `session` (false)
+   * or lists its kernel as running again (true). Never deletes it: the
+   * kernel being deleted is gone from the list before its session is.
+   */
+  private async _restarted(session: Session.ISessionConnection) {
+    const sessions = this._services.sessions;
+    const until = Date.now() + LET_GO_MS;
+    while (Date.now() < until) {
+      try {
+        await sessions.refreshRunning();
+        const model = Array.from(sessions.running()).find(
+          m => m.id === session.id
+        );
+        if (!model) {
+          return false;
+        }
+        const kernels = await KernelAPI.listRunning(session.serverSettings);
+        if (kernels.some(k => k.id === model.kernel?.id)) {
+          return true;
+        }
+      } catch {
+        // jupyter_server 1.23 answers 500 while a kernel starts: ask again.
+      }
+      await new Promise(resolve => setTimeout(resolve, WATCHDOG_MS / 10));
+    }
+    return false;
   }
 
   private async _start(op: string): Promise<IConnection> {
@@ -289,31 +352,11 @@ export class HelperRpc implements IDisposableLike {
       comm: kernel.createComm(HELPER_TARGET)
     };
     this._watch(conn);
+    const gone = this._untilGone(kernel, op);
     try {
-      const reply = await kernel.requestExecute(
-        {
-          code: HELPER_SOURCE,
-          silent: true,
-          store_history: false,
-          stop_on_error: true
-        },
-        true
-      ).done;
-      if (reply.content.status !== 'ok') {
-        const c = reply.content as KernelMessage.IReplyErrorContent;
-        throw new HelperKernelError(
-          `The helper code failed in the kernel: ${c.ename ?? 'error'}: ${c.evalue ?? ''}`,
-          'StartFailed',
-          op
-        );
-      }
-      conn.comm.onMsg = msg => this._onMsg(msg);
-      conn.comm.onClose = () => {
-        if (this._conn === conn) {
-          this._stop('KernelStopped');
-        }
-      };
-      await conn.comm.open({ protocol: 1 }).done;
+      const loading = this._load(conn, op);
+      loading.catch(() => undefined);
+      await Promise.race([loading, gone.promise]);
     } catch (err) {
       this._unwatch(conn);
       if (err instanceof HelperKernelError) {
@@ -324,6 +367,8 @@ export class HelperRpc implements IDisposableLike {
         'KernelStopped',
         op
       );
+    } finally {
+      gone.dispose();
     }
     if (generation !== this._generation || conn.comm.isDisposed) {
       this._unwatch(conn);
@@ -331,6 +376,70 @@ export class HelperRpc implements IDisposableLike {
     }
     this._conn = conn;
     return conn;
+  }
+
+  /** Run the helper's code in the kernel and open its comm. */
+  private async _load(conn: IConnection, op: string): Promise<void> {
+    const { kernel } = conn;
+    const reply = await kernel.requestExecute(
+      {
+        code: HELPER_SOURCE,
+        silent: true,
+        store_history: false,
+        stop_on_error: true
+      },
+      true
+    ).done;
+    if (reply.content.status !== 'ok') {
+      const c = reply.content as KernelMessage.IReplyErrorContent;
+      throw new HelperKernelError(
+        `The helper code failed in the kernel: ${c.ename ?? 'error'}: ${c.evalue ?? ''}`,
+        'StartFailed',
+        op
+      );
+    }
+    conn.comm.onMsg = msg => this._onMsg(msg);
+    conn.comm.onClose = () => {
+      if (this._conn === conn) {
+        this._stop('KernelStopped');
+      }
+    };
+    await conn.comm.open({ protocol: 1 }).done;
+  }
+
+  /**
+   * Rejects once `kernel` is dead or the server no longer lists it, asked
+   * every few seconds: a kernel being shut down elsewhere never answers the
+   * start, and jupyter_server tells its socket nothing.
+   */
+  private _untilGone(
+    kernel: Kernel.IKernelConnection,
+    op: string
+  ): { promise: Promise<never>; dispose(): void } {
+    let fail: (err: Error) => void = () => undefined;
+    const promise = new Promise<never>((_, reject) => (fail = reject));
+    promise.catch(() => undefined);
+    const onStatus = (_: unknown, status: KernelMessage.Status) => {
+      if (status === 'dead') {
+        fail(stopped(op));
+      }
+    };
+    const timer = setInterval(() => {
+      KernelAPI.listRunning(kernel.serverSettings).then(
+        models => models.some(m => m.id === kernel.id) || fail(stopped(op)),
+        // Asked again on the next tick (a 500 while a kernel starts).
+        () => undefined
+      );
+    }, WATCHDOG_MS);
+    (timer as { unref?(): void }).unref?.();
+    kernel.statusChanged.connect(onStatus);
+    return {
+      promise,
+      dispose: () => {
+        clearInterval(timer);
+        kernel.statusChanged.disconnect(onStatus);
+      }
+    };
   }
 
   private async _sessionFor(op: string): Promise<Session.ISessionConnection> {

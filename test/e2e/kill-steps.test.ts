@@ -21,9 +21,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
 import type { Locator } from 'playwright-core';
+import { openLab } from './harness.js';
 import {
   atGate,
   AZURE_DOUBLE,
+  checkText,
   dialogButton,
   formatBytes,
   noise,
@@ -543,4 +545,66 @@ describe('profile auto: "over" early only for the SDK the folder imports', () =>
         []
       );
     }));
+});
+
+describe('a reload while the helper kernel hangs', () => {
+  // The old page's `pagehide` deletes its helper's session; the server
+  // waits for the hung kernel (up to shutdown_wait_time) before it drops the
+  // session, and meanwhile answers the new page's start with it.
+  const s = useLab('reload', {
+    browser: shared,
+    lab: {
+      env: { SNAPSHOT_GUARD_TEST_PAUSE: gates },
+      args: ['--KernelManager.shutdown_wait_time=15']
+    }
+  });
+
+  test("the new page's first check starts a new helper and gives its verdict", t => {
+    // JupyterLab's own connection to the hung kernel fails once it is gone.
+    const expected: RegExp[] = [];
+    return s.run(
+      t,
+      async () => {
+        const dir = s.folder('r-check');
+        writeNotebook(join(dir, 'nb.ipynb'));
+        writeFiles(dir, { '.amlignore': 'data/\n' });
+        data(dir, 1200);
+        await s.open('r-check/nb.ipynb');
+        let hung = 0;
+        await atGate(
+          gates,
+          'walk',
+          async () => (await s.submitButton('r-check/nb.ipynb')).click(),
+          pid => {
+            process.kill(pid, 'SIGSTOP');
+            hung = pid;
+          }
+        );
+        const old = await s.helperKernel();
+        assert.ok(old);
+        expected.push(
+          new RegExp(`/api/kernels/${old.kernel}/channels\\?.* 404 @`),
+          new RegExp(`status of 404 .*/api/kernels/${old.kernel}\\?\\d+$`)
+        );
+        await openLab(s.page, s.lab);
+        // Still being shut down: the race this test is about is on.
+        assert.doesNotThrow(
+          () => process.kill(hung, 0),
+          'the old kernel is gone'
+        );
+        void s.page.evaluate(() =>
+          (window as any).jupyterapp.commands.execute(
+            'snapshot-guard:check-folder',
+            { path: 'r-check' }
+          )
+        );
+        const ok = await s.toast('success', /^Snapshot OK/, {
+          timeoutMs: 120_000
+        });
+        assert.equal(ok, checkText(referenceCheck(dir)));
+        assert.notEqual((await s.helperKernel())?.kernel, old.kernel);
+      },
+      expected
+    );
+  });
 });

@@ -222,6 +222,28 @@ describe('HelperKernel against a real Jupyter server', () => {
     assert.deepEqual(await helperSessions(), []);
   });
 
+  test('a reload: the new page starts afresh while the old page still deletes the helper', async () => {
+    const old = new HelperKernel(services);
+    const { pid } = await old.ping();
+    const page = new EventTarget();
+    old.shutdownOnUnload(page as any);
+    page.dispatchEvent(new Event('pagehide'));
+    // The old page is gone; the server still lists its session while the
+    // kernel shuts down, and answers the new page's start with it.
+    old.session!.dispose();
+    const fresh = new HelperKernel(services);
+    try {
+      assert.notEqual((await fresh.ping()).pid, pid);
+      const sessions = await helperSessions();
+      assert.deepEqual(
+        sessions.map(s => s.id),
+        [fresh.session!.id]
+      );
+    } finally {
+      await fresh.shutdown();
+    }
+  });
+
   test('shutdownOnUnload deletes the session with a keepalive request', async () => {
     const h = new HelperKernel(services);
     await h.ping();

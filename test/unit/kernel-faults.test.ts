@@ -2,13 +2,22 @@
 // to a clean folder", against a real Jupyter server. The guard's own steps
 // are replayed through KernelAccess: copy, then undo after the failure.
 import assert from 'node:assert/strict';
-import { existsSync, readdirSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  readFileSync,
+  readdirSync,
+  rmSync,
+  writeFileSync
+} from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { INCOMPLETE_MARKER } from '../../src/access/folder-access.js';
 import { HelperKernel } from '../../src/kernel/helper-kernel.js';
 import { KernelAccess } from '../../src/kernel/kernel-access.js';
 import {
+  helperSessions,
   root,
   services,
   startJupyter,
@@ -17,7 +26,15 @@ import {
 } from '../helpers/jupyter-server.js';
 import { makeTree } from '../helpers/tree.js';
 
-before(() => startJupyter());
+// The helper's test gates (`_pause` in src/kernel/helper/common.py); the
+// server's kernels inherit this.
+const gates = join(tmpdir(), `sg-gates-${process.pid}`);
+before(() => {
+  mkdirSync(gates, { recursive: true });
+  process.env.SNAPSHOT_GUARD_TEST_PAUSE = gates;
+  return startJupyter();
+});
+after(() => rmSync(gates, { recursive: true, force: true }));
 after(() => stopJupyter());
 
 describe('the helper kernel killed during a copy', () => {
@@ -57,6 +74,35 @@ describe('the helper kernel killed during a copy', () => {
       assert.ok(!existsSync(dir));
       assert.notEqual((await h.ping()).pid, pid);
     } finally {
+      await h.shutdown();
+    }
+  });
+});
+
+describe('the helper kernel killed while it starts', () => {
+  test("the server's restarter brings it back and the same call is answered", async () => {
+    const gate = join(gates, 'load');
+    writeFileSync(gate, '');
+    const h = new HelperKernel(services);
+    try {
+      const pinging = h.ping();
+      await until('the helper paused in its start', async () =>
+        existsSync(`${gate}.paused`)
+      );
+      const pid = Number(readFileSync(`${gate}.paused`, 'utf8'));
+      const [first] = await helperSessions();
+      process.kill(pid, 'SIGKILL');
+      rmSync(gate);
+      assert.notEqual((await pinging).pid, pid);
+      // The same session and kernel, restarted: no second kernel lingers.
+      const now = await helperSessions();
+      assert.deepEqual(
+        now.map(s => [s.id, s.kernel.id]),
+        [[first.id, first.kernel.id]]
+      );
+    } finally {
+      rmSync(gate, { force: true });
+      rmSync(`${gate}.paused`, { force: true });
       await h.shutdown();
     }
   });

@@ -240,4 +240,5 @@ def _in_kernel():
 
 # Imported as a module (tests) or run as a plain script: register nothing.
 if __name__ == '__main__' and _in_kernel():
+    _pause('load')
     register()
