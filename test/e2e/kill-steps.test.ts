@@ -586,6 +586,9 @@ describe('a reload while the helper kernel hangs', () => {
           new RegExp(`/api/kernels/${old.kernel}/channels\\?.* 404 @`),
           new RegExp(`status of 404 .*/api/kernels/${old.kernel}\\?\\d+$`)
         );
+        // Closed first: a notebook left dirty would hold the reload at
+        // JupyterLab's "unsaved changes" prompt.
+        await s.closeNotebooks();
         await openLab(s.page, s.lab);
         // Still being shut down: the race this test is about is on.
         assert.doesNotThrow(
